@@ -1,0 +1,259 @@
+"""What operators and field cadres ask for, and how each request is carried out on the aggregates.
+
+Each command names the aggregates it needs (so the caller can load them in one go) and then runs
+against a workspace that holds them. Checks come before changes, so a rejected command changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from pingzhan.domain import ids
+from pingzhan.domain.cadre import Cadre
+from pingzhan.domain.checkpoint import Checkpoint
+from pingzhan.domain.errors import (
+    CadreAlreadyRegisteredError,
+    CheckpointExistsError,
+    HazardExistsError,
+    ModeError,
+    UnknownCadreError,
+    UnknownCheckpointError,
+    UnknownHazardError,
+)
+from pingzhan.domain.hazard import Hazard
+from pingzhan.domain.org import Org, parse_scope
+from pingzhan.domain.scope_mode import ScopeMode, check_level
+from pingzhan.domain.stamp import Stamp
+
+
+class Workspace(Protocol):
+    """The aggregates a command works on; filled by whoever runs the command."""
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None: ...
+
+    def add(self, aggregate: Aggregate) -> None: ...
+
+
+def _cadre(ws: Workspace, cadre_id: str) -> Cadre:
+    cadre = ws.get(ids.cadre(cadre_id))
+    if cadre is None:
+        raise UnknownCadreError(f"unknown cadre {cadre_id!r}")
+    assert isinstance(cadre, Cadre)
+    return cadre
+
+
+def _checkpoint(ws: Workspace, checkpoint_id: str) -> Checkpoint:
+    checkpoint = ws.get(ids.checkpoint(checkpoint_id))
+    if checkpoint is None:
+        raise UnknownCheckpointError(f"unknown checkpoint {checkpoint_id!r}")
+    assert isinstance(checkpoint, Checkpoint)
+    return checkpoint
+
+
+def _hazard(ws: Workspace, hazard_id: str) -> Hazard:
+    hazard = ws.get(ids.hazard(hazard_id))
+    if hazard is None:
+        raise UnknownHazardError(f"unknown hazard {hazard_id!r}")
+    assert isinstance(hazard, Hazard)
+    return hazard
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterCadre:
+    cadre_id: str
+    name: str
+    unit: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        if ws.get(ids.cadre(self.cadre_id)) is not None:
+            raise CadreAlreadyRegisteredError(f"cadre {self.cadre_id} is already registered")
+        ws.add(Cadre(cadre_id=self.cadre_id, name=self.name, unit=self.unit, **stamp.fields()))
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchCadre:
+    cadre_id: str
+    grid_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        _cadre(ws, self.cadre_id).dispatch(self.grid_id, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class RecallCadre:
+    cadre_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _cadre(ws, self.cadre_id).recall(stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class EstablishCheckpoint:
+    checkpoint_id: str
+    grid_id: str
+    name: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.checkpoint(self.checkpoint_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        if ws.get(ids.checkpoint(self.checkpoint_id)) is not None:
+            raise CheckpointExistsError(f"checkpoint {self.checkpoint_id} already exists")
+        ws.add(
+            Checkpoint(
+                checkpoint_id=self.checkpoint_id, grid_id=self.grid_id, name=self.name, **stamp.fields()
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StaffCheckpoint:
+    checkpoint_id: str
+    cadre_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.checkpoint(self.checkpoint_id), ids.cadre(self.cadre_id))
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        checkpoint = _checkpoint(ws, self.checkpoint_id)
+        cadre = _cadre(ws, self.cadre_id)
+        checkpoint.check_open()
+        cadre.check_dispatched_to(checkpoint.grid_id)
+        cadre.check_off_duty()
+        checkpoint.staff(self.cadre_id, stamp)
+        cadre.go_on_duty(self.checkpoint_id, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class RelieveCheckpoint:
+    checkpoint_id: str
+    cadre_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.checkpoint(self.checkpoint_id), ids.cadre(self.cadre_id))
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        checkpoint = _checkpoint(ws, self.checkpoint_id)
+        cadre = _cadre(ws, self.cadre_id)
+        checkpoint.check_on_duty(self.cadre_id)
+        checkpoint.relieve(self.cadre_id, stamp)
+        cadre.come_off_duty(stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class CloseCheckpoint:
+    checkpoint_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.checkpoint(self.checkpoint_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _checkpoint(ws, self.checkpoint_id).close(stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportHazard:
+    hazard_id: str
+    grid_id: str
+    hazard_kind: str
+    location: str
+    severity: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.hazard(self.hazard_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        if ws.get(ids.hazard(self.hazard_id)) is not None:
+            raise HazardExistsError(f"hazard {self.hazard_id} was already reported")
+        ws.add(
+            Hazard(
+                hazard_id=self.hazard_id,
+                grid_id=self.grid_id,
+                hazard_kind=self.hazard_kind,
+                location=self.location,
+                severity=self.severity,
+                **stamp.fields(),
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveHazard:
+    hazard_id: str
+    resolution: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.hazard(self.hazard_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _hazard(ws, self.hazard_id).resolve(self.resolution, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchToWartime:
+    scope: str
+    level: str
+    reason: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.scope(self.scope),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        parse_scope(self.scope)
+        org.unit(self.scope)
+        check_level(self.level)
+        mode = ws.get(ids.scope(self.scope))
+        if mode is None:
+            mode = ScopeMode(scope=self.scope)
+            ws.add(mode)
+        assert isinstance(mode, ScopeMode)
+        mode.switch_to_wartime(self.level, self.reason, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchToPeacetime:
+    scope: str
+    reason: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.scope(self.scope),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        parse_scope(self.scope)
+        org.unit(self.scope)
+        mode = ws.get(ids.scope(self.scope))
+        if mode is None:
+            raise ModeError(f"{self.scope} is already in peacetime")
+        assert isinstance(mode, ScopeMode)
+        mode.switch_to_peacetime(self.reason, stamp)
+
+
+Command = (
+    RegisterCadre
+    | DispatchCadre
+    | RecallCadre
+    | EstablishCheckpoint
+    | StaffCheckpoint
+    | RelieveCheckpoint
+    | CloseCheckpoint
+    | ReportHazard
+    | ResolveHazard
+    | SwitchToWartime
+    | SwitchToPeacetime
+)

@@ -1,0 +1,69 @@
+"""Domain errors: every rejection a message can get from the domain, with a reason people read."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command broke an invariant; the message says which and why."""
+
+    code = "invariant"
+
+
+class UnknownScopeError(DomainError):
+    code = "unknown_scope"
+
+
+class UnknownCadreError(DomainError):
+    code = "unknown_cadre"
+
+
+class CadreAlreadyRegisteredError(DomainError):
+    code = "cadre_already_registered"
+
+
+class CadreNotDispatchedError(DomainError):
+    code = "cadre_not_dispatched"
+
+
+class CadreAlreadyDispatchedError(DomainError):
+    code = "cadre_already_dispatched"
+
+
+class CadreOnDutyError(DomainError):
+    code = "cadre_on_duty"
+
+
+class UnknownCheckpointError(DomainError):
+    code = "unknown_checkpoint"
+
+
+class CheckpointExistsError(DomainError):
+    code = "checkpoint_exists"
+
+
+class CheckpointClosedError(DomainError):
+    code = "checkpoint_closed"
+
+
+class NotOnDutyError(DomainError):
+    code = "not_on_duty"
+
+
+class UnknownHazardError(DomainError):
+    code = "unknown_hazard"
+
+
+class HazardExistsError(DomainError):
+    code = "hazard_exists"
+
+
+class HazardResolvedError(DomainError):
+    code = "hazard_resolved"
+
+
+class ModeError(DomainError):
+    code = "mode"
+
+
+class LevelError(DomainError):
+    code = "level"

@@ -1,0 +1,1 @@
+"""pingzhan (平战): peacetime/wartime switching and duty records for community grids."""

@@ -1,0 +1,118 @@
+"""The after-action audit trail: every accepted event and every rejection, in the order recorded.
+
+Each row says who, what, when it happened, when it was recorded, in which scope, and which
+emergency episodes it belongs to: the episodes open, at that moment, on its scope or any scope
+above it (an episode runs from a switch to wartime until that scope returns to peacetime).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pingzhan.domain.org import Org
+from pingzhan.projections.base import ReadModel, Table
+
+
+def _summary(e: Any) -> str:
+    what = type(e).__qualname__
+    match what:
+        case "Cadre.Registered":
+            return f"cadre {e.cadre_id} ({e.name}, unit {e.unit}) registered"
+        case "Cadre.DispatchedToGrid":
+            return f"cadre {e.cadre_id} dispatched to grid {e.grid_id}"
+        case "Cadre.Recalled":
+            return f"cadre {e.cadre_id} recalled from grid {e.grid_id}"
+        case "Cadre.WentOnDuty":
+            return f"cadre {e.cadre_id} went on duty at checkpoint {e.checkpoint_id}"
+        case "Cadre.CameOffDuty":
+            return f"cadre {e.cadre_id} came off duty at checkpoint {e.checkpoint_id}"
+        case "Checkpoint.Established":
+            return f"checkpoint {e.checkpoint_id} ({e.name}) established in grid {e.grid_id}"
+        case "Checkpoint.Staffed":
+            return f"checkpoint {e.checkpoint_id} staffed by {e.cadre_id}"
+        case "Checkpoint.Relieved":
+            return f"checkpoint {e.checkpoint_id}: {e.cadre_id} relieved"
+        case "Checkpoint.Closed":
+            return f"checkpoint {e.checkpoint_id} closed"
+        case "Hazard.Reported":
+            return f"{e.severity} {e.hazard_kind} hazard {e.hazard_id} reported at {e.location}"
+        case "Hazard.Resolved":
+            return f"hazard {e.hazard_id} resolved: {e.resolution}"
+        case "ScopeMode.Tracked":
+            return f"{e.scope} tracked"
+        case "ScopeMode.SwitchedToWartime":
+            return f"{e.scope} switched to wartime level {e.level}: {e.reason}"
+        case "ScopeMode.SwitchedToPeacetime":
+            return f"{e.scope} back to peacetime: {e.reason}"
+        case "Rejection.MessageRejected":
+            return f"{e.kind or 'message'} rejected ({e.code}): {e.reason}"
+    return what
+
+
+def _scope(e: Any) -> str | None:
+    scope = getattr(e, "scope", None)
+    if scope:
+        return str(scope)
+    grid = getattr(e, "grid_id", None)
+    return f"grid:{grid}" if grid else None
+
+
+class AuditTrail(ReadModel):
+    name = "audit"
+    tables = (
+        Table(
+            "audit",
+            ("position",),
+            ("recorded_at", "occurred_at", "message_id", "actor", "event", "scope", "summary", "outcome"),
+            append_only=True,
+        ),
+        Table("audit_episode", ("episode", "position"), (), append_only=True),
+        Table(
+            "episodes",
+            ("episode",),
+            ("scope", "level", "reason", "started_at", "started_by", "ended_at", "ended_by", "ended_reason"),
+        ),
+    )
+
+    def __init__(self, org: Org):
+        super().__init__()
+        self.org = org
+
+    def open_episodes(self) -> dict[str, str]:
+        """Scope -> its open episode."""
+        return {v[0]: k[0] for k, v in self.rows["episodes"].items() if v[5] is None}
+
+    def apply(self, position: int, e: Any) -> None:
+        what = type(e).__qualname__
+        if what == "ScopeMode.Tracked":
+            return
+        if what == "ScopeMode.SwitchedToWartime":
+            self.put(
+                "episodes",
+                (e.episode,),
+                (e.scope, e.level, e.reason, e.occurred_at, e.actor, None, None, None),
+            )
+        scope = _scope(e)
+        rejected = what == "Rejection.MessageRejected"
+        self.append(
+            "audit",
+            (
+                position,
+                e.timestamp.isoformat(),
+                e.occurred_at,
+                e.message_id,
+                e.actor,
+                what,
+                scope,
+                _summary(e),
+                "rejected" if rejected else "accepted",
+            ),
+        )
+        if scope and scope in self.org.units:
+            open_by_scope = self.open_episodes()
+            for s in self.org.ancestors(scope):
+                if s in open_by_scope:
+                    self.append("audit_episode", (open_by_scope[s], position))
+        if what == "ScopeMode.SwitchedToPeacetime" and e.episode:
+            values = self.rows["episodes"][(e.episode,)]
+            self.put("episodes", (e.episode,), (*values[:5], e.occurred_at, e.actor, e.reason))

@@ -1,0 +1,149 @@
+"""The live duty roster: modes of scopes, cadres in grids, who is on duty where, open hazards.
+
+The effective mode of a grid is computed when asked: the highest wartime level among the grid
+and every scope above it (a district-wide switch puts every grid in wartime).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pingzhan.domain.org import Org
+from pingzhan.projections.base import ReadModel, Table
+
+LEVEL_RANK = {"I": 1, "II": 2, "III": 3, "IV": 4}
+
+
+class Roster(ReadModel):
+    name = "roster"
+    tables = (
+        Table("roster_scope", ("scope",), ("level", "since", "episode")),
+        Table("roster_cadre", ("cadre_id",), ("name", "unit", "grid", "since")),
+        Table("roster_checkpoint", ("checkpoint_id",), ("grid", "name", "status", "since")),
+        Table("roster_duty", ("checkpoint_id", "cadre_id"), ("grid", "since")),
+        Table("roster_hazard", ("hazard_id",), ("grid", "kind", "location", "severity", "reported_at")),
+    )
+
+    def on_ScopeMode_SwitchedToWartime(self, _: int, e: Any) -> None:
+        self.put("roster_scope", (e.scope,), (e.level, e.occurred_at, e.episode))
+
+    def on_ScopeMode_SwitchedToPeacetime(self, _: int, e: Any) -> None:
+        self.put("roster_scope", (e.scope,), (None, e.occurred_at, None))
+
+    def on_Cadre_Registered(self, _: int, e: Any) -> None:
+        self.put("roster_cadre", (e.cadre_id,), (e.name, e.unit, None, e.occurred_at))
+
+    def on_Cadre_DispatchedToGrid(self, _: int, e: Any) -> None:
+        name, unit, _grid, _since = self.rows["roster_cadre"][(e.cadre_id,)]
+        self.put("roster_cadre", (e.cadre_id,), (name, unit, e.grid_id, e.occurred_at))
+
+    def on_Cadre_Recalled(self, _: int, e: Any) -> None:
+        name, unit, _grid, _since = self.rows["roster_cadre"][(e.cadre_id,)]
+        self.put("roster_cadre", (e.cadre_id,), (name, unit, None, e.occurred_at))
+
+    def on_Checkpoint_Established(self, _: int, e: Any) -> None:
+        self.put("roster_checkpoint", (e.checkpoint_id,), (e.grid_id, e.name, "open", e.occurred_at))
+
+    def on_Checkpoint_Closed(self, _: int, e: Any) -> None:
+        grid, name, _status, _since = self.rows["roster_checkpoint"][(e.checkpoint_id,)]
+        self.put("roster_checkpoint", (e.checkpoint_id,), (grid, name, "closed", e.occurred_at))
+
+    def on_Checkpoint_Staffed(self, _: int, e: Any) -> None:
+        self.put("roster_duty", (e.checkpoint_id, e.cadre_id), (e.grid_id, e.occurred_at))
+
+    def on_Checkpoint_Relieved(self, _: int, e: Any) -> None:
+        self.drop("roster_duty", (e.checkpoint_id, e.cadre_id))
+
+    def on_Hazard_Reported(self, _: int, e: Any) -> None:
+        self.put(
+            "roster_hazard", (e.hazard_id,), (e.grid_id, e.hazard_kind, e.location, e.severity, e.occurred_at)
+        )
+
+    def on_Hazard_Resolved(self, _: int, e: Any) -> None:
+        self.drop("roster_hazard", (e.hazard_id,))
+
+
+def effective_modes(
+    org: Org, scope_rows: dict[tuple[str, ...], tuple[Any, ...]]
+) -> dict[str, dict[str, Any]]:
+    """Per scope of the organisation: mode, level, since and the covering episodes."""
+    wartime = {k[0]: v for k, v in scope_rows.items() if v[0] is not None}
+    result = {}
+    for key in org.units:
+        covering = [(s, wartime[s]) for s in org.ancestors(key) if s in wartime]
+        if covering:
+            scope, (level, since, _episode) = min(covering, key=lambda c: (LEVEL_RANK[c[1][0]], c[1][1]))
+            result[key] = {
+                "mode": "wartime",
+                "level": level,
+                "since": since,
+                "set_by": scope,
+                "episodes": sorted(v[2] for _, v in covering),
+            }
+        else:
+            own = scope_rows.get((key,))
+            result[key] = {
+                "mode": "peacetime",
+                "level": None,
+                "since": own[1] if own else None,
+                "set_by": None,
+                "episodes": [],
+            }
+    return result
+
+
+def roster_view(
+    org: Org, rows: dict[str, dict[tuple[str, ...], tuple[Any, ...]]], scope: str | None = None
+) -> dict[str, Any]:
+    """The roster as a document: scopes in wartime, and per grid (under ``scope``) its people and work."""
+    modes = effective_modes(org, rows["roster_scope"])
+    grids = org.grids_under(scope) if scope else [u.id for u in org.of_kind("grid")]
+    by_grid: dict[str, dict[str, Any]] = {
+        g: {
+            "grid": g,
+            "name": org.units[f"grid:{g}"].name,
+            **{k: modes[f"grid:{g}"][k] for k in ("mode", "level", "since")},
+            "cadres": [],
+            "on_duty": [],
+            "unstaffed_checkpoints": [],
+            "open_hazards": [],
+        }
+        for g in grids
+    }
+    for (cadre_id,), (_name, _unit, grid, _since) in rows["roster_cadre"].items():
+        if grid in by_grid:
+            by_grid[grid]["cadres"].append(cadre_id)
+    staffed = set()
+    for (checkpoint_id, cadre_id), (grid, since) in rows["roster_duty"].items():
+        staffed.add(checkpoint_id)
+        if grid in by_grid:
+            by_grid[grid]["on_duty"].append({"checkpoint": checkpoint_id, "cadre": cadre_id, "since": since})
+    for (checkpoint_id,), (grid, name, status, _since) in rows["roster_checkpoint"].items():
+        if status == "open" and checkpoint_id not in staffed and grid in by_grid:
+            by_grid[grid]["unstaffed_checkpoints"].append({"checkpoint": checkpoint_id, "name": name})
+    for (hazard_id,), (grid, kind, location, severity, reported_at) in rows["roster_hazard"].items():
+        if grid in by_grid:
+            by_grid[grid]["open_hazards"].append(
+                {
+                    "hazard": hazard_id,
+                    "kind": kind,
+                    "location": location,
+                    "severity": severity,
+                    "reported_at": reported_at,
+                }
+            )
+    for g in by_grid.values():
+        g["cadres"].sort()
+        g["on_duty"].sort(key=lambda d: (d["checkpoint"], d["cadre"]))
+        g["unstaffed_checkpoints"].sort(key=lambda d: d["checkpoint"])
+        g["open_hazards"].sort(key=lambda d: d["hazard"])
+    wartime_scopes = [
+        {"scope": k[0], "level": level, "since": since, "episode": episode}
+        for k, (level, since, episode) in rows["roster_scope"].items()
+        if level is not None
+    ]
+    return {
+        "scope": scope or next(k for k, u in org.units.items() if u.kind == "district"),
+        "wartime_scopes": sorted(wartime_scopes, key=lambda s: s["scope"]),
+        "grids": [by_grid[g] for g in sorted(by_grid)],
+    }

@@ -1,0 +1,61 @@
+"""The composition root: builds pingzhan's parts from settings and runs them together."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+
+from pingzhan.domain.org import Org
+from pingzhan.projections.audit import AuditTrail
+from pingzhan.projections.roster import Roster
+from pingzhan.services import nats_io
+from pingzhan.services.ingest import Ingest, Outcome
+from pingzhan.services.org_data import load_org
+from pingzhan.services.projector import Projector
+from pingzhan.services.settings import Settings
+from pingzhan.services.store import Ledger, open_ledger
+from pingzhan.services.views import ViewDb
+
+
+@dataclass
+class Service:
+    settings: Settings
+    org: Org
+    ledger: Ledger
+    ingest: Ingest
+    views: ViewDb
+    projector: Projector
+    wake: threading.Event = field(default_factory=threading.Event)
+
+    async def run(self, stop: asyncio.Event, project: bool = True) -> None:
+        """Ingest from NATS and keep the read models current, until ``stop`` is set."""
+        nc = await nats_io.connect(self.settings.nats_url, f"pingzhan-{self.settings.consumer_name}")
+        halt = threading.Event()
+        thread = threading.Thread(target=self.projector.run, args=(halt, self.wake), daemon=True)
+        if project:
+            thread.start()
+
+        def committed(_: list[Outcome]) -> None:
+            self.wake.set()
+
+        try:
+            await nats_io.consume(nc, self.ingest, self.settings, stop, committed)
+        finally:
+            halt.set()
+            self.wake.set()
+            if project:
+                await asyncio.to_thread(thread.join)
+            await nc.drain()
+
+    def close(self) -> None:
+        self.views.close()
+        self.ledger.close()
+
+
+def build(settings: Settings) -> Service:
+    org = load_org(settings.org_file)
+    ledger = open_ledger(settings)
+    views = ViewDb(settings)
+    projector = Projector(ledger, views, [Roster(), AuditTrail(org)])
+    return Service(settings, org, ledger, Ingest(ledger, org, settings.consumer_name), views, projector)

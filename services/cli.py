@@ -1,0 +1,383 @@
+"""The `pingzhan` command: serve, demo, switch, roster, audit, outcome, publish, rebuild."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import nats
+import orjson
+from pingzhan.services import nats_io, queries, render
+from pingzhan.services.bootstrap import Service, build
+from pingzhan.services.embedded_nats import EmbeddedNats
+from pingzhan.services.ingest import Outcome
+from pingzhan.services.logs import configure_logging, log
+from pingzhan.services.org_data import load_org, read_org_file
+from pingzhan.services.scenario import STREET, scenario
+from pingzhan.services.settings import Settings
+from pingzhan.services.views import ViewDb
+from pingzhan.services.wire import MESSAGE, Envelope
+from pydantic import ValidationError
+
+
+class CliError(Exception):
+    """An error the user can act on; printed as one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        print(f"pingzhan: error: {message} (see pingzhan {self.prog.split()[-1]} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _print_json(doc: Any) -> None:
+    print(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+def _install_stop(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+# serve ------------------------------------------------------------------------------------------
+async def _serve(settings: Settings) -> None:
+    service = build(settings)
+    stop = asyncio.Event()
+    _install_stop(stop)
+    log.info(
+        "serving",
+        nats=settings.nats_url,
+        store=settings.store,
+        consumer=settings.consumer_name,
+        position=service.ingest.position,
+    )
+    try:
+        await service.run(stop)
+    finally:
+        service.close()
+
+
+# demo -------------------------------------------------------------------------------------------
+async def _publish_and_wait(
+    service: Service, js: Any, nc: Any, messages: list[Envelope], timeout: float = 30
+) -> list[Outcome]:
+    pending = {m.id for m in messages}
+    outcomes: dict[str, Outcome] = {}
+    done = asyncio.Event()
+
+    async def on_outcome(msg: Any) -> None:
+        outcome = Outcome.from_json(msg.data)
+        if outcome.message_id in pending:
+            outcomes[outcome.message_id] = outcome
+            if len(outcomes) == len(pending):
+                done.set()
+
+    sub = await nc.subscribe(f"{service.settings.subject_prefix}.outcome.>", cb=on_outcome)
+    await nats_io.publish(js, service.settings.subject_prefix, messages)
+    try:
+        await asyncio.wait_for(done.wait(), timeout)
+    except TimeoutError:
+        raise CliError(
+            f"only {len(outcomes)} of {len(pending)} demo messages were processed within {timeout:.0f} s"
+        ) from None
+    finally:
+        await sub.unsubscribe()
+    head = service.ledger.recorder.max_notification_id() or 0
+    await asyncio.to_thread(service.projector.wait_for, head, timeout)
+    return [outcomes[m.id] for m in messages]
+
+
+async def _demo(settings: Settings, exit_after: bool) -> None:
+    root = settings.data_dir / "demo"
+    if root.exists():
+        shutil.rmtree(root)
+    with EmbeddedNats(root / "nats") as server:
+        settings = settings.model_copy(update={"data_dir": root, "store": "sqlite", "nats_url": server.url})
+        service = build(settings)
+        stop = asyncio.Event()
+        _install_stop(stop)
+        runner = asyncio.create_task(service.run(stop))
+        nc = await nats_io.connect(server.url, "pingzhan-demo")
+        js = nc.jetstream()
+        await nats_io.ensure_stream(js, settings)
+        try:
+            act1, act2 = scenario(read_org_file(settings.org_file), service.org)
+            started = time.monotonic()
+            outcomes = await _publish_and_wait(service, js, nc, act1)
+            print(f"== July rainstorm: {STREET} switched to wartime level II ({len(act1)} reports) ==")
+            for o in outcomes:
+                if o.status == "rejected":
+                    print(f"rejected {o.message_id} ({o.kind}): {o.reason}")
+            print(render.roster(queries.roster(service.views, service.org, STREET)))
+            await _publish_and_wait(service, js, nc, act2)
+            print(f"\n== Stand-down: {STREET} back to peacetime ({len(act2)} reports) ==")
+            print(render.roster(queries.roster(service.views, service.org, STREET)))
+            episode = f"{STREET}#1"
+            print(f"\n== Audit trail of episode {episode} ==")
+            print(render.audit(queries.audit(service.views, service.org, episode)))
+            print(f"\nDemo processed {len(act1) + len(act2)} messages in {time.monotonic() - started:.2f} s.")
+            if not exit_after:
+                print(
+                    f"\nStill serving (Ctrl-C stops). In another shell:\n"
+                    f"  export PINGZHAN_NATS_URL={server.url} PINGZHAN_DATA_DIR={root}\n"
+                    f"  .venv/bin/pingzhan switch wartime --scope district:BT --level III --reason drill --operator me\n"
+                    f"  .venv/bin/pingzhan roster"
+                )
+                await stop.wait()
+        finally:
+            stop.set()
+            await nc.close()
+            await runner
+            service.close()
+
+
+# switch / publish / outcome -----------------------------------------------------------------------
+async def _send(
+    settings: Settings, message: Envelope | None, raw: list[tuple[str, bytes, str]] | None, timeout: float
+) -> list[Outcome]:
+    try:
+        nc = await nats.connect(
+            settings.nats_url,
+            name="pingzhan-cli",
+            connect_timeout=3,
+            max_reconnect_attempts=0,
+            allow_reconnect=False,
+        )
+    except Exception as e:
+        raise CliError(f"cannot reach NATS at {settings.nats_url}: {e or type(e).__name__}") from None
+    try:
+        js = nc.jetstream()
+        items = raw or []
+        if message is not None:
+            from pingzhan.services.wire import subject_for
+
+            items = [
+                (
+                    message.id,
+                    message.model_dump_json().encode(),
+                    subject_for(settings.subject_prefix, message),
+                )
+            ]
+        outcomes: dict[str, Outcome] = {}
+        done = asyncio.Event()
+        wanted = {i for i, _, _ in items}
+
+        async def on_outcome(msg: Any) -> None:
+            o = Outcome.from_json(msg.data)
+            if o.message_id in wanted:
+                outcomes[o.message_id] = o
+                if len(outcomes) == len(wanted):
+                    done.set()
+
+        await nc.subscribe(f"{settings.subject_prefix}.outcome.>", cb=on_outcome)
+        try:
+            for msg_id, body, subject in items:
+                await js.publish(subject, body, headers={"Nats-Msg-Id": msg_id}, timeout=5)
+        except nats.js.errors.NoStreamResponseError:
+            raise CliError(
+                f"no stream takes {settings.subject_prefix}.in.>: is `pingzhan serve` running?"
+            ) from None
+        try:
+            await asyncio.wait_for(done.wait(), timeout)
+        except TimeoutError:
+            missing = sorted(wanted - set(outcomes))
+            raise CliError(
+                f"published, but no outcome for {', '.join(missing[:5])} within {timeout:.0f} s; "
+                f"is `pingzhan serve` running? (`pingzhan outcome ID` looks it up later)"
+            ) from None
+        return [outcomes[i] for i, _, _ in items]
+    finally:
+        await nc.close()
+
+
+def _print_outcome(o: Outcome, as_json: bool) -> None:
+    if as_json:
+        print(o.to_json().decode())
+    elif o.status == "accepted":
+        print(
+            f"accepted {o.message_id}: {', '.join(o.events)}" + (" (recorded earlier)" if o.replayed else "")
+        )
+    else:
+        print(f"rejected {o.message_id} ({o.code}): {o.reason}")
+
+
+def _switch(settings: Settings, args: argparse.Namespace) -> int:
+    fields: dict[str, Any] = {
+        "id": f"op-{uuid.uuid4().hex[:20]}",
+        "kind": f"mode.switched_to_{args.mode}",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "actor": args.operator,
+        "scope": args.scope,
+        "reason": args.reason,
+    }
+    if args.mode == "wartime":
+        if args.level is None:
+            raise CliError("switching to wartime needs --level I|II|III|IV")
+        fields["level"] = args.level
+    elif args.level is not None:
+        raise CliError("--level only goes with wartime")
+    try:
+        message = MESSAGE.validate_python(fields)
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise CliError(f"{'.'.join(map(str, err['loc'][1:]))}: {err['msg']}") from None
+    (outcome,) = asyncio.run(_send(settings, message, None, args.timeout))
+    _print_outcome(outcome, args.json)
+    return 0 if outcome.status == "accepted" else 1
+
+
+def _publish(settings: Settings, args: argparse.Namespace) -> int:
+    from pingzhan.services.wire import shard_of
+
+    items = []
+    for n, line in enumerate(Path(args.file).read_bytes().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = orjson.loads(line)
+            msg_id = str(doc["id"])
+            kind = str(doc.get("kind", "unknown"))
+            key = doc.get("grid_id") or doc.get("scope") or doc.get("cadre_id") or msg_id
+        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+            raise CliError(f"{args.file}:{n}: not a JSON object with an id") from None
+        items.append((msg_id, line, f"{settings.subject_prefix}.in.{shard_of(str(key))}.{kind}"))
+    outcomes = asyncio.run(_send(settings, None, items, args.timeout))
+    for o in outcomes:
+        _print_outcome(o, args.json)
+    return 0 if all(o.status == "accepted" for o in outcomes) else 1
+
+
+def _outcome(settings: Settings, args: argparse.Namespace) -> int:
+    from pingzhan.services.store import open_ledger
+
+    ledger = open_ledger(settings)
+    found = ledger.outcomes([args.message_id])
+    if args.message_id not in found:
+        raise CliError(f"no outcome recorded for message {args.message_id!r}")
+    _print_outcome(Outcome.from_json(found[args.message_id]), args.json)
+    return 0
+
+
+# read models ----------------------------------------------------------------------------------------
+def _roster(settings: Settings, args: argparse.Namespace) -> int:
+    db = ViewDb(settings)
+    doc = queries.roster(db, load_org(settings.org_file), args.scope)
+    _print_json(doc) if args.json else print(render.roster(doc, args.all))
+    return 0
+
+
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    db = ViewDb(settings)
+    org = load_org(settings.org_file)
+    if args.episodes:
+        eps = queries.episodes(db, org)
+        _print_json(eps) if args.json else print(render.episodes(eps))
+        return 0
+    rows = queries.audit(db, org, args.episode, args.limit)
+    _print_json(rows) if args.json else print(render.audit(rows))
+    return 0
+
+
+def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    service = build(settings)
+    started = time.monotonic()
+    n = service.projector.rebuild()
+    took = time.monotonic() - started
+    print(
+        f"rebuilt roster and audit trail from {n} events in {took:.2f} s ({n / took if took else 0:,.0f} events/s)"
+    )
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = Parser(
+        prog="pingzhan", description="Peacetime/wartime switching and duty records for community grids."
+    )
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+    sub.add_parser("serve", help="ingest from NATS and keep the read models current")
+    d = sub.add_parser("demo", help="embedded NATS + the July rainstorm scenario from the seed")
+    d.add_argument("--exit", action="store_true", help="return when the scenario has been processed")
+    s = sub.add_parser("switch", help="switch a scope to wartime or back to peacetime")
+    s.add_argument("mode", choices=("wartime", "peacetime"))
+    s.add_argument("--scope", required=True, help="KIND:ID, e.g. street:BT-QG")
+    s.add_argument("--level", help="I (highest) to IV; wartime only")
+    s.add_argument("--reason", required=True)
+    s.add_argument("--operator", required=True)
+    s.add_argument("--timeout", type=float, default=10.0)
+    s.add_argument("--json", action="store_true")
+    pb = sub.add_parser("publish", help="publish JSON-lines messages and print their outcomes")
+    pb.add_argument("file")
+    pb.add_argument("--timeout", type=float, default=30.0)
+    pb.add_argument("--json", action="store_true")
+    o = sub.add_parser("outcome", help="the recorded outcome of a message id")
+    o.add_argument("message_id")
+    o.add_argument("--json", action="store_true")
+    r = sub.add_parser("roster", help="the live duty roster")
+    r.add_argument("--scope", help="KIND:ID; default the whole district")
+    r.add_argument("--all", action="store_true", help="list every grid, not only those with something on")
+    r.add_argument("--json", action="store_true")
+    a = sub.add_parser("audit", help="the audit trail")
+    a.add_argument("--episode", help="only this emergency episode, e.g. street:BT-BS#1")
+    a.add_argument("--episodes", action="store_true", help="list the emergency episodes")
+    a.add_argument("--limit", type=int, help="only the last N entries")
+    a.add_argument("--json", action="store_true")
+    sub.add_parser("rebuild", help="rebuild the read models from the event store")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as e:
+        err = e.errors()[0]
+        print(f"pingzhan: error: setting {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
+        return 2
+    configure_logging()
+    try:
+        match args.command:
+            case "serve":
+                asyncio.run(_serve(settings))
+                return 0
+            case "demo":
+                asyncio.run(_demo(settings, args.exit))
+                return 0
+            case "switch":
+                return _switch(settings, args)
+            case "publish":
+                return _publish(settings, args)
+            case "outcome":
+                return _outcome(settings, args)
+            case "roster":
+                return _roster(settings, args)
+            case "audit":
+                return _audit(settings, args)
+            case "rebuild":
+                return _rebuild(settings, args)
+    except KeyboardInterrupt:
+        return 130
+    except (CliError, LookupError) as e:
+        print(f"pingzhan: error: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 1
+    except Exception as e:  # the last line of defence: one line, never a traceback
+        print(
+            f"pingzhan: error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

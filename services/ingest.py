@@ -1,0 +1,278 @@
+"""Batched exactly-once ingest: a batch of inbound messages in, one transaction out.
+
+Per batch: parse each message once, look up earlier outcomes of its message ids and load the
+aggregates it needs that are not cached (one query each), run the commands in stream order
+against the cached aggregates, then store every event, one inbox row per message and the consumer
+position in one transaction. Nothing here talks to NATS; the consumer hands batches in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Tracking
+from pingzhan.domain.errors import DomainError
+from pingzhan.domain.org import Org
+from pingzhan.domain.rejection import Rejection
+from pingzhan.domain.stamp import Stamp
+from pingzhan.services.store import Ledger
+from pingzhan.services.wire import MESSAGE, Envelope
+from pydantic import ValidationError
+
+MAX_ATTEMPTS = 5
+MAX_KEPT_BODY = 16_384
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """A message as it came off the stream."""
+
+    seq: int  # stream sequence
+    subject: str
+    data: bytes
+    header_id: str | None = None  # the Nats-Msg-Id header
+
+
+@dataclass(slots=True)
+class Outcome:
+    message_id: str
+    status: str  # accepted | rejected
+    kind: str | None
+    events: list[str] = field(default_factory=list)
+    code: str | None = None
+    reason: str | None = None
+    replayed: bool = False  # true when this is an earlier outcome, sent again for a resent id
+
+    def to_json(self) -> bytes:
+        doc: dict[str, Any] = {"message_id": self.message_id, "status": self.status, "kind": self.kind}
+        if self.status == "accepted":
+            doc["events"] = self.events
+        else:
+            doc["code"], doc["reason"] = self.code, self.reason
+        return orjson.dumps(doc)
+
+    @classmethod
+    def from_json(cls, text: str | bytes, replayed: bool = False) -> Outcome:
+        doc = orjson.loads(text)
+        return cls(
+            doc["message_id"],
+            doc["status"],
+            doc.get("kind"),
+            doc.get("events", []),
+            doc.get("code"),
+            doc.get("reason"),
+            replayed,
+        )
+
+
+class _Rejected(Exception):
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code, self.reason = code, reason
+
+
+@dataclass(slots=True)
+class _Parsed:
+    inbound: Inbound
+    message_id: str
+    message: Envelope | None = None
+    rejected: _Rejected | None = None
+
+
+class _Workspace:
+    """The domain's view of the cache for one message; remembers what the command touched."""
+
+    def __init__(self, cache: dict[UUID, Aggregate]):
+        self.cache = cache
+        self.touched: dict[UUID, Aggregate] = {}
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        aggregate = self.cache.get(aggregate_id)
+        if aggregate is not None:
+            self.touched[aggregate_id] = aggregate
+        return aggregate
+
+    def add(self, aggregate: Aggregate) -> None:
+        self.cache[aggregate.id] = aggregate
+        self.touched[aggregate.id] = aggregate
+
+
+def parse(inbound: Inbound) -> _Parsed:
+    """Validate one message; never raises: a bad message comes back with its rejection."""
+    try:
+        message: Envelope = MESSAGE.validate_json(inbound.data)
+    except ValidationError as e:
+        return _Parsed(inbound, _fallback_id(inbound), rejected=_rejection_of(e))
+    if inbound.header_id is not None and inbound.header_id != message.id:
+        return _Parsed(
+            inbound,
+            inbound.header_id,
+            rejected=_Rejected(
+                "schema", f"body id {message.id!r} differs from the Nats-Msg-Id header {inbound.header_id!r}"
+            ),
+        )
+    return _Parsed(inbound, message.id, message)
+
+
+def _fallback_id(inbound: Inbound) -> str:
+    if inbound.header_id:
+        return inbound.header_id
+    try:
+        body_id = orjson.loads(inbound.data).get("id")
+    except (orjson.JSONDecodeError, AttributeError):
+        body_id = None
+    if isinstance(body_id, str) and 0 < len(body_id) <= 128:
+        return body_id
+    return f"stream-seq-{inbound.seq}"
+
+
+def _rejection_of(error: ValidationError) -> _Rejected:
+    first = error.errors()[0]
+    if first["type"] == "json_invalid":
+        return _Rejected("malformed_json", f"body is not valid JSON: {first['msg']}")
+    if first["type"] == "union_tag_invalid":
+        return _Rejected(
+            "unknown_kind",
+            f"unknown kind {first['input'].get('kind')!r}"
+            if isinstance(first["input"], dict)
+            else "unknown kind",
+        )
+    if first["type"] == "model_attributes_type":
+        return _Rejected("schema", "body is not a JSON object")
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc'][1:] or err['loc']) or 'body'}: {err['msg']}"
+        for err in error.errors()[:5]
+    )
+    return _Rejected("schema", problems)
+
+
+def _scope_of(message: Envelope | None, data: bytes) -> str | None:
+    fields: Any = message.model_dump() if message is not None else None
+    if fields is None:
+        try:
+            fields = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return None
+    if not isinstance(fields, dict):
+        return None
+    if isinstance(fields.get("scope"), str):
+        return fields["scope"][:80]
+    if isinstance(fields.get("grid_id"), str):
+        return f"grid:{fields['grid_id'][:64]}"
+    return None
+
+
+class Ingest:
+    """Turns batches of inbound messages into recorded outcomes, exactly once."""
+
+    def __init__(self, ledger: Ledger, org: Org, consumer: str):
+        self.ledger = ledger
+        self.org = org
+        self.tracking_name = f"nats:{consumer}"
+        self.cache: dict[UUID, Aggregate] = {}
+        self.position: int = ledger.recorder.max_tracking_id(self.tracking_name) or 0  # type: ignore[attr-defined]
+
+    def process(self, batch: Sequence[Inbound]) -> list[Outcome]:
+        """Record the batch; returns the outcome of every message not already behind the position.
+
+        Messages at or behind the recorded position were committed before (a redelivery) and are
+        skipped. A message id seen before gets its earlier outcome back, marked ``replayed``.
+        """
+        fresh = [m for m in batch if m.seq > self.position]
+        if not fresh:
+            return []
+        parsed = [parse(m) for m in fresh]
+        poisoned: dict[str, str] = {}
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return self._record(parsed, poisoned)
+            except IntegrityError:
+                # Another worker wrote one of our aggregates or message ids since we read them:
+                # forget what we hold and do the batch again against what is stored now.
+                self.cache.clear()
+            except _Poisoned as p:
+                self.cache.clear()
+                poisoned[p.message_id] = p.reason
+        raise RuntimeError(f"batch ending at stream seq {fresh[-1].seq} kept conflicting; giving up")
+
+    def _record(self, parsed: list[_Parsed], poisoned: dict[str, str]) -> list[Outcome]:
+        earlier = self.ledger.outcomes(list({p.message_id for p in parsed}))
+        self._load(p.message.command() for p in parsed if p.message is not None)
+        events: list[Any] = []
+        inbox: list[tuple[str, int, str]] = []
+        outcomes: list[Outcome] = []
+        seen: dict[str, Outcome] = {}
+        for p in parsed:
+            previous = seen.get(p.message_id)
+            if previous is None and p.message_id in earlier:
+                previous = Outcome.from_json(earlier[p.message_id])
+            if previous is not None:
+                outcomes.append(Outcome(**{**_fields(previous), "replayed": True}))
+                continue
+            outcome, new_events = self._apply(p, poisoned.get(p.message_id))
+            events += new_events
+            inbox.append((p.message_id, p.inbound.seq, outcome.to_json().decode()))
+            outcomes.append(outcome)
+            seen[p.message_id] = outcome
+        self.ledger.record(events, Tracking(self.tracking_name, parsed[-1].inbound.seq), inbox)
+        self.position = parsed[-1].inbound.seq
+        return outcomes
+
+    def _load(self, commands: Any) -> None:
+        wanted = {i for cmd in commands for i in cmd.needs() if i not in self.cache}
+        if wanted:
+            self.cache.update(self.ledger.load(wanted))
+
+    def _apply(self, p: _Parsed, poisoned: str | None) -> tuple[Outcome, list[Any]]:
+        kind = p.message.kind if p.message is not None else None  # type: ignore[attr-defined]
+        rejected = p.rejected or (_Rejected("internal_error", poisoned) if poisoned else None)
+        if rejected is None and p.message is not None:
+            ws = _Workspace(self.cache)
+            try:
+                p.message.command().run(ws, self.org, Stamp(p.message_id, p.message.actor, _iso(p.message)))
+            except DomainError as e:
+                self._check_untouched(p, ws)
+                rejected = _Rejected(e.code, str(e))
+            except Exception as e:  # a bug, not bad input: redo the batch with this message rejected
+                raise _Poisoned(p.message_id, f"{type(e).__name__}: {e}") from e
+            else:
+                new = [e for a in ws.touched.values() for e in a.collect_events()]
+                return Outcome(p.message_id, "accepted", kind, [type(e).__qualname__ for e in new]), new
+        assert rejected is not None
+        rejection = Rejection(
+            message_id=p.message_id,
+            kind=kind,
+            code=rejected.code,
+            reason=rejected.reason,
+            actor=p.message.actor if p.message is not None else None,
+            occurred_at=_iso(p.message) if p.message is not None else None,
+            scope=_scope_of(p.message, p.inbound.data),
+            subject=p.inbound.subject,
+            body=p.inbound.data[:MAX_KEPT_BODY].decode("utf-8", "replace"),
+        )
+        outcome = Outcome(p.message_id, "rejected", kind, code=rejected.code, reason=rejected.reason)
+        return outcome, list(rejection.collect_events())
+
+    @staticmethod
+    def _check_untouched(p: _Parsed, ws: _Workspace) -> None:
+        if any(a.pending_events for a in ws.touched.values()):  # type: ignore[attr-defined]
+            raise _Poisoned(p.message_id, "command changed state before it was rejected")
+
+
+class _Poisoned(Exception):
+    def __init__(self, message_id: str, reason: str):
+        super().__init__(reason)
+        self.message_id, self.reason = message_id, reason
+
+
+def _fields(o: Outcome) -> dict[str, Any]:
+    return {k: getattr(o, k) for k in Outcome.__slots__}  # type: ignore[attr-defined]
+
+
+def _iso(message: Envelope) -> str:
+    return message.occurred_at.isoformat()

@@ -1,0 +1,108 @@
+"""Runs the read models over the event store's notification log: resumable and rebuildable.
+
+Each read model has its own position (table ``view_tracking``), written in the same transaction
+as its rows. A page of notifications is folded in memory and flushed in one transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from pingzhan.projections.base import ReadModel
+from pingzhan.services.store import Ledger
+from pingzhan.services.views import Cursor, ViewDb
+
+TRACKING_DDL = "CREATE TABLE IF NOT EXISTS view_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+UPSERT_TRACKING = (
+    "INSERT INTO view_tracking VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position"
+)
+
+
+class Projector:
+    def __init__(self, ledger: Ledger, db: ViewDb, models: Sequence[ReadModel], page: int = 5000):
+        self.ledger, self.db, self.models, self.page = ledger, db, list(models), page
+        self.positions: dict[str, int] = {}
+        self.caught_up = threading.Condition()
+        with db.transaction() as cur:
+            cur.execute(TRACKING_DDL)
+            for model in self.models:
+                model.create(cur)
+        self._load()
+
+    def _load(self) -> None:
+        with self.db.transaction(write=False) as cur:
+            stored = dict(cur.execute("SELECT name, position FROM view_tracking").fetchall())
+            for model in self.models:
+                model.load(cur)
+                self.positions[model.name] = int(stored.get(model.name, 0))
+
+    @property
+    def position(self) -> int:
+        return min(self.positions.values())
+
+    def step(self) -> int:
+        """Fold the next page of notifications into every read model; returns how many were read."""
+        start = self.position + 1
+        notifications = self.ledger.recorder.select_notifications(start=start, limit=self.page)
+        if not notifications:
+            return 0
+        to_event = self.ledger.mapper.to_domain_event
+        for n in notifications:
+            event = to_event(n)
+            for model in self.models:
+                if n.id > self.positions[model.name]:
+                    model.apply(n.id, event)
+        last = notifications[-1].id
+        with self.db.transaction() as cur:
+            for model in self.models:
+                model.flush(cur)
+                cur.execute(UPSERT_TRACKING, (model.name, last))
+        with self.caught_up:
+            for model in self.models:
+                self.positions[model.name] = last
+            self.caught_up.notify_all()
+        return len(notifications)
+
+    def catch_up(self) -> int:
+        """Step until nothing is left; returns how many notifications were read."""
+        total = 0
+        while n := self.step():
+            total += n
+        return total
+
+    def rebuild(self) -> int:
+        """Empty every read model and its position, then fold the whole log again."""
+        with self.db.transaction() as cur:
+            for model in self.models:
+                model.reset(cur)
+            cur.execute("DELETE FROM view_tracking")
+        for model in self.models:
+            self.positions[model.name] = 0
+        return self.catch_up()
+
+    def run(self, stop: threading.Event, wake: threading.Event, idle_s: float = 0.2) -> None:
+        """Follow the log until ``stop``; ``wake`` is set by ingest after each commit."""
+        while not stop.is_set():
+            if self.step() == 0:
+                wake.wait(idle_s)
+                wake.clear()
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        with self.caught_up:
+            return self.caught_up.wait_for(lambda: self.position >= position, timeout)
+
+
+def read_rows(db: ViewDb, model: ReadModel) -> ReadModel:
+    """Load a read model's current rows for a query."""
+    with db.transaction(write=False) as cur:
+        _create_if_missing(cur, model)
+        model.load(cur)
+    return model
+
+
+def _create_if_missing(cur: Cursor, model: ReadModel) -> None:
+    if cur.db.dialect == "sqlite":
+        for table in model.tables:
+            if not cur.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table.name,)).fetchall():
+                raise LookupError("no read models yet: start `pingzhan serve` (or `pingzhan demo`) first")

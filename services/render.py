@@ -1,0 +1,102 @@
+"""Readable tables for people; the CLI prints JSON instead when asked."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+
+
+def roster(doc: dict[str, Any], show_all: bool = False) -> str:
+    out = []
+    if doc["wartime_scopes"]:
+        out.append(
+            "Wartime: "
+            + "; ".join(
+                f"{s['scope']} level {s['level']} since {s['since']} (episode {s['episode']})"
+                for s in doc["wartime_scopes"]
+            )
+        )
+    else:
+        out.append("Wartime: none, every scope is in peacetime")
+    grids = doc["grids"]
+    in_war = sum(1 for g in grids if g["mode"] == "wartime")
+    out.append(
+        f"{doc['scope']}: {len(grids)} grids, {in_war} in wartime, "
+        f"{sum(len(g['cadres']) for g in grids)} cadres dispatched, "
+        f"{sum(len(g['on_duty']) for g in grids)} on duty, "
+        f"{sum(len(g['unstaffed_checkpoints']) for g in grids)} unstaffed checkpoints, "
+        f"{sum(len(g['open_hazards']) for g in grids)} open hazards"
+    )
+    shown = [g for g in grids if show_all or g["on_duty"] or g["unstaffed_checkpoints"] or g["open_hazards"]]
+    if shown:
+        rows = [
+            (
+                g["grid"],
+                g["mode"] + (f" {g['level']}" if g["level"] else ""),
+                len(g["cadres"]),
+                ", ".join(f"{d['cadre']}@{d['checkpoint']}" for d in g["on_duty"]) or "-",
+                ", ".join(c["checkpoint"] for c in g["unstaffed_checkpoints"]) or "-",
+                ", ".join(f"{h['hazard']} ({h['severity']} {h['kind']})" for h in g["open_hazards"]) or "-",
+            )
+            for g in shown
+        ]
+        out.append(table(("grid", "mode", "cadres", "on duty", "unstaffed", "open hazards"), rows))
+    elif not show_all:
+        out.append(
+            "No grid has anyone on duty, an unstaffed checkpoint or an open hazard (--all lists every grid)."
+        )
+    return "\n".join(out)
+
+
+def audit(rows: Sequence[dict[str, Any]]) -> str:
+    if not rows:
+        return "No audit entries."
+    return table(
+        ("#", "occurred at", "recorded at", "actor", "scope", "what"),
+        [
+            (
+                r["position"],
+                r["occurred_at"] or "-",
+                r["recorded_at"][:19],
+                r["actor"] or "-",
+                r["scope"] or "-",
+                ("REJECTED " if r["outcome"] == "rejected" else "") + r["summary"],
+            )
+            for r in rows
+        ],
+    )
+
+
+def episodes(rows: Sequence[dict[str, Any]]) -> str:
+    if not rows:
+        return "No emergency episodes."
+    return table(
+        ("episode", "level", "started", "by", "ended", "by", "reason"),
+        [
+            (
+                e["episode"],
+                e["level"],
+                e["started_at"],
+                e["started_by"],
+                e["ended_at"] or "(open)",
+                e["ended_by"] or "-",
+                e["reason"],
+            )
+            for e in rows
+        ],
+    )

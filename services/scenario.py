@@ -1,0 +1,146 @@
+"""The demo scenario from the seed: a July rainstorm in 宝塔山街道 (王家坪社区), in two acts.
+
+Act one: cadres are dispatched, the street is switched to wartime level II, flood-watch
+checkpoints are staffed, hazards are reported (the blocked flood channel in 一建巷 among them),
+and one staffing report names a cadre who is not in that grid (it is rejected). Act two: hazards
+are resolved (the channel via the city waterlogging office), shifts end, the street stands down.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from pingzhan.domain.org import Org
+from pingzhan.services.wire import MESSAGE, Envelope
+
+CST = timezone(timedelta(hours=8))
+STREET = "street:BT-BS"
+COMMUNITY = "BT-BS-01"  # 王家坪社区
+
+
+def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[Envelope]]:
+    grids = [g["id"] for g in org_data["grids"] if g["community"] == COMMUNITY][:2]
+    cadres = [c for c in org_data["cadres"] if c["grid"] in grids][:4]
+    t = datetime(2022, 7, 15, 19, 30, tzinfo=CST)
+    n = 0
+
+    def msg(kind: str, actor: str, minutes: int, **fields: Any) -> Envelope:
+        nonlocal n
+        n += 1
+        at = (t + timedelta(minutes=minutes)).isoformat()
+        return MESSAGE.validate_python(
+            {"id": f"demo-{n:03d}", "kind": kind, "occurred_at": at, "actor": actor, **fields}
+        )
+
+    act1: list[Envelope] = []
+    for c in cadres:
+        act1.append(
+            msg("cadre.registered", "zzb-operator", 0, cadre_id=c["id"], name=c["name"], unit=c["unit"])
+        )
+        act1.append(msg("cadre.dispatched", "zzb-operator", 1, cadre_id=c["id"], grid_id=c["grid"]))
+    act1.append(
+        msg(
+            "mode.switched_to_wartime",
+            "command-center-01",
+            30,
+            scope=STREET,
+            level="II",
+            reason="暴雨红色预警: July rainstorm, flood duty",
+        )
+    )
+    checkpoints = [
+        (f"FW-{g}", g, name)
+        for g, name in zip(grids, ("一建巷排洪渠值守点", "王家坪河堤巡查点"), strict=False)
+    ]
+    for cp, grid, name in checkpoints:
+        act1.append(
+            msg("checkpoint.established", "wjp-community", 35, checkpoint_id=cp, grid_id=grid, name=name)
+        )
+    on_duty = []
+    for cp, grid, _ in checkpoints:
+        cadre = next(c for c in cadres if c["grid"] == grid)
+        on_duty.append((cp, grid, cadre["id"]))
+        act1.append(
+            msg("checkpoint.staffed", cadre["id"], 40, checkpoint_id=cp, cadre_id=cadre["id"], grid_id=grid)
+        )
+    outsider = next(c for c in org_data["cadres"] if c["grid"] not in grids)
+    act1.append(
+        msg(
+            "cadre.registered",
+            "zzb-operator",
+            0,
+            cadre_id=outsider["id"],
+            name=outsider["name"],
+            unit=outsider["unit"],
+        )
+    )
+    act1.append(msg("cadre.dispatched", "zzb-operator", 1, cadre_id=outsider["id"], grid_id=outsider["grid"]))
+    act1.append(
+        msg(
+            "checkpoint.staffed",
+            outsider["id"],
+            41,
+            checkpoint_id=checkpoints[0][0],
+            cadre_id=outsider["id"],
+            grid_id=checkpoints[0][1],
+        )
+    )
+    act1.append(
+        msg(
+            "hazard.reported",
+            cadres[0]["id"],
+            55,
+            hazard_id="HZ-YJX-1",
+            grid_id=grids[0],
+            hazard_kind="blocked_channel",
+            location="一建巷排洪渠: channel blocked, road cracked and sinking",
+            severity="high",
+        )
+    )
+    act1.append(
+        msg(
+            "hazard.reported",
+            cadres[-1]["id"],
+            70,
+            hazard_id="HZ-WJP-2",
+            grid_id=grids[-1],
+            hazard_kind="waterlogging",
+            location="王家坪路口 underpass waterlogged",
+            severity="medium",
+        )
+    )
+
+    act2: list[Envelope] = [
+        msg(
+            "hazard.resolved",
+            cadres[-1]["id"],
+            300,
+            hazard_id="HZ-WJP-2",
+            grid_id=grids[-1],
+            resolution="silt and roadblocks cleared, drain unblocked",
+        ),
+        msg(
+            "hazard.resolved",
+            "wjp-community",
+            2880,
+            hazard_id="HZ-YJX-1",
+            grid_id=grids[0],
+            resolution="escalated to the city waterlogging office (市内涝办); channel and road repaired",
+        ),
+    ]
+    for cp, grid, cadre_id in on_duty:
+        act2.append(
+            msg("checkpoint.relieved", cadre_id, 720, checkpoint_id=cp, cadre_id=cadre_id, grid_id=grid)
+        )
+        act2.append(msg("checkpoint.closed", "wjp-community", 725, checkpoint_id=cp, grid_id=grid))
+    act2.append(
+        msg(
+            "mode.switched_to_peacetime",
+            "command-center-01",
+            2900,
+            scope=STREET,
+            reason="雨情解除: stand-down",
+        )
+    )
+    return act1, act2

@@ -1,0 +1,35 @@
+"""pingzhan's own settings, read once from the environment (prefix PINGZHAN_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PINGZHAN_", extra="ignore")
+
+    store: Literal["sqlite", "postgres"] = "sqlite"
+    data_dir: Path = Path("data")
+    nats_url: str = "nats://127.0.0.1:4222"
+    stream: str = "PINGZHAN"
+    subject_prefix: str = "pingzhan"
+    duplicate_window_s: float = 120.0
+    batch_size: int = Field(default=500, ge=1, le=5000)
+    workers: int = Field(default=1, ge=1, le=16)
+    worker_index: int = Field(default=0, ge=0)
+    org_file: Path | None = None
+
+    # eventsourcing's own variable names, shared with the event store it configures.
+    postgres_dbname: str = Field(default="pingzhan", validation_alias=AliasChoices("POSTGRES_DBNAME"))
+    postgres_host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("POSTGRES_HOST"))
+    postgres_port: int = Field(default=5432, validation_alias=AliasChoices("POSTGRES_PORT"))
+    postgres_user: str = Field(default="postgres", validation_alias=AliasChoices("POSTGRES_USER"))
+    postgres_password: str = Field(default="", validation_alias=AliasChoices("POSTGRES_PASSWORD"))
+
+    @property
+    def consumer_name(self) -> str:
+        return f"ingest-{self.worker_index}-of-{self.workers}"

@@ -1,0 +1,185 @@
+"""The event store: an eventsourcing application whose recorder also keeps the inbox.
+
+The inbox holds one row per inbound message id with its outcome. It is written in the same
+transaction as the message's events and the consumer's stream position (eventsourcing's tracking
+row), so a message is either fully recorded once or not at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import StoredEvent, Tracking, Transcoder
+from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
+from eventsourcing.sqlite import SQLiteFactory, SQLiteProcessRecorder
+from pingzhan.services.settings import Settings
+from psycopg.sql import SQL, Identifier
+
+CHUNK = 500
+
+
+class OrjsonTranscoder(Transcoder):
+    """Events hold only strings, numbers and the library's timestamp; orjson does them fast."""
+
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    def decode(self, data: bytes) -> Any:
+        state = orjson.loads(data)
+        ts = state.get("timestamp")
+        if ts is not None:
+            state["timestamp"] = datetime.fromisoformat(ts)
+        return state
+
+
+class InboxSQLiteRecorder(SQLiteProcessRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            "CREATE TABLE IF NOT EXISTS inbox (message_id TEXT PRIMARY KEY, stream_seq INTEGER, "
+            "outcome TEXT NOT NULL) WITHOUT ROWID",
+        ]
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        result = super()._insert_events(c, stored_events, **kwargs)
+        if kwargs.get("inbox"):
+            c.executemany("INSERT INTO inbox VALUES (?,?,?)", kwargs["inbox"])
+        return result
+
+    def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for i in range(0, len(message_ids), CHUNK):
+                chunk = message_ids[i : i + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                c.execute(f"SELECT message_id, outcome FROM inbox WHERE message_id IN ({marks})", chunk)
+                found.update((r[0], r[1]) for r in c.fetchall())
+        return found
+
+    def stored_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        rows = []
+        with self.datastore.transaction(commit=False) as c:
+            for i in range(0, len(originator_ids), CHUNK):
+                chunk = [o.hex for o in originator_ids[i : i + CHUNK]]
+                c.execute(
+                    f"SELECT originator_id, originator_version, topic, state FROM {self.events_table_name} "
+                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) "
+                    "ORDER BY originator_id, originator_version",
+                    chunk,
+                )
+                rows += [StoredEvent(UUID(r[0]), r[1], r[2], r[3]) for r in c.fetchall()]
+        return rows
+
+
+class InboxPostgresRecorder(PostgresProcessRecorder):
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS inbox (message_id text PRIMARY KEY, stream_seq bigint, "
+                "outcome text NOT NULL)"
+            )
+        )
+
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        if kwargs.get("inbox"):
+            curs.executemany(SQL("INSERT INTO inbox VALUES (%s,%s,%s)"), kwargs["inbox"])
+
+    def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT message_id, outcome FROM inbox WHERE message_id = ANY(%s)"), (list(message_ids),)
+            )
+            return {r["message_id"]: r["outcome"] for r in curs.fetchall()}
+
+    def stored_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL(
+                    "SELECT originator_id, originator_version, topic, state FROM {}.{} "
+                    "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (list(originator_ids),),
+            )
+            return [
+                StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
+                for r in curs.fetchall()
+            ]
+
+
+class InboxSQLiteFactory(SQLiteFactory):
+    process_recorder_class = InboxSQLiteRecorder
+
+
+class InboxPostgresFactory(PostgresFactory):
+    process_recorder_class = InboxPostgresRecorder
+
+
+class Ledger(Application):
+    """pingzhan's event store: events, inbox and consumer positions in one database."""
+
+    name = "pingzhan"
+
+    def construct_recorder(self) -> Any:
+        return self.factory.process_recorder()
+
+    def construct_transcoder(self) -> Transcoder:
+        return OrjsonTranscoder()
+
+    def record(
+        self, events: Sequence[Any], tracking: Tracking, inbox: Sequence[tuple[str, int, str]]
+    ) -> None:
+        """Store events, inbox rows and the consumer position in one transaction."""
+        processing = ProcessingEvent(tracking=tracking)
+        processing.collect_events(*events, inbox=inbox)
+        self._record(processing)
+
+    def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
+        """Recorded outcomes (JSON text) of those of the given message ids that have one."""
+        if not message_ids:
+            return {}
+        return self.recorder.outcomes(message_ids)  # type: ignore[attr-defined, no-any-return]
+
+    def load(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
+        """The current state of those of the given aggregates that exist, in one query."""
+        by_id: dict[UUID, list[Any]] = defaultdict(list)
+        for stored in self.recorder.stored_events_of(list(aggregate_ids)):  # type: ignore[attr-defined]
+            by_id[stored.originator_id].append(self.mapper.to_domain_event(stored))
+        loaded = {}
+        for aggregate_id, events in by_id.items():
+            aggregate = None
+            for domain_event in events:
+                aggregate = domain_event.mutate(aggregate)
+            loaded[aggregate_id] = aggregate
+        return loaded  # type: ignore[return-value]
+
+
+def store_env(settings: Settings) -> dict[str, str]:
+    """The environment eventsourcing is configured from, for the configured store."""
+    if settings.store == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "pingzhan.services.store:InboxSQLiteFactory",
+            "SQLITE_DBNAME": str(settings.data_dir / "events.sqlite"),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    return {
+        "PERSISTENCE_MODULE": "pingzhan.services.store:InboxPostgresFactory",
+        "POSTGRES_DBNAME": settings.postgres_dbname,
+        "POSTGRES_HOST": settings.postgres_host,
+        "POSTGRES_PORT": str(settings.postgres_port),
+        "POSTGRES_USER": settings.postgres_user,
+        "POSTGRES_PASSWORD": settings.postgres_password,
+    }
+
+
+def open_ledger(settings: Settings) -> Ledger:
+    return Ledger(env=store_env(settings))

@@ -1,0 +1,84 @@
+"""The database the read models live in: a SQLite file beside the event store, or PostgreSQL.
+
+Statements are written with ``?`` placeholders and translated for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from pingzhan.services.settings import Settings
+
+
+class ViewDb:
+    def __init__(self, settings: Settings):
+        self.dialect = settings.store
+        if self.dialect == "sqlite":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            self.path = str(settings.data_dir / "views.sqlite")
+            self.conn: Any = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+        else:
+            self.conn = psycopg.connect(
+                dbname=settings.postgres_dbname,
+                host=settings.postgres_host,
+                port=settings.postgres_port,
+                user=settings.postgres_user,
+                password=settings.postgres_password or None,
+                autocommit=True,
+            )
+
+    def sql(self, statement: str) -> str:
+        return statement if self.dialect == "sqlite" else statement.replace("?", "%s")
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[Cursor]:
+        if self.dialect == "sqlite":
+            cur = self.conn.cursor()
+            cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield Cursor(self, cur)
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+        else:
+            with self.conn.transaction(), self.conn.cursor() as cur:
+                yield Cursor(self, cur)
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if self.dialect == "sqlite":
+            return list(self.conn.execute(statement, params).fetchall())
+        with self.conn.cursor() as cur:
+            cur.execute(self.sql(statement), params)
+            return list(cur.fetchall())
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class Cursor:
+    def __init__(self, db: ViewDb, cur: Any):
+        self.db, self.cur = db, cur
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Cursor:
+        self.cur.execute(self.db.sql(statement), params)
+        return self
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cur.executemany(self.db.sql(statement), rows)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return list(self.cur.fetchall())
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        row = self.cur.fetchone()
+        return tuple(row) if row is not None else None
