@@ -146,18 +146,12 @@ async def _demo(settings: Settings, exit_after: bool) -> None:
 async def _send(
     settings: Settings, message: Envelope | None, raw: list[tuple[str, bytes, str]] | None, timeout: float
 ) -> list[Outcome]:
-    try:
-        nc = await nats.connect(
-            settings.nats_url,
-            name="pingzhan-cli",
-            connect_timeout=3,
-            max_reconnect_attempts=0,
-            allow_reconnect=False,
-        )
-    except Exception as e:
-        raise CliError(f"cannot reach NATS at {settings.nats_url}: {e or type(e).__name__}") from None
+    nc = await nats_io.connect(settings.nats_url, "pingzhan-cli", give_up_after_s=5, reconnect=False)
     try:
         js = nc.jetstream()
+        await nats_io.ensure_stream(
+            js, settings
+        )  # so the message waits in the stream even if nobody serves yet
         items = raw or []
         if message is not None:
             from pingzhan.services.wire import subject_for
@@ -367,7 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _rebuild(settings, args)
     except KeyboardInterrupt:
         return 130
-    except (CliError, LookupError) as e:
+    except (CliError, LookupError, nats_io.NatsUnreachable) as e:
         print(f"pingzhan: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return 1
     except Exception as e:  # the last line of defence: one line, never a traceback

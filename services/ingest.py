@@ -198,6 +198,9 @@ class Ingest:
             except _Poisoned as p:
                 self.cache.clear()
                 poisoned[p.message_id] = p.reason
+            except BaseException:
+                self.cache.clear()  # the cached aggregates hold changes that were not stored
+                raise
         raise RuntimeError(f"batch ending at stream seq {fresh[-1].seq} kept conflicting; giving up")
 
     def _record(self, parsed: list[_Parsed], poisoned: dict[str, str]) -> list[Outcome]:

@@ -11,12 +11,36 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 from pingzhan.services.ingest import Inbound, Ingest, Outcome
+from pingzhan.services.logs import log
 from pingzhan.services.settings import Settings
 from pingzhan.services.wire import SHARDS, Envelope, subject_for
 
 
-async def connect(url: str, name: str) -> Client:
-    return await nats.connect(url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+class NatsUnreachable(ConnectionError):
+    pass
+
+
+async def connect(url: str, name: str, give_up_after_s: float = 10.0, reconnect: bool = True) -> Client:
+    """Connect, or raise NatsUnreachable with one clear line; once connected, reconnect without end."""
+
+    async def report(e: Exception) -> None:
+        if reconnect:  # a service logs trouble with NATS; a one-shot command reports it once, below
+            log.warning("nats", error=str(e) or type(e).__name__)
+
+    try:
+        return await asyncio.wait_for(
+            nats.connect(
+                url,
+                name=name,
+                error_cb=report,
+                max_reconnect_attempts=-1 if reconnect else 1,
+                reconnect_time_wait=0.5 if reconnect else 0.1,
+                connect_timeout=2,
+            ),
+            give_up_after_s,
+        )
+    except (TimeoutError, OSError, nats.errors.NoServersError) as e:
+        raise NatsUnreachable(f"cannot reach NATS at {url} ({type(e).__name__})") from None
 
 
 async def ensure_stream(js: JetStreamContext, settings: Settings) -> None:
@@ -85,16 +109,28 @@ async def consume(
     js = nc.jetstream()
     await ensure_stream(js, settings)
     sub = await bind_consumer(js, settings, ingest.position)
+    log.info("consuming", stream=settings.stream, consumer=settings.consumer_name, after_seq=ingest.position)
     while not stop.is_set():
         try:
             msgs = await sub.fetch(settings.batch_size, timeout=0.25)
         except (TimeoutError, nats.errors.TimeoutError):
             continue
+        if not msgs:
+            continue
         batch = [
             Inbound(m.metadata.sequence.stream, m.subject, m.data, (m.headers or {}).get("Nats-Msg-Id"))
             for m in msgs
         ]
-        outcomes = await asyncio.to_thread(ingest.process, batch)
+        try:
+            outcomes = await asyncio.to_thread(ingest.process, batch)
+        except Exception as e:  # the store is unreachable or refused the batch: nothing was recorded
+            log.error(
+                "batch not recorded; retrying", error=f"{type(e).__name__}: {e}", first_seq=batch[0].seq
+            )
+            await asyncio.sleep(1.0)
+            await sub.unsubscribe()
+            sub = await bind_consumer(js, settings, ingest.position)  # redeliver from the stored position
+            continue
         await msgs[-1].ack()  # AckPolicy.ALL: acknowledges the whole batch
         for outcome in outcomes:
             await nc.publish(outcome_subject(settings.subject_prefix, outcome.message_id), outcome.to_json())

@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PINGZHAN_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PINGZHAN_", extra="ignore", populate_by_name=True)
 
     store: Literal["sqlite", "postgres"] = "sqlite"
     data_dir: Path = Path("data")

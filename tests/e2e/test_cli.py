@@ -1,0 +1,171 @@
+"""The `pingzhan` command as people use it: real processes, a real nats-server, a real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pingzhan.services.embedded_nats import EmbeddedNats, free_port
+
+PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
+
+
+def cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PINGZHAN, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
+    return {**clean, "PINGZHAN_DATA_DIR": str(tmp_path / "data")}
+
+
+def test_demo_exits_after_the_scenario_showing_wartime_then_peacetime_and_the_audit_trail(
+    env, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+
+    result = cli("demo", "--exit", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 30
+    out = result.stdout
+    wartime, standdown = out.index("switched to wartime level II"), out.index("back to peacetime (")
+    assert "Wartime: street:BT-BS level II" in out[wartime:standdown]
+    assert "wartime II" in out[wartime:standdown]
+    assert "Wartime: none" in out[standdown:]
+    assert "not to grid" in out  # the staffing report from another grid was rejected, with its reason
+    assert "Audit trail of episode street:BT-BS#1" in out and "REJECTED" in out
+
+
+def test_switch_roster_and_audit_against_a_running_service(env, tmp_path: Path) -> None:
+    with EmbeddedNats(tmp_path / "nats") as server:
+        env = {**env, "PINGZHAN_NATS_URL": server.url}
+        log = open(tmp_path / "serve.log", "w")
+        serve = subprocess.Popen([PINGZHAN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            to_war = cli(
+                "switch",
+                "wartime",
+                "--scope",
+                "district:BT",
+                "--level",
+                "II",
+                "--reason",
+                "flood",
+                "--operator",
+                "op-1",
+                env=env,
+            )
+            again = cli(
+                "switch",
+                "wartime",
+                "--scope",
+                "district:BT",
+                "--level",
+                "I",
+                "--reason",
+                "more",
+                "--operator",
+                "op-1",
+                env=env,
+            )
+            time.sleep(0.5)
+            roster = cli("roster", "--json", env=env)
+            to_peace = cli(
+                "switch",
+                "peacetime",
+                "--scope",
+                "district:BT",
+                "--reason",
+                "over",
+                "--operator",
+                "op-2",
+                env=env,
+            )
+            time.sleep(0.5)
+            after = cli("roster", "--json", env=env)
+            audit = cli("audit", "--episode", "district:BT#1", "--json", env=env)
+            episodes = cli("audit", "--episodes", env=env)
+        finally:
+            serve.terminate()
+            serve.wait(timeout=20)
+
+    assert to_war.returncode == 0 and to_war.stdout.startswith("accepted"), to_war.stderr
+    assert again.returncode == 1 and "already in wartime (level II, episode district:BT#1)" in again.stdout
+    grids = json.loads(roster.stdout)["grids"]
+    assert len(grids) == 358 and all(g["mode"] == "wartime" and g["level"] == "II" for g in grids)
+    assert to_peace.returncode == 0, to_peace.stderr + (tmp_path / "serve.log").read_text()
+    assert all(g["mode"] == "peacetime" for g in json.loads(after.stdout)["grids"])
+    trail = json.loads(audit.stdout)
+    assert [r["event"] for r in trail] == [
+        "ScopeMode.SwitchedToWartime",
+        "Rejection.MessageRejected",
+        "ScopeMode.SwitchedToPeacetime",
+    ]
+    assert [r["actor"] for r in trail] == ["op-1", "op-1", "op-2"]
+    assert "district:BT#1" in episodes.stdout and "op-2" in episodes.stdout
+    assert serve.returncode == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            (
+                "switch",
+                "wartime",
+                "--scope",
+                "district:BT",
+                "--level",
+                "V",
+                "--reason",
+                "x",
+                "--operator",
+                "o",
+            ),
+            "level: Input should be 'I', 'II', 'III' or 'IV'",
+        ),
+        (
+            ("switch", "wartime", "--scope", "district:BT", "--reason", "x", "--operator", "o"),
+            "needs --level",
+        ),
+        (
+            ("switch", "peacetime", "--scope", "nowhere", "--reason", "x", "--operator", "o"),
+            "scope: String should match",
+        ),
+        (
+            (
+                "switch",
+                "wartime",
+                "--scope",
+                "district:BT",
+                "--level",
+                "II",
+                "--reason",
+                "x",
+                "--operator",
+                "o",
+            ),
+            "cannot reach NATS",
+        ),
+        (("roster",), "no read models yet"),
+        (("audit", "--episode", "street:X#1"), "no read models yet"),
+        (("outcome", "nope"), "no outcome recorded for message 'nope'"),
+        (("switch", "wartime"), "the following arguments are required"),
+    ],
+)
+def test_errors_are_one_line_and_a_non_zero_exit(env, args: tuple[str, ...], message: str) -> None:
+    env = {**env, "PINGZHAN_NATS_URL": f"nats://127.0.0.1:{free_port()}"}
+
+    result = cli(*args, env=env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr

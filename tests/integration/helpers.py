@@ -1,0 +1,98 @@
+"""Helpers for tests against a real nats-server and a real store."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any
+
+import nats
+from nats.js.api import StorageType, StreamConfig
+from pingzhan.services.bootstrap import Service, build
+from pingzhan.services.settings import Settings
+
+
+async def make_stream(url: str, settings: Settings) -> None:
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    await js.add_stream(
+        StreamConfig(
+            name=settings.stream,
+            subjects=[f"{settings.subject_prefix}.in.>"],
+            storage=StorageType.FILE,
+            duplicate_window=settings.duplicate_window_s,
+        )
+    )
+    await nc.close()
+
+
+async def publish(url: str, items: Iterable[tuple[str, str, bytes]], with_header: bool = True) -> None:
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    acks = [
+        await js.publish_async(subject, body, headers={"Nats-Msg-Id": msg_id} if with_header else None)
+        for msg_id, subject, body in items
+    ]
+    await asyncio.gather(*acks)
+    await nc.close()
+
+
+async def last_seq(url: str, stream: str) -> int:
+    nc = await nats.connect(url)
+    info = await nc.jetstream().stream_info(stream)
+    await nc.close()
+    return int(info.state.last_seq)
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 30, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings, project: bool = True) -> AsyncIterator[Service]:
+    """The service, ingesting and projecting, until the block ends."""
+    service = build(settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(service.run(stop, project=project))
+    try:
+        yield service
+    finally:
+        stop.set()
+        await task
+        service.close()
+
+
+async def drain(settings: Settings, url: str, project: bool = True) -> None:
+    """Run the service until it has recorded everything in the stream (and projected it)."""
+    head = await last_seq(url, settings.stream)
+    async with running(settings, project) as service:
+        await wait_until(lambda: service.ingest.position >= head, what=f"ingest to reach stream seq {head}")
+        if project:
+            top = service.ledger.recorder.max_notification_id() or 0
+            await asyncio.to_thread(service.projector.wait_for, top, 30)
+
+
+def dump_views(service: Service) -> dict[str, list[tuple[Any, ...]]]:
+    tables = [t.name for m in service.projector.models for t in m.tables]
+    return {t: sorted(service.views.query(f"SELECT * FROM {t}"), key=repr) for t in tables}
+
+
+def stored_events(service: Service) -> list[tuple[Any, ...]]:
+    """Every stored event without the recording timestamp, in notification order."""
+    import orjson
+
+    rows = []
+    start = 1
+    while batch := service.ledger.recorder.select_notifications(start=start, limit=5000):
+        for n in batch:
+            state = orjson.loads(n.state)
+            state.pop("timestamp", None)
+            rows.append((str(n.originator_id), n.originator_version, n.topic, tuple(sorted(state.items()))))
+        start = batch[-1].id + 1
+    return rows

@@ -1,0 +1,125 @@
+"""Read models as pure folds over events, no database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pingzhan.domain import commands as c
+from pingzhan.domain.rejection import Rejection
+from pingzhan.domain.stamp import Stamp
+from pingzhan.projections.audit import AuditTrail
+from pingzhan.projections.roster import Roster, roster_view
+from pingzhan.services.org_data import load_org
+
+from tests.unit.test_domain import Workspace
+
+ORG = load_org()
+QG_GRID, NS_GRID = "BT-QG-01-01", "BT-NS-01-01"
+
+
+def history(*commands: Any) -> list[Any]:
+    ws, events = Workspace(), []
+    for n, command in enumerate(commands):
+        command.run(ws, ORG, Stamp(f"m{n}", "op", f"2022-07-15T20:{n:02d}:00+08:00"))
+        events += sorted(
+            (e for a in ws.aggregates.values() for e in a.collect_events()), key=lambda e: e.timestamp
+        )
+    return events
+
+
+def grid(doc: dict[str, Any], grid_id: str) -> dict[str, Any]:
+    return next(g for g in doc["grids"] if g["grid"] == grid_id)
+
+
+def test_a_district_wide_switch_puts_every_grid_in_wartime() -> None:
+    roster = Roster().fold(history(c.SwitchToWartime("district:BT", "III", "flood")))
+
+    doc = roster_view(ORG, roster.rows)
+
+    assert len(doc["grids"]) == 358
+    assert {(g["mode"], g["level"]) for g in doc["grids"]} == {("wartime", "III")}
+
+
+def test_the_effective_level_of_a_grid_is_the_highest_covering_it() -> None:
+    roster = Roster().fold(
+        history(
+            c.SwitchToWartime("district:BT", "III", "flood"),
+            c.SwitchToWartime("street:BT-QG", "II", "worse here"),
+        )
+    )
+
+    doc = roster_view(ORG, roster.rows)
+
+    assert grid(doc, QG_GRID)["level"] == "II"
+    assert grid(doc, NS_GRID)["level"] == "III"
+
+
+def test_a_street_stays_in_wartime_when_the_district_stands_down() -> None:
+    roster = Roster().fold(
+        history(
+            c.SwitchToWartime("district:BT", "III", "flood"),
+            c.SwitchToWartime("street:BT-QG", "II", "worse here"),
+            c.SwitchToPeacetime("district:BT", "over"),
+        )
+    )
+
+    doc = roster_view(ORG, roster.rows)
+
+    assert (grid(doc, QG_GRID)["mode"], grid(doc, QG_GRID)["level"]) == ("wartime", "II")
+    assert grid(doc, NS_GRID)["mode"] == "peacetime"
+
+
+def test_the_roster_shows_who_is_on_duty_unstaffed_checkpoints_and_open_hazards() -> None:
+    events = history(
+        c.RegisterCadre("CD1", "张三", "RSJ"),
+        c.DispatchCadre("CD1", QG_GRID),
+        c.EstablishCheckpoint("K1", QG_GRID, "南门"),
+        c.EstablishCheckpoint("K2", QG_GRID, "北门"),
+        c.StaffCheckpoint("K1", "CD1"),
+        c.ReportHazard("H1", QG_GRID, "waterlogging", "路口", "high"),
+        c.ReportHazard("H2", QG_GRID, "landslide", "坡", "low"),
+        c.ResolveHazard("H2", "cleared"),
+    )
+
+    g = grid(roster_view(ORG, Roster().fold(events).rows), QG_GRID)
+
+    assert g["cadres"] == ["CD1"]
+    assert [(d["checkpoint"], d["cadre"]) for d in g["on_duty"]] == [("K1", "CD1")]
+    assert [u["checkpoint"] for u in g["unstaffed_checkpoints"]] == ["K2"]
+    assert [h["hazard"] for h in g["open_hazards"]] == ["H1"]
+
+
+def test_the_audit_trail_puts_events_under_the_episodes_open_on_their_scope() -> None:
+    events = history(
+        c.ReportHazard("H0", QG_GRID, "waterlogging", "before", "low"),
+        c.SwitchToWartime("street:BT-QG", "II", "rain"),
+        c.ReportHazard("H1", QG_GRID, "waterlogging", "during", "high"),
+        c.ReportHazard("H2", NS_GRID, "waterlogging", "other street", "high"),
+        c.SwitchToPeacetime("street:BT-QG", "over"),
+        c.ReportHazard("H3", QG_GRID, "waterlogging", "after", "low"),
+    )
+    rejected = Rejection(
+        message_id="bad",
+        kind="hazard.reported",
+        code="schema",
+        reason="severity: bad",
+        actor="x",
+        occurred_at=None,
+        scope=f"grid:{QG_GRID}",
+        subject="s",
+        body="{}",
+    )
+
+    audit = AuditTrail(ORG).fold(events)
+    audit.apply(len(events) + 1, rejected.collect_events()[0])
+
+    rows = {r[0]: r for r in audit.appended["audit"]}
+    in_episode = [rows[p][7] for e, p in audit.appended["audit_episode"] if e == "street:BT-QG#1"]
+    assert in_episode == [
+        "street:BT-QG switched to wartime level II: rain",
+        "high waterlogging hazard H1 reported at during",
+        "street:BT-QG back to peacetime: over",
+    ]
+    assert rows[len(events) + 1][8] == "rejected"
+    episode = audit.rows["episodes"][("street:BT-QG#1",)]
+    assert episode[1] == "II" and episode[5] == "2022-07-15T20:04:00+08:00"
