@@ -51,7 +51,7 @@ def _install_stop(stop: asyncio.Event) -> None:
 
 
 # serve ------------------------------------------------------------------------------------------
-async def _serve(settings: Settings) -> None:
+async def _serve(settings: Settings, role: str) -> None:
     service = build(settings)
     stop = asyncio.Event()
     _install_stop(stop)
@@ -63,9 +63,19 @@ async def _serve(settings: Settings) -> None:
         position=service.ingest.position,
     )
     try:
-        await service.run(stop)
+        if role == "project":
+            await asyncio.to_thread(_project_until, service, stop)
+        else:
+            await service.run(stop, project=role == "all")
     finally:
         service.close()
+
+
+def _project_until(service: Service, stop: asyncio.Event) -> None:
+    """Follow the store by polling (a projector in its own process sees no in-process signal)."""
+    while not stop.is_set():
+        if service.projector.step() == 0:
+            time.sleep(0.05)
 
 
 # demo -------------------------------------------------------------------------------------------
@@ -299,7 +309,13 @@ def parser() -> argparse.ArgumentParser:
         prog="pingzhan", description="Peacetime/wartime switching and duty records for community grids."
     )
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
-    sub.add_parser("serve", help="ingest from NATS and keep the read models current")
+    sv = sub.add_parser("serve", help="ingest from NATS and keep the read models current")
+    sv.add_argument(
+        "--role",
+        choices=("all", "ingest", "project"),
+        default="all",
+        help="ingest only (extra workers), project only, or both (default)",
+    )
     d = sub.add_parser("demo", help="embedded NATS + the July rainstorm scenario from the seed")
     d.add_argument("--exit", action="store_true", help="return when the scenario has been processed")
     s = sub.add_parser("switch", help="switch a scope to wartime or back to peacetime")
@@ -342,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         match args.command:
             case "serve":
-                asyncio.run(_serve(settings))
+                asyncio.run(_serve(settings, args.role))
                 return 0
             case "demo":
                 asyncio.run(_demo(settings, args.exit))

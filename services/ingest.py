@@ -16,6 +16,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
+from pingzhan.domain.commands import Command
 from pingzhan.domain.errors import DomainError
 from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
@@ -82,6 +83,8 @@ class _Parsed:
     message_id: str
     message: Envelope | None = None
     rejected: _Rejected | None = None
+    command: Command | None = None
+    stamp: Stamp | None = None
 
 
 class _Workspace:
@@ -116,7 +119,8 @@ def parse(inbound: Inbound) -> _Parsed:
                 "schema", f"body id {message.id!r} differs from the Nats-Msg-Id header {inbound.header_id!r}"
             ),
         )
-    return _Parsed(inbound, message.id, message)
+    stamp = Stamp(message.id, message.actor, message.occurred_at.isoformat())
+    return _Parsed(inbound, message.id, message, command=message.command(), stamp=stamp)
 
 
 def _fallback_id(inbound: Inbound) -> str:
@@ -205,7 +209,7 @@ class Ingest:
 
     def _record(self, parsed: list[_Parsed], poisoned: dict[str, str]) -> list[Outcome]:
         earlier = self.ledger.outcomes(list({p.message_id for p in parsed}))
-        self._load(p.message.command() for p in parsed if p.message is not None)
+        self._load(p.command for p in parsed if p.command is not None)
         events: list[Any] = []
         inbox: list[tuple[str, int, str]] = []
         outcomes: list[Outcome] = []
@@ -234,10 +238,10 @@ class Ingest:
     def _apply(self, p: _Parsed, poisoned: str | None) -> tuple[Outcome, list[Any]]:
         kind = p.message.kind if p.message is not None else None  # type: ignore[attr-defined]
         rejected = p.rejected or (_Rejected("internal_error", poisoned) if poisoned else None)
-        if rejected is None and p.message is not None:
+        if rejected is None and p.command is not None and p.stamp is not None:
             ws = _Workspace(self.cache)
             try:
-                p.message.command().run(ws, self.org, Stamp(p.message_id, p.message.actor, _iso(p.message)))
+                p.command.run(ws, self.org, p.stamp)
             except DomainError as e:
                 self._check_untouched(p, ws)
                 rejected = _Rejected(e.code, str(e))
@@ -253,7 +257,7 @@ class Ingest:
             code=rejected.code,
             reason=rejected.reason,
             actor=p.message.actor if p.message is not None else None,
-            occurred_at=_iso(p.message) if p.message is not None else None,
+            occurred_at=p.stamp.occurred_at if p.stamp is not None else None,
             scope=_scope_of(p.message, p.inbound.data),
             subject=p.inbound.subject,
             body=p.inbound.data[:MAX_KEPT_BODY].decode("utf-8", "replace"),
@@ -276,6 +280,3 @@ class _Poisoned(Exception):
 def _fields(o: Outcome) -> dict[str, Any]:
     return {k: getattr(o, k) for k in Outcome.__slots__}  # type: ignore[attr-defined]
 
-
-def _iso(message: Envelope) -> str:
-    return message.occurred_at.isoformat()

@@ -1,0 +1,107 @@
+"""pingzhan's benchmark: `python -m bench --store sqlite|postgres --messages N [--json] [--quick]`.
+
+All phases run in one go on the same machine and the same generated traffic (a realistic mix of
+message kinds across the district's 358 grids and 1,090 cadres, 1% invalid, 0.5% resent without
+the NATS dedupe header so that pingzhan's own inbox has to catch them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from typing import Any
+
+from pingzhan.services.org_data import read_org_file
+from pingzhan.services.workload import Workload
+
+from . import phases
+from .env import Stores, machine
+
+TARGETS = {"sqlite": 20_000, "postgres": 12_000}
+
+
+def run(store: str, messages: int, batch_size: int, quick: bool) -> dict[str, Any]:
+    org = read_org_file()
+    items = list(Workload(org, seed=11).messages(messages))
+    resends = items[:: 200]
+    background = list(Workload(org, seed=12, run="bg").messages(60_000))[2180:]
+    stores = Stores(store)
+    result: dict[str, Any] = {"store": store, "messages": messages, "batch_size": batch_size, "machine": machine()}
+    try:
+        t = time.monotonic()
+        result["raw_store_msgs_per_s"] = phases.raw_store(stores, items, batch_size)
+        naive_items = items[: 2000 if quick else 10_000]
+        result["naive_msgs_per_s"] = asyncio.run(phases.naive(stores, naive_items))
+        result["naive_messages"] = len(naive_items)
+        backlog = asyncio.run(phases.ingest_backlog(stores, items, resends, batch_size))
+        settings, server = backlog.pop("settings"), backlog.pop("server")
+        result.update(backlog)
+        result["resent_without_header"] = len(resends)
+        result["ingest_live_msgs_per_s"] = asyncio.run(phases.ingest_live(stores, items, batch_size))
+        result["rebuild_events_per_s"], result["rebuild_events"] = phases.rebuild(settings)
+        latency = asyncio.run(phases.switch_latency(settings, background, 20 if quick else 100))
+        result["switch_latency_ms"] = latency
+        server.stop()
+        if store == "postgres":
+            result["workers_2_msgs_per_s"] = asyncio.run(phases.two_workers(stores, items, batch_size))
+        result["seconds"] = round(time.monotonic() - t, 1)
+    finally:
+        stores.close()
+    ingest, raw, naive = result["ingest_msgs_per_s"], result["raw_store_msgs_per_s"], result["naive_msgs_per_s"]
+    result["targets"] = {
+        f"ingest >= {TARGETS[store]:,}": ingest >= TARGETS[store],
+        "ingest >= 0.7 x raw_store": ingest >= 0.7 * raw,
+        "ingest >= 3 x naive": ingest >= 3 * naive,
+        "rebuild >= 100,000 events/s": result["rebuild_events_per_s"] >= 100_000,
+        "switch p99 <= 100 ms": result["switch_latency_ms"]["p99"] <= 100,
+        "peak RSS <= 300 MB": result["peak_rss_mb"] <= 300,
+        "lost == 0 and duplicated == 0": result["lost"] == 0 and result["duplicated"] == 0,
+    }
+    return result
+
+
+def table(r: dict[str, Any]) -> str:
+    lat = r["switch_latency_ms"]
+    rows = [
+        ("store / messages / batch", f"{r['store']} / {r['messages']:,} / {r['batch_size']}"),
+        ("raw_store_msgs_per_s", f"{r['raw_store_msgs_per_s']:,.0f}"),
+        ("naive_msgs_per_s", f"{r['naive_msgs_per_s']:,.0f}  ({r['naive_messages']:,} messages)"),
+        ("ingest_msgs_per_s", f"{r['ingest_msgs_per_s']:,.0f}"),
+        ("ingest_live_msgs_per_s", f"{r['ingest_live_msgs_per_s']:,.0f}"),
+        ("rebuild_events_per_s", f"{r['rebuild_events_per_s']:,.0f}  ({r['rebuild_events']:,} events)"),
+        ("switch_latency_ms p50 / p99", f"{lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples, 5,000 msg/s load)"),
+        ("peak_rss_mb (ingest)", f"{r['peak_rss_mb']:.0f}"),
+        ("lost / duplicated", f"{r['lost']} / {r['duplicated']}  ({r['resent_without_header']} resent ids)"),
+    ]
+    if "workers_2_msgs_per_s" in r:
+        rows.append(("workers_2_msgs_per_s", f"{r['workers_2_msgs_per_s']:,.0f}"))
+    m = r["machine"]
+    rows.append(("machine", f"{m['cores']} cores, {m['cpu']}, Python {m['python']}, eventsourcing {m['eventsourcing']}"))
+    width = max(len(k) for k, _ in rows)
+    out = [f"{k.ljust(width)}  {v}" for k, v in rows]
+    out += [f"{'target ' + ('met    ' if ok else 'MISSED ') + name}" for name, ok in r["targets"].items()]
+    return "\n".join(out)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--store", choices=("sqlite", "postgres"), required=True)
+    p.add_argument("--messages", type=int, default=200_000)
+    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument("--quick", action="store_true", help="fewer naive messages and latency samples")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    try:
+        result = run(args.store, args.messages, args.batch_size, args.quick)
+    except Exception as e:
+        print(f"bench: error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2) if args.json else table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,237 @@
+"""The benchmark's phases; each returns its figures and leaves nothing running."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from typing import Any
+
+import nats
+import orjson
+from eventsourcing.domain import Aggregate
+
+from pingzhan.domain.errors import DomainError
+from pingzhan.services import nats_io
+from pingzhan.services.bootstrap import build
+from pingzhan.services.ingest import Inbound, Ingest, _Workspace, parse
+from pingzhan.services.org_data import load_org
+from pingzhan.services.settings import Settings
+from pingzhan.services.store import open_ledger
+from pingzhan.services.views import ViewDb
+from pingzhan.services.wire import shard_of
+
+from .env import Stores, Worker
+
+Item = tuple[str, str, bytes]
+
+
+async def publish(url: str, settings: Settings, items: list[Item], headers: bool = True) -> list[int]:
+    """Publish to the stream (created if missing); returns the stream sequence of each message."""
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    await nats_io.ensure_stream(js, settings)
+    futures = [
+        await js.publish_async(s, b, headers={"Nats-Msg-Id": i} if headers else None) for i, s, b in items
+    ]
+    acks = await asyncio.gather(*futures)
+    await nc.close()
+    return [a.seq for a in acks]
+
+
+def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.005) -> float:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(every)
+    return time.monotonic()
+
+
+def position_of(settings: Settings, consumer: str) -> Any:
+    ledger = open_ledger(settings)
+    return lambda: ledger.recorder.max_tracking_id(f"nats:{consumer}") or 0
+
+
+def raw_store(stores: Stores, items: list[Item], batch_size: int) -> float:
+    """The same domain commands, applied and saved with app.save(), batch by batch: no NATS, no inbox."""
+    ledger = open_ledger(stores.fresh("raw"))
+    org = load_org()
+    parsed = [parse(Inbound(n, s, b, i)) for n, (i, s, b) in enumerate(items, start=1)]
+    cache: dict[Any, Aggregate] = {}
+    started = time.perf_counter()
+    for k in range(0, len(parsed), batch_size):
+        chunk = [p for p in parsed[k : k + batch_size] if p.command is not None]
+        wanted = {i for p in chunk for i in p.command.needs() if i not in cache}  # type: ignore[union-attr]
+        cache.update(ledger.load(wanted))
+        touched: dict[Any, Aggregate] = {}
+        for p in chunk:
+            ws = _Workspace(cache)
+            try:
+                p.command.run(ws, org, p.stamp)  # type: ignore[union-attr, arg-type]
+            except DomainError:
+                pass
+            touched.update(ws.touched)
+        ledger.save(*touched.values())
+    return len(items) / (time.perf_counter() - started)
+
+
+async def naive(stores: Stores, items: list[Item]) -> float:
+    """One message -> one load -> one save -> one ack, through NATS."""
+    settings = stores.fresh("naive")
+    with stores.nats("naive") as server:
+        settings = settings.model_copy(update={"nats_url": server.url, "batch_size": 1})
+        await publish(server.url, settings, items)
+        ledger = open_ledger(settings)
+        ingest = Ingest(ledger, load_org(), "naive")
+        nc = await nats.connect(server.url)
+        sub = await nats_io.bind_consumer(nc.jetstream(), settings, 0)
+        started = time.perf_counter()
+        done = 0
+        while done < len(items):
+            (m,) = await sub.fetch(1, timeout=5)
+            ingest.cache.clear()  # nothing kept between messages: every message loads what it needs
+            ingest.process([Inbound(m.metadata.sequence.stream, m.subject, m.data, m.headers.get("Nats-Msg-Id"))])
+            await m.ack()
+            done += 1
+        took = time.perf_counter() - started
+        await nc.close()
+    return len(items) / took
+
+
+async def ingest_backlog(stores: Stores, items: list[Item], resends: list[Item], batch_size: int) -> dict[str, Any]:
+    """Published backlog -> committed and acknowledged by a `pingzhan serve --role ingest` process."""
+    settings = stores.fresh("ingest", batch_size=batch_size)
+    server = stores.nats("ingest")
+    settings = settings.model_copy(update={"nats_url": server.url})
+    position = position_of(settings, settings.consumer_name)
+    seqs = await publish(server.url, settings, items)
+    seqs += await publish(server.url, settings, resends, headers=False)  # past NATS's own dedupe
+    worker = Worker(settings)
+    started = worker.wait_ready()
+    finished = wait_for(lambda: position() >= seqs[-1], 600, "ingest of the backlog")
+    rss = worker.peak_rss_mb()
+    worker.stop()
+    lost, duplicated, events = check_exactly_once(settings, items)
+    return {
+        "settings": settings,
+        "server": server,
+        "ingest_msgs_per_s": len(seqs) / (finished - started),
+        "peak_rss_mb": rss,
+        "lost": lost,
+        "duplicated": duplicated,
+        "events": events,
+    }
+
+
+def check_exactly_once(settings: Settings, items: list[Item]) -> tuple[int, int, int]:
+    """lost: message ids without an outcome; duplicated: stored events beyond what the outcomes list."""
+    ledger = open_ledger(settings)
+    ids = sorted({i for i, _, _ in items})
+    outcomes = ledger.outcomes(ids)
+    lost = len(ids) - len(outcomes)
+    promised = sum(
+        len(o["events"]) if o["status"] == "accepted" else 1 for o in map(orjson.loads, outcomes.values())
+    )
+    stored = ledger.recorder.max_notification_id() or 0
+    return lost, stored - promised, stored
+
+
+async def ingest_live(stores: Stores, items: list[Item], batch_size: int) -> float:
+    """Messages published while the worker runs: first publish -> last committed."""
+    settings = stores.fresh("live", batch_size=batch_size)
+    with stores.nats("live") as server:
+        settings = settings.model_copy(update={"nats_url": server.url})
+        position = position_of(settings, settings.consumer_name)
+        await publish(server.url, settings, [])  # the stream exists before the worker binds
+        worker = Worker(settings)
+        worker.wait_ready()
+        started = time.monotonic()
+        seqs = await publish(server.url, settings, items)
+        finished = await asyncio.to_thread(wait_for, lambda: position() >= seqs[-1], 600, "live ingest")
+        worker.stop()
+    return len(items) / (finished - started)
+
+
+def rebuild(settings: Settings) -> tuple[float, int]:
+    service = build(settings)
+    started = time.perf_counter()
+    n = service.projector.rebuild()
+    took = time.perf_counter() - started
+    service.close()
+    return n / took, n
+
+
+async def switch_latency(settings: Settings, background: list[Item], samples: int, rate: int = 5000) -> dict[str, float]:
+    """Publish a mode switch while `rate` messages/s run in the background; time until the roster shows it."""
+    worker = Worker(settings, role="all")
+    worker.wait_ready()
+    views = ViewDb(settings)
+    ledger = open_ledger(settings)
+    head = ledger.recorder.max_notification_id() or 0
+    projected = lambda: (views.query("SELECT min(position) FROM view_tracking")[0][0] or 0) >= head  # noqa: E731
+    await asyncio.to_thread(wait_for, projected, 600, "the projector to catch up", 0.05)
+    nc = await nats.connect(settings.nats_url)
+    js = nc.jetstream()
+    stop = asyncio.Event()
+
+    async def load() -> None:
+        per_tick, k = rate // 100, 0
+        while not stop.is_set() and k < len(background):
+            tick = time.monotonic()
+            for i, s, b in background[k : k + per_tick]:
+                await js.publish_async(s, b, headers={"Nats-Msg-Id": i})
+            k += per_tick
+            await asyncio.sleep(max(0.0, 0.01 - (time.monotonic() - tick)))
+
+    loader = asyncio.create_task(load())
+    await asyncio.sleep(1.0)
+    scope, latencies = "grid:BT-XC-01-01", []
+    for n in range(samples):
+        wartime = n % 2 == 0
+        fields: dict[str, Any] = {"scope": scope, "reason": "latency probe"}
+        if wartime:
+            fields["level"] = "III"
+        kind = "mode.switched_to_wartime" if wartime else "mode.switched_to_peacetime"
+        msg_id = f"probe-{n}-{time.time_ns()}"
+        body = orjson.dumps({"id": msg_id, "kind": kind, "occurred_at": "2022-07-15T20:00:00+08:00",
+                             "actor": "bench", **fields})
+        want = "III" if wartime else None
+        sent = time.monotonic()
+        await js.publish(f"{settings.subject_prefix}.in.{shard_of(scope)}.{kind}", body, headers={"Nats-Msg-Id": msg_id})
+
+        def shown() -> bool:
+            rows = views.query("SELECT level FROM roster_scope WHERE scope = ?", [scope])
+            return bool(rows) and rows[0][0] == want
+
+        seen = await asyncio.to_thread(wait_for, shown, 30, "the switch in the roster", 0.001)
+        latencies.append((seen - sent) * 1000)
+        await asyncio.sleep(0.1)
+    stop.set()
+    await loader
+    await nc.close()
+    worker.stop()
+    latencies.sort()
+    return {
+        "p50": statistics.median(latencies),
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "max": latencies[-1],
+        "samples": len(latencies),
+    }
+
+
+async def two_workers(stores: Stores, items: list[Item], batch_size: int) -> float:
+    """Two `serve --role ingest` processes sharing the stream by shard."""
+    settings = stores.fresh("workers2", batch_size=batch_size)
+    with stores.nats("workers2") as server:
+        settings = settings.model_copy(update={"nats_url": server.url, "workers": 2})
+        ledger = open_ledger(settings)
+        await publish(server.url, settings, items)
+        ids = [i for i, _, _ in items]
+        workers = [Worker(settings, PINGZHAN_WORKERS="2", PINGZHAN_WORKER_INDEX=str(k)) for k in range(2)]
+        started = max(w.wait_ready() for w in workers)
+        recorded = lambda: len(ledger.outcomes(ids[-200:])) == 200 and len(ledger.outcomes(ids)) == len(ids)  # noqa: E731
+        finished = await asyncio.to_thread(wait_for, recorded, 600, "two workers", 0.05)
+        for w in workers:
+            w.stop()
+    return len(items) / (finished - started)
