@@ -26,10 +26,15 @@ TARGETS = {"sqlite": 20_000, "postgres": 12_000}
 def run(store: str, messages: int, batch_size: int, quick: bool) -> dict[str, Any]:
     org = read_org_file()
     items = list(Workload(org, seed=11).messages(messages))
-    resends = items[:: 200]
+    resends = items[::200]
     background = list(Workload(org, seed=12, run="bg").messages(60_000))[2180:]
     stores = Stores(store)
-    result: dict[str, Any] = {"store": store, "messages": messages, "batch_size": batch_size, "machine": machine()}
+    result: dict[str, Any] = {
+        "store": store,
+        "messages": messages,
+        "batch_size": batch_size,
+        "machine": machine(),
+    }
     try:
         t = time.monotonic()
         result["raw_store_msgs_per_s"] = phases.raw_store(stores, items, batch_size)
@@ -50,7 +55,11 @@ def run(store: str, messages: int, batch_size: int, quick: bool) -> dict[str, An
         result["seconds"] = round(time.monotonic() - t, 1)
     finally:
         stores.close()
-    ingest, raw, naive = result["ingest_msgs_per_s"], result["raw_store_msgs_per_s"], result["naive_msgs_per_s"]
+    ingest, raw, naive = (
+        result["ingest_msgs_per_s"],
+        result["raw_store_msgs_per_s"],
+        result["naive_msgs_per_s"],
+    )
     result["targets"] = {
         f"ingest >= {TARGETS[store]:,}": ingest >= TARGETS[store],
         "ingest >= 0.7 x raw_store": ingest >= 0.7 * raw,
@@ -72,14 +81,22 @@ def table(r: dict[str, Any]) -> str:
         ("ingest_msgs_per_s", f"{r['ingest_msgs_per_s']:,.0f}"),
         ("ingest_live_msgs_per_s", f"{r['ingest_live_msgs_per_s']:,.0f}"),
         ("rebuild_events_per_s", f"{r['rebuild_events_per_s']:,.0f}  ({r['rebuild_events']:,} events)"),
-        ("switch_latency_ms p50 / p99", f"{lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples, 5,000 msg/s load)"),
+        (
+            "switch_latency_ms p50 / p99",
+            f"{lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples, 5,000 msg/s load)",
+        ),
         ("peak_rss_mb (ingest)", f"{r['peak_rss_mb']:.0f}"),
         ("lost / duplicated", f"{r['lost']} / {r['duplicated']}  ({r['resent_without_header']} resent ids)"),
     ]
     if "workers_2_msgs_per_s" in r:
         rows.append(("workers_2_msgs_per_s", f"{r['workers_2_msgs_per_s']:,.0f}"))
     m = r["machine"]
-    rows.append(("machine", f"{m['cores']} cores, {m['cpu']}, Python {m['python']}, eventsourcing {m['eventsourcing']}"))
+    rows.append(
+        (
+            "machine",
+            f"{m['cores']} cores, {m['cpu']}, Python {m['python']}, eventsourcing {m['eventsourcing']}",
+        )
+    )
     width = max(len(k) for k, _ in rows)
     out = [f"{k.ljust(width)}  {v}" for k, v in rows]
     out += [f"{'target ' + ('met    ' if ok else 'MISSED ') + name}" for name, ok in r["targets"].items()]

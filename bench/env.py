@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-
 from pingzhan.services.embedded_nats import EmbeddedNats, nats_server_binary
 from pingzhan.services.settings import Settings
 
@@ -103,10 +102,14 @@ class Worker:
 def machine() -> dict[str, Any]:
     cpu = "unknown"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
-    nats_version = subprocess.run([str(nats_server_binary()), "--version"], capture_output=True, text=True).stdout.strip()
+    nats_version = subprocess.run(
+        [str(nats_server_binary()), "--version"], capture_output=True, text=True
+    ).stdout.strip()
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),

@@ -10,7 +10,6 @@ from typing import Any
 import nats
 import orjson
 from eventsourcing.domain import Aggregate
-
 from pingzhan.domain.errors import DomainError
 from pingzhan.services import nats_io
 from pingzhan.services.bootstrap import build
@@ -91,7 +90,9 @@ async def naive(stores: Stores, items: list[Item]) -> float:
         while done < len(items):
             (m,) = await sub.fetch(1, timeout=5)
             ingest.cache.clear()  # nothing kept between messages: every message loads what it needs
-            ingest.process([Inbound(m.metadata.sequence.stream, m.subject, m.data, m.headers.get("Nats-Msg-Id"))])
+            ingest.process(
+                [Inbound(m.metadata.sequence.stream, m.subject, m.data, m.headers.get("Nats-Msg-Id"))]
+            )
             await m.ack()
             done += 1
         took = time.perf_counter() - started
@@ -99,7 +100,9 @@ async def naive(stores: Stores, items: list[Item]) -> float:
     return len(items) / took
 
 
-async def ingest_backlog(stores: Stores, items: list[Item], resends: list[Item], batch_size: int) -> dict[str, Any]:
+async def ingest_backlog(
+    stores: Stores, items: list[Item], resends: list[Item], batch_size: int
+) -> dict[str, Any]:
     """Published backlog -> committed and acknowledged by a `pingzhan serve --role ingest` process."""
     settings = stores.fresh("ingest", batch_size=batch_size)
     server = stores.nats("ingest")
@@ -162,7 +165,9 @@ def rebuild(settings: Settings) -> tuple[float, int]:
     return n / took, n
 
 
-async def switch_latency(settings: Settings, background: list[Item], samples: int, rate: int = 5000) -> dict[str, float]:
+async def switch_latency(
+    settings: Settings, background: list[Item], samples: int, rate: int = 5000
+) -> dict[str, float]:
     """Publish a mode switch while `rate` messages/s run in the background; time until the roster shows it."""
     worker = Worker(settings, role="all")
     worker.wait_ready()
@@ -194,11 +199,20 @@ async def switch_latency(settings: Settings, background: list[Item], samples: in
             fields["level"] = "III"
         kind = "mode.switched_to_wartime" if wartime else "mode.switched_to_peacetime"
         msg_id = f"probe-{n}-{time.time_ns()}"
-        body = orjson.dumps({"id": msg_id, "kind": kind, "occurred_at": "2022-07-15T20:00:00+08:00",
-                             "actor": "bench", **fields})
+        body = orjson.dumps(
+            {
+                "id": msg_id,
+                "kind": kind,
+                "occurred_at": "2022-07-15T20:00:00+08:00",
+                "actor": "bench",
+                **fields,
+            }
+        )
         want = "III" if wartime else None
         sent = time.monotonic()
-        await js.publish(f"{settings.subject_prefix}.in.{shard_of(scope)}.{kind}", body, headers={"Nats-Msg-Id": msg_id})
+        await js.publish(
+            f"{settings.subject_prefix}.in.{shard_of(scope)}.{kind}", body, headers={"Nats-Msg-Id": msg_id}
+        )
 
         def shown() -> bool:
             rows = views.query("SELECT level FROM roster_scope WHERE scope = ?", [scope])

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
 from pingzhan.domain.commands import Command
 from pingzhan.domain.errors import DomainError
 from pingzhan.domain.org import Org
@@ -48,8 +48,14 @@ class Outcome:
     code: str | None = None
     reason: str | None = None
     replayed: bool = False  # true when this is an earlier outcome, sent again for a resent id
+    encoded: bytes | None = None
 
     def to_json(self) -> bytes:
+        if self.encoded is None:
+            self.encoded = self._encode()
+        return self.encoded
+
+    def _encode(self) -> bytes:
         doc: dict[str, Any] = {"message_id": self.message_id, "status": self.status, "kind": self.kind}
         if self.status == "accepted":
             doc["events"] = self.events
@@ -68,6 +74,7 @@ class Outcome:
             doc.get("code"),
             doc.get("reason"),
             replayed,
+            text if isinstance(text, bytes) else text.encode(),
         )
 
 
@@ -171,8 +178,24 @@ def _scope_of(message: Envelope | None, data: bytes) -> str | None:
     return None
 
 
+@dataclass(slots=True)
+class Prepared:
+    """A batch worked out in memory and ready to be stored in one transaction."""
+
+    stored: list[StoredEvent]
+    inbox: list[tuple[str, int, str]]
+    outcomes: list[Outcome]
+    last_seq: int
+    new_ids: list[str]
+
+
 class Ingest:
-    """Turns batches of inbound messages into recorded outcomes, exactly once."""
+    """Turns batches of inbound messages into recorded outcomes, exactly once.
+
+    ``process`` does one batch start to end. The consumer can instead overlap batches:
+    ``prepare`` (parse, check, apply in memory) the next batch while the previous one is being
+    ``commit``-ted; if a commit fails, ``reset`` and ``process`` the batches again one by one.
+    """
 
     def __init__(self, ledger: Ledger, org: Org, consumer: str):
         self.ledger = ledger
@@ -180,6 +203,8 @@ class Ingest:
         self.tracking_name = f"nats:{consumer}"
         self.cache: dict[UUID, Aggregate] = {}
         self.position: int = ledger.recorder.max_tracking_id(self.tracking_name) or 0  # type: ignore[attr-defined]
+        self.prepared_to = self.position  # stream seq up to which batches were worked out in memory
+        self.pending: dict[str, Outcome] = {}  # outcomes prepared but not committed yet
 
     def process(self, batch: Sequence[Inbound]) -> list[Outcome]:
         """Record the batch; returns the outcome of every message not already behind the position.
@@ -187,6 +212,8 @@ class Ingest:
         Messages at or behind the recorded position were committed before (a redelivery) and are
         skipped. A message id seen before gets its earlier outcome back, marked ``replayed``.
         """
+        if self.prepared_to != self.position or self.pending:
+            self.reset()  # left over from an overlapped batch that was not committed
         fresh = [m for m in batch if m.seq > self.position]
         if not fresh:
             return []
@@ -194,28 +221,53 @@ class Ingest:
         poisoned: dict[str, str] = {}
         for _ in range(MAX_ATTEMPTS):
             try:
-                return self._record(parsed, poisoned)
+                prepared = self._prepare(parsed, poisoned)
+                self.commit(prepared)
+                self.settle(prepared)
+                return prepared.outcomes
             except IntegrityError:
                 # Another worker wrote one of our aggregates or message ids since we read them:
                 # forget what we hold and do the batch again against what is stored now.
-                self.cache.clear()
+                self.reset()
             except _Poisoned as p:
-                self.cache.clear()
+                self.reset()
                 poisoned[p.message_id] = p.reason
             except BaseException:
-                self.cache.clear()  # the cached aggregates hold changes that were not stored
+                self.reset()  # the cached aggregates hold changes that were not stored
                 raise
         raise RuntimeError(f"batch ending at stream seq {fresh[-1].seq} kept conflicting; giving up")
 
-    def _record(self, parsed: list[_Parsed], poisoned: dict[str, str]) -> list[Outcome]:
-        earlier = self.ledger.outcomes(list({p.message_id for p in parsed}))
+    def prepare(self, batch: Sequence[Inbound]) -> Prepared | None:
+        """Work out a batch in memory on top of those prepared before; raises on anything unusual."""
+        fresh = [m for m in batch if m.seq > self.prepared_to]
+        return self._prepare([parse(m) for m in fresh], {}) if fresh else None
+
+    def commit(self, prepared: Prepared) -> None:
+        """Store a prepared batch: events, inbox rows and position in one transaction."""
+        self.ledger.record_stored(
+            prepared.stored, Tracking(self.tracking_name, prepared.last_seq), prepared.inbox
+        )
+        self.position = prepared.last_seq
+
+    def settle(self, prepared: Prepared) -> None:
+        for message_id in prepared.new_ids:
+            self.pending.pop(message_id, None)
+
+    def reset(self) -> None:
+        """Forget everything not committed: the next batch starts from the store."""
+        self.cache.clear()
+        self.pending.clear()
+        self.prepared_to = self.position
+
+    def _prepare(self, parsed: list[_Parsed], poisoned: dict[str, str]) -> Prepared:
+        earlier = self.ledger.outcomes(list({p.message_id for p in parsed} - self.pending.keys()))
         self._load(p.command for p in parsed if p.command is not None)
         events: list[Any] = []
         inbox: list[tuple[str, int, str]] = []
         outcomes: list[Outcome] = []
         seen: dict[str, Outcome] = {}
         for p in parsed:
-            previous = seen.get(p.message_id)
+            previous = seen.get(p.message_id) or self.pending.get(p.message_id)
             if previous is None and p.message_id in earlier:
                 previous = Outcome.from_json(earlier[p.message_id])
             if previous is not None:
@@ -226,9 +278,10 @@ class Ingest:
             inbox.append((p.message_id, p.inbound.seq, outcome.to_json().decode()))
             outcomes.append(outcome)
             seen[p.message_id] = outcome
-        self.ledger.record(events, Tracking(self.tracking_name, parsed[-1].inbound.seq), inbox)
-        self.position = parsed[-1].inbound.seq
-        return outcomes
+        self.pending.update(seen)
+        self.prepared_to = parsed[-1].inbound.seq
+        to_stored = self.ledger.mapper.to_stored_event
+        return Prepared([to_stored(e) for e in events], inbox, outcomes, parsed[-1].inbound.seq, list(seen))
 
     def _load(self, commands: Any) -> None:
         wanted = {i for cmd in commands for i in cmd.needs() if i not in self.cache}
@@ -279,4 +332,3 @@ class _Poisoned(Exception):
 
 def _fields(o: Outcome) -> dict[str, Any]:
     return {k: getattr(o, k) for k in Outcome.__slots__}  # type: ignore[attr-defined]
-

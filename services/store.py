@@ -170,7 +170,13 @@ class Ledger(Application):
         self, events: Sequence[Any], tracking: Tracking, inbox: Sequence[tuple[str, int, str]]
     ) -> None:
         """Store events, inbox rows and the consumer position in one transaction."""
-        self.events.put(events, tracking=tracking, inbox=inbox)
+        self.record_stored([self.mapper.to_stored_event(e) for e in events], tracking, inbox)
+
+    def record_stored(
+        self, stored: Sequence[StoredEvent], tracking: Tracking, inbox: Sequence[tuple[str, int, str]]
+    ) -> None:
+        """As ``record``, for events already mapped to stored events."""
+        self.recorder.insert_events(stored, tracking=tracking, inbox=inbox)
 
     def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
         """Recorded outcomes (JSON text) of those of the given message ids that have one."""
