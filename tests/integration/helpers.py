@@ -96,3 +96,46 @@ def stored_events(service: Service) -> list[tuple[Any, ...]]:
             rows.append((str(n.originator_id), n.originator_version, n.topic, tuple(sorted(state.items()))))
         start = batch[-1].id + 1
     return rows
+
+
+class WorkerProcess:
+    """`pingzhan serve` as a real process, to be killed with SIGKILL and started again."""
+
+    def __init__(self, settings: Settings, role: str = "all", **env: str):
+        import os
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        self.settings = settings
+        self.argv = [str(Path(sys.executable).with_name("pingzhan")), "serve", "--role", role]
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
+        self.env = {
+            **base,
+            "PINGZHAN_STORE": settings.store,
+            "PINGZHAN_DATA_DIR": str(settings.data_dir),
+            "PINGZHAN_NATS_URL": settings.nats_url,
+            "PINGZHAN_BATCH_SIZE": str(settings.batch_size),
+            "PINGZHAN_DUPLICATE_WINDOW_S": str(settings.duplicate_window_s),
+            "POSTGRES_DBNAME": settings.postgres_dbname,
+            **env,
+        }
+        self.log = settings.data_dir.parent / f"worker-{role}-{env.get('PINGZHAN_WORKER_INDEX', '0')}.log"
+        self.process: Any = None
+        self.subprocess = subprocess
+
+    def start(self) -> WorkerProcess:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.process = self.subprocess.Popen(
+            self.argv, env=self.env, stdout=open(self.log, "a"), stderr=self.subprocess.STDOUT
+        )
+        return self
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
