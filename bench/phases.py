@@ -214,7 +214,7 @@ async def switch_latency(
             f"{settings.subject_prefix}.in.{shard_of(scope)}.{kind}", body, headers={"Nats-Msg-Id": msg_id}
         )
 
-        def shown() -> bool:
+        def shown(want: str | None = want) -> bool:
             rows = views.query("SELECT level FROM roster_scope WHERE scope = ?", [scope])
             return bool(rows) and rows[0][0] == want
 

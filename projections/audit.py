@@ -11,6 +11,7 @@ from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.projections.base import ReadModel, Table
+from pingzhan.services.views import Cursor
 
 
 def _summary(e: Any) -> str:
@@ -77,10 +78,15 @@ class AuditTrail(ReadModel):
     def __init__(self, org: Org):
         super().__init__()
         self.org = org
+        self.open_by_scope: dict[str, str] = {}  # derived from the episodes rows, kept in step
 
-    def open_episodes(self) -> dict[str, str]:
-        """Scope -> its open episode."""
-        return {v[0]: k[0] for k, v in self.rows["episodes"].items() if v[5] is None}
+    def load(self, cur: Cursor) -> None:
+        super().load(cur)
+        self.open_by_scope = {v[0]: k[0] for k, v in self.rows["episodes"].items() if v[5] is None}
+
+    def reset(self, cur: Cursor) -> None:
+        super().reset(cur)
+        self.open_by_scope = {}
 
     def apply(self, position: int, e: Any) -> None:
         what = type(e).__qualname__
@@ -92,13 +98,14 @@ class AuditTrail(ReadModel):
                 (e.episode,),
                 (e.scope, e.level, e.reason, e.occurred_at, e.actor, None, None, None),
             )
+            self.open_by_scope[e.scope] = e.episode
         scope = _scope(e)
         rejected = what == "Rejection.MessageRejected"
         self.append(
             "audit",
             (
                 position,
-                e.timestamp.isoformat(),
+                e.timestamp if isinstance(e.timestamp, str) else e.timestamp.isoformat(),
                 e.occurred_at,
                 e.message_id,
                 e.actor,
@@ -108,11 +115,11 @@ class AuditTrail(ReadModel):
                 "rejected" if rejected else "accepted",
             ),
         )
-        if scope and scope in self.org.units:
-            open_by_scope = self.open_episodes()
+        if scope and self.open_by_scope and scope in self.org.units:
             for s in self.org.ancestors(scope):
-                if s in open_by_scope:
-                    self.append("audit_episode", (open_by_scope[s], position))
+                if s in self.open_by_scope:
+                    self.append("audit_episode", (self.open_by_scope[s], position))
         if what == "ScopeMode.SwitchedToPeacetime" and e.episode:
             values = self.rows["episodes"][(e.episode,)]
             self.put("episodes", (e.episode,), (*values[:5], e.occurred_at, e.actor, e.reason))
+            self.open_by_scope.pop(e.scope, None)

@@ -76,22 +76,14 @@ class ReadModel:
     def flush(self, cur: Cursor) -> None:
         for table in self.tables:
             if table.append_only:
-                marks = ",".join("?" * (len(table.keys) + len(table.values)))
-                cur.executemany(
-                    f"INSERT INTO {table.name} VALUES ({marks})", self.appended.pop(table.name, [])
-                )
+                _insert(cur, table, self.appended.pop(table.name, []))
                 continue
             keys = self.dirty.get(table.name)
             if not keys:
                 continue
-            where = " AND ".join(f"{k}=?" for k in table.keys)
-            cur.executemany(f"DELETE FROM {table.name} WHERE {where}", [list(k) for k in keys])
+            _delete(cur, table, list(keys))
             current = self.rows[table.name]
-            marks = ",".join("?" * (len(table.keys) + len(table.values)))
-            cur.executemany(
-                f"INSERT INTO {table.name} VALUES ({marks})",
-                [[*k, *current[k]] for k in keys if k in current],
-            )
+            _insert(cur, table, [(*k, *current[k]) for k in keys if k in current])
         self.dirty.clear()
 
     def reset(self, cur: Cursor) -> None:
@@ -100,3 +92,31 @@ class ReadModel:
         self.rows = {t.name: {} for t in self.tables}
         self.dirty.clear()
         self.appended.clear()
+
+
+def _type(column: str) -> str:
+    return "bigint" if column == "position" else "text"
+
+
+def _insert(cur: Cursor, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    columns = table.keys + table.values
+    if cur.db.dialect == "sqlite":
+        cur.executemany(f"INSERT INTO {table.name} VALUES ({','.join('?' * len(columns))})", rows)
+        return
+    # PostgreSQL: COPY, not one round trip per row.
+    with cur.cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _delete(cur: Cursor, table: Table, keys: list[tuple[str, ...]]) -> None:
+    if cur.db.dialect == "sqlite":
+        cur.executemany(f"DELETE FROM {table.name} WHERE {' AND '.join(f'{k}=?' for k in table.keys)}", keys)
+        return
+    arrays = ", ".join(f"?::{_type(c)}[]" for c in table.keys)
+    cur.execute(
+        f"DELETE FROM {table.name} WHERE ({', '.join(table.keys)}) IN (SELECT * FROM unnest({arrays}))",
+        [list(col) for col in zip(*keys, strict=True)],
+    )

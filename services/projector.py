@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+import orjson
 from pingzhan.projections.base import ReadModel
 from pingzhan.services.store import Ledger
 from pingzhan.services.views import Cursor, ViewDb
@@ -19,12 +20,35 @@ UPSERT_TRACKING = (
 )
 
 
+class Recorded:
+    """A stored event as the read models see it: its type's name and its fields, nothing more.
+
+    Cheaper than the library's mapper, which would rebuild the domain event class, its UUIDs and
+    datetimes for every event; the read models only read names and strings.
+    """
+
+
+_RECORDED: dict[str, type[Recorded]] = {}
+
+
+def recorded(topic: str, state: bytes) -> Recorded:
+    cls = _RECORDED.get(topic)
+    if cls is None:
+        qualname = topic.rsplit(":", 1)[1]
+        cls = _RECORDED[topic] = type(qualname, (Recorded,), {"__qualname__": qualname})
+    event = cls.__new__(cls)
+    event.__dict__ = orjson.loads(state)
+    return event
+
+
 class Projector:
     def __init__(self, ledger: Ledger, db: ViewDb, models: Sequence[ReadModel], page: int = 5000):
         self.ledger, self.db, self.models, self.page = ledger, db, list(models), page
         self.positions: dict[str, int] = {}
         self.caught_up = threading.Condition()
         with db.transaction() as cur:
+            if db.dialect == "postgres":
+                cur.execute("SELECT pg_advisory_xact_lock(7266)")  # one process creates the tables
             cur.execute(TRACKING_DDL)
             for model in self.models:
                 model.create(cur)
@@ -43,17 +67,15 @@ class Projector:
 
     def step(self) -> int:
         """Fold the next page of notifications into every read model; returns how many were read."""
-        start = self.position + 1
-        notifications = self.ledger.recorder.select_notifications(start=start, limit=self.page)
-        if not notifications:
+        rows = self.ledger.recorder.select_states(self.position, self.page)  # type: ignore[attr-defined]
+        if not rows:
             return 0
-        to_event = self.ledger.mapper.to_domain_event
-        for n in notifications:
-            event = to_event(n)
+        for notification_id, topic, state in rows:
+            event = recorded(topic, state)
             for model in self.models:
-                if n.id > self.positions[model.name]:
-                    model.apply(n.id, event)
-        last = notifications[-1].id
+                if notification_id > self.positions[model.name]:
+                    model.apply(notification_id, event)
+        last = rows[-1][0]
         with self.db.transaction() as cur:
             for model in self.models:
                 model.flush(cur)
@@ -62,7 +84,7 @@ class Projector:
             for model in self.models:
                 self.positions[model.name] = last
             self.caught_up.notify_all()
-        return len(notifications)
+        return len(rows)
 
     def catch_up(self) -> int:
         """Step until nothing is left; returns how many notifications were read."""

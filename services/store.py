@@ -8,18 +8,21 @@ row), so a message is either fully recorded once or not at all.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import orjson
+import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent, Tracking, Transcoder
 from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteFactory, SQLiteProcessRecorder
 from pingzhan.services.settings import Settings
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 CHUNK = 500
@@ -68,6 +71,15 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
                 c.execute(f"SELECT message_id, outcome FROM inbox WHERE message_id IN ({marks})", chunk)
                 found.update((r[0], r[1]) for r in c.fetchall())
         return found
+
+    def select_states(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
+        """(notification id, topic, state) of the next events: all the read models need."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid, topic, state FROM {self.events_table_name} WHERE rowid>? ORDER BY rowid LIMIT ?",
+                (after, limit),
+            )
+            return [tuple(r) for r in c.fetchall()]  # type: ignore[misc]
 
     def stored_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
         rows = []
@@ -124,6 +136,19 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
 
     def _fetch_ids_after_insert_events(self, *_: Any, **__: Any) -> None:
         return None  # nobody here needs the notification ids of what was just written
+
+    def select_states(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
+        """(notification id, topic, state) of the next events: all the read models need."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id, topic, state FROM {}.{} "
+                    "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (after, limit),
+                prepare=True,
+            )
+            return [(r[0], r[1], bytes(r[2])) for r in curs.fetchall()]
 
     def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -218,4 +243,25 @@ def store_env(settings: Settings) -> dict[str, str]:
 
 
 def open_ledger(settings: Settings) -> Ledger:
-    return Ledger(env=store_env(settings))
+    if settings.store == "sqlite":
+        return Ledger(env=store_env(settings))
+    with schema_lock(settings):  # workers starting together on a new database create the tables once
+        return Ledger(env=store_env(settings))
+
+
+@contextmanager
+def schema_lock(settings: Settings) -> Iterator[None]:
+    """A PostgreSQL advisory lock held while tables are created (CREATE ... IF NOT EXISTS races)."""
+    with psycopg.connect(
+        dbname=settings.postgres_dbname,
+        host=settings.postgres_host,
+        port=settings.postgres_port,
+        user=settings.postgres_user,
+        password=settings.postgres_password or None,
+        autocommit=True,
+    ) as conn:
+        conn.execute("SELECT pg_advisory_lock(7265)")
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(7265)")
