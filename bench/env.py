@@ -39,7 +39,8 @@ class Stores:
         return Settings(store="postgres", postgres_dbname=db, data_dir=data_dir, **overrides)
 
     def nats(self, name: str) -> EmbeddedNats:
-        return EmbeddedNats(self.root / f"nats-{name}").start()
+        """A nats-server for one phase, not started yet (use it as a context manager)."""
+        return EmbeddedNats(self.root / f"nats-{name}")
 
     def close(self) -> None:
         with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:

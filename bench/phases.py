@@ -105,16 +105,18 @@ async def ingest_backlog(
 ) -> dict[str, Any]:
     """Published backlog -> committed and acknowledged by a `pingzhan serve --role ingest` process."""
     settings = stores.fresh("ingest", batch_size=batch_size)
-    server = stores.nats("ingest")
+    server = stores.nats("ingest").start()
     settings = settings.model_copy(update={"nats_url": server.url})
     position = position_of(settings, settings.consumer_name)
     seqs = await publish(server.url, settings, items)
     seqs += await publish(server.url, settings, resends, headers=False)  # past NATS's own dedupe
     worker = Worker(settings)
-    started = worker.wait_ready()
-    finished = wait_for(lambda: position() >= seqs[-1], 600, "ingest of the backlog")
-    rss = worker.peak_rss_mb()
-    worker.stop()
+    try:
+        started = worker.wait_ready()
+        finished = wait_for(lambda: position() >= seqs[-1], 600, "ingest of the backlog")
+        rss = worker.peak_rss_mb()
+    finally:
+        worker.stop()
     lost, duplicated, events = check_exactly_once(settings, items)
     return {
         "settings": settings,
@@ -148,11 +150,13 @@ async def ingest_live(stores: Stores, items: list[Item], batch_size: int) -> flo
         position = position_of(settings, settings.consumer_name)
         await publish(server.url, settings, [])  # the stream exists before the worker binds
         worker = Worker(settings)
-        worker.wait_ready()
-        started = time.monotonic()
-        seqs = await publish(server.url, settings, items)
-        finished = await asyncio.to_thread(wait_for, lambda: position() >= seqs[-1], 600, "live ingest")
-        worker.stop()
+        try:
+            worker.wait_ready()
+            started = time.monotonic()
+            seqs = await publish(server.url, settings, items)
+            finished = await asyncio.to_thread(wait_for, lambda: position() >= seqs[-1], 600, "live ingest")
+        finally:
+            worker.stop()
     return len(items) / (finished - started)
 
 
@@ -170,6 +174,15 @@ async def switch_latency(
 ) -> dict[str, float]:
     """Publish a mode switch while `rate` messages/s run in the background; time until the roster shows it."""
     worker = Worker(settings, role="all")
+    try:
+        return await _probe_switches(worker, settings, background, samples, rate)
+    finally:
+        worker.stop()
+
+
+async def _probe_switches(
+    worker: Worker, settings: Settings, background: list[Item], samples: int, rate: int
+) -> dict[str, float]:
     worker.wait_ready()
     views = ViewDb(settings)
     ledger = open_ledger(settings)
@@ -224,7 +237,6 @@ async def switch_latency(
     stop.set()
     await loader
     await nc.close()
-    worker.stop()
     latencies.sort()
     return {
         "p50": statistics.median(latencies),
@@ -241,11 +253,20 @@ async def two_workers(stores: Stores, items: list[Item], batch_size: int) -> flo
         settings = settings.model_copy(update={"nats_url": server.url, "workers": 2})
         ledger = open_ledger(settings)
         await publish(server.url, settings, items)
-        ids = [i for i, _, _ in items]
         workers = [Worker(settings, PINGZHAN_WORKERS="2", PINGZHAN_WORKER_INDEX=str(k)) for k in range(2)]
-        started = max(w.wait_ready() for w in workers)
-        recorded = lambda: len(ledger.outcomes(ids[-200:])) == 200 and len(ledger.outcomes(ids)) == len(ids)  # noqa: E731
-        finished = await asyncio.to_thread(wait_for, recorded, 600, "two workers", 0.05)
-        for w in workers:
-            w.stop()
+        try:
+            return await _time_workers(workers, ledger, items)
+        finally:
+            for w in workers:
+                w.stop()
+
+
+async def _time_workers(workers: list[Worker], ledger: Any, items: list[Item]) -> float:
+    ids = [i for i, _, _ in items]
+    started = max(w.wait_ready() for w in workers)
+
+    def recorded() -> bool:
+        return len(ledger.outcomes(ids[-200:])) == 200 and len(ledger.outcomes(ids)) == len(ids)
+
+    finished = await asyncio.to_thread(wait_for, recorded, 600, "two workers", 0.05)
     return len(items) / (finished - started)
