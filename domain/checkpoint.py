@@ -2,35 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
 from pingzhan.domain.errors import CheckpointClosedError, NotOnDutyError
-from pingzhan.domain.stamp import Stamp
+from pingzhan.domain.stamp import Stamp, Stamped
 
 
 class Checkpoint(Aggregate):
-    @staticmethod
-    def create_id(checkpoint_id: str, **_: Any) -> UUID:
-        return ids.checkpoint(checkpoint_id)
+    class Established(Aggregate.Created, Stamped):
+        checkpoint_id: str
+        grid_id: str
+        name: str
 
-    @event("Established")
+    class Staffed(Aggregate.Event, Stamped):
+        checkpoint_id: str
+        cadre_id: str
+        grid_id: str
+
+        def apply(self, checkpoint: Checkpoint) -> None:
+            checkpoint.on_duty[self.cadre_id] = self.occurred_at
+
+    class Relieved(Aggregate.Event, Stamped):
+        checkpoint_id: str
+        cadre_id: str
+        grid_id: str
+
+        def apply(self, checkpoint: Checkpoint) -> None:
+            checkpoint.on_duty.pop(self.cadre_id, None)
+
+    class Closed(Aggregate.Event, Stamped):
+        checkpoint_id: str
+        grid_id: str
+
+        def apply(self, checkpoint: Checkpoint) -> None:
+            checkpoint.closed = True
+
     def __init__(
-        self,
-        checkpoint_id: str,
-        grid_id: str,
-        name: str,
-        message_id: str,
-        actor: str,
-        occurred_at: str,
+        self, checkpoint_id: str, grid_id: str, name: str, message_id: str, actor: str, occurred_at: str
     ):
         self.checkpoint_id = checkpoint_id
         self.grid_id = grid_id
         self.name = name
         self.closed = False
         self.on_duty: dict[str, str] = {}  # cadre id -> shift start
+
+    @classmethod
+    def establish(cls, checkpoint_id: str, grid_id: str, name: str, stamp: Stamp) -> Checkpoint:
+        return cls._create(
+            cls.Established,
+            id=ids.checkpoint(checkpoint_id),
+            checkpoint_id=checkpoint_id,
+            grid_id=grid_id,
+            name=name,
+            **stamp.fields(),
+        )
 
     def check_open(self) -> None:
         if self.closed:
@@ -41,14 +66,10 @@ class Checkpoint(Aggregate):
             raise NotOnDutyError(f"cadre {cadre_id} is not on duty at checkpoint {self.checkpoint_id}")
 
     def staff(self, cadre_id: str, stamp: Stamp) -> None:
-        self._staffed(
-            checkpoint_id=self.checkpoint_id, cadre_id=cadre_id, grid_id=self.grid_id, **stamp.fields()
-        )
+        self.trigger_event(self.Staffed, **self._key(), cadre_id=cadre_id, **stamp.fields())
 
     def relieve(self, cadre_id: str, stamp: Stamp) -> None:
-        self._relieved(
-            checkpoint_id=self.checkpoint_id, cadre_id=cadre_id, grid_id=self.grid_id, **stamp.fields()
-        )
+        self.trigger_event(self.Relieved, **self._key(), cadre_id=cadre_id, **stamp.fields())
 
     def close(self, stamp: Stamp) -> None:
         self.check_open()
@@ -57,22 +78,7 @@ class Checkpoint(Aggregate):
                 f"checkpoint {self.checkpoint_id} still has {len(self.on_duty)} cadre(s) on duty "
                 f"({', '.join(sorted(self.on_duty))}); relieve them first"
             )
-        self._closed(checkpoint_id=self.checkpoint_id, grid_id=self.grid_id, **stamp.fields())
+        self.trigger_event(self.Closed, **self._key(), **stamp.fields())
 
-    @event("Staffed")
-    def _staffed(
-        self, checkpoint_id: str, cadre_id: str, grid_id: str, message_id: str, actor: str, occurred_at: str
-    ) -> None:
-        self.on_duty[cadre_id] = occurred_at
-
-    @event("Relieved")
-    def _relieved(
-        self, checkpoint_id: str, cadre_id: str, grid_id: str, message_id: str, actor: str, occurred_at: str
-    ) -> None:
-        self.on_duty.pop(cadre_id, None)
-
-    @event("Closed")
-    def _closed(
-        self, checkpoint_id: str, grid_id: str, message_id: str, actor: str, occurred_at: str
-    ) -> None:
-        self.closed = True
+    def _key(self) -> dict[str, str]:
+        return {"checkpoint_id": self.checkpoint_id, "grid_id": self.grid_id}

@@ -74,7 +74,7 @@ class RegisterCadre:
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
         if ws.get(ids.cadre(self.cadre_id)) is not None:
             raise CadreAlreadyRegisteredError(f"cadre {self.cadre_id} is already registered")
-        ws.add(Cadre(cadre_id=self.cadre_id, name=self.name, unit=self.unit, **stamp.fields()))
+        ws.add(Cadre.register(self.cadre_id, self.name, self.unit, stamp))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +114,7 @@ class EstablishCheckpoint:
         org.grid(self.grid_id)
         if ws.get(ids.checkpoint(self.checkpoint_id)) is not None:
             raise CheckpointExistsError(f"checkpoint {self.checkpoint_id} already exists")
-        ws.add(
-            Checkpoint(
-                checkpoint_id=self.checkpoint_id, grid_id=self.grid_id, name=self.name, **stamp.fields()
-            )
-        )
+        ws.add(Checkpoint.establish(self.checkpoint_id, self.grid_id, self.name, stamp))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,14 +178,7 @@ class ReportHazard:
         if ws.get(ids.hazard(self.hazard_id)) is not None:
             raise HazardExistsError(f"hazard {self.hazard_id} was already reported")
         ws.add(
-            Hazard(
-                hazard_id=self.hazard_id,
-                grid_id=self.grid_id,
-                hazard_kind=self.hazard_kind,
-                location=self.location,
-                severity=self.severity,
-                **stamp.fields(),
-            )
+            Hazard.report(self.hazard_id, self.grid_id, self.hazard_kind, self.location, self.severity, stamp)
         )
 
 
@@ -220,7 +209,7 @@ class SwitchToWartime:
         check_level(self.level)
         mode = ws.get(ids.scope(self.scope))
         if mode is None:
-            mode = ScopeMode(scope=self.scope)
+            mode = ScopeMode.track(self.scope)
             ws.add(mode)
         assert isinstance(mode, ScopeMode)
         mode.switch_to_wartime(self.level, self.reason, stamp)

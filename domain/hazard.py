@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
 from pingzhan.domain.errors import HazardResolvedError
-from pingzhan.domain.stamp import Stamp
+from pingzhan.domain.stamp import Stamp, Stamped
 
 
 class Hazard(Aggregate):
-    @staticmethod
-    def create_id(hazard_id: str, **_: Any) -> UUID:
-        return ids.hazard(hazard_id)
+    class Reported(Aggregate.Created, Stamped):
+        hazard_id: str
+        grid_id: str
+        hazard_kind: str
+        location: str
+        severity: str
 
-    @event("Reported")
+    class Resolved(Aggregate.Event, Stamped):
+        hazard_id: str
+        grid_id: str
+        resolution: str
+
+        def apply(self, hazard: Hazard) -> None:
+            hazard.resolved = True
+
     def __init__(
         self,
         hazard_id: str,
@@ -35,15 +42,28 @@ class Hazard(Aggregate):
         self.severity = severity
         self.resolved = False
 
+    @classmethod
+    def report(
+        cls, hazard_id: str, grid_id: str, hazard_kind: str, location: str, severity: str, stamp: Stamp
+    ) -> Hazard:
+        return cls._create(
+            cls.Reported,
+            id=ids.hazard(hazard_id),
+            hazard_id=hazard_id,
+            grid_id=grid_id,
+            hazard_kind=hazard_kind,
+            location=location,
+            severity=severity,
+            **stamp.fields(),
+        )
+
     def resolve(self, resolution: str, stamp: Stamp) -> None:
         if self.resolved:
             raise HazardResolvedError(f"hazard {self.hazard_id} is already resolved")
-        self._resolved(
-            hazard_id=self.hazard_id, resolution=resolution, grid_id=self.grid_id, **stamp.fields()
+        self.trigger_event(
+            self.Resolved,
+            hazard_id=self.hazard_id,
+            grid_id=self.grid_id,
+            resolution=resolution,
+            **stamp.fields(),
         )
-
-    @event("Resolved")
-    def _resolved(
-        self, hazard_id: str, resolution: str, grid_id: str, message_id: str, actor: str, occurred_at: str
-    ) -> None:
-        self.resolved = True

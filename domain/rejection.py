@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
 
 
 class Rejection(Aggregate):
-    @staticmethod
-    def create_id(message_id: str, **_: Any) -> UUID:
-        return ids.rejection(message_id)
+    class MessageRejected(Aggregate.Created):
+        message_id: str
+        kind: str | None
+        code: str
+        reason: str
+        actor: str | None
+        occurred_at: str | None
+        scope: str | None
+        subject: str
+        body: str
 
-    @event("MessageRejected")
-    def __init__(
-        self,
+    def __init__(self, message_id: str, code: str, reason: str, **_: object):
+        self.message_id = message_id
+        self.code = code
+        self.reason = reason
+
+    @classmethod
+    def record(
+        cls,
         message_id: str,
         kind: str | None,
         code: str,
@@ -26,7 +35,17 @@ class Rejection(Aggregate):
         scope: str | None,
         subject: str,
         body: str,
-    ):
-        self.message_id = message_id
-        self.code = code
-        self.reason = reason
+    ) -> Rejection:
+        return cls._create(
+            cls.MessageRejected,
+            id=ids.rejection(message_id),
+            message_id=message_id,
+            kind=kind,
+            code=code,
+            reason=reason,
+            actor=actor,
+            occurred_at=occurred_at,
+            scope=scope,
+            subject=subject,
+            body=body,
+        )

@@ -6,13 +6,10 @@ returns to peacetime.
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
 from pingzhan.domain.errors import LevelError, ModeError
-from pingzhan.domain.stamp import Stamp
+from pingzhan.domain.stamp import Stamp, Stamped
 
 LEVELS = ("I", "II", "III", "IV")
 
@@ -23,15 +20,35 @@ def check_level(level: str) -> None:
 
 
 class ScopeMode(Aggregate):
-    @staticmethod
-    def create_id(scope: str, **_: Any) -> UUID:
-        return ids.scope(scope)
+    class Tracked(Aggregate.Created):
+        scope: str
 
-    @event("Tracked")
+    class SwitchedToWartime(Aggregate.Event, Stamped):
+        scope: str
+        level: str
+        reason: str
+        episode: str
+
+        def apply(self, mode: ScopeMode) -> None:
+            mode.level = self.level
+            mode.episodes += 1
+
+    class SwitchedToPeacetime(Aggregate.Event, Stamped):
+        scope: str
+        reason: str
+        episode: str | None
+
+        def apply(self, mode: ScopeMode) -> None:
+            mode.level = None
+
     def __init__(self, scope: str):
         self.scope = scope
         self.level: str | None = None  # None = peacetime
         self.episodes = 0
+
+    @classmethod
+    def track(cls, scope: str) -> ScopeMode:
+        return cls._create(cls.Tracked, id=ids.scope(scope), scope=scope)
 
     @property
     def episode(self) -> str | None:
@@ -43,7 +60,8 @@ class ScopeMode(Aggregate):
             raise ModeError(
                 f"{self.scope} is already in wartime (level {self.level}, episode {self.episode})"
             )
-        self._switched_to_wartime(
+        self.trigger_event(
+            self.SwitchedToWartime,
             scope=self.scope,
             level=level,
             reason=reason,
@@ -54,17 +72,6 @@ class ScopeMode(Aggregate):
     def switch_to_peacetime(self, reason: str, stamp: Stamp) -> None:
         if self.level is None:
             raise ModeError(f"{self.scope} is already in peacetime")
-        self._switched_to_peacetime(scope=self.scope, reason=reason, episode=self.episode, **stamp.fields())
-
-    @event("SwitchedToWartime")
-    def _switched_to_wartime(
-        self, scope: str, level: str, reason: str, episode: str, message_id: str, actor: str, occurred_at: str
-    ) -> None:
-        self.level = level
-        self.episodes += 1
-
-    @event("SwitchedToPeacetime")
-    def _switched_to_peacetime(
-        self, scope: str, reason: str, episode: str | None, message_id: str, actor: str, occurred_at: str
-    ) -> None:
-        self.level = None
+        self.trigger_event(
+            self.SwitchedToPeacetime, scope=self.scope, reason=reason, episode=self.episode, **stamp.fields()
+        )

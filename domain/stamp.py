@@ -13,3 +13,12 @@ class Stamp:
 
     def fields(self) -> dict[str, str]:
         return {"message_id": self.message_id, "actor": self.actor, "occurred_at": self.occurred_at}
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """Fields every pingzhan event carries (mixed into the events, which are frozen dataclasses)."""
+
+    message_id: str
+    actor: str
+    occurred_at: str

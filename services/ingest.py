@@ -304,7 +304,7 @@ class Ingest:
                 new = [e for a in ws.touched.values() for e in a.collect_events()]
                 return Outcome(p.message_id, "accepted", kind, [type(e).__qualname__ for e in new]), new
         assert rejected is not None
-        rejection = Rejection(
+        rejection = Rejection.record(
             message_id=p.message_id,
             kind=kind,
             code=rejected.code,

@@ -98,7 +98,7 @@ def test_the_audit_trail_puts_events_under_the_episodes_open_on_their_scope() ->
         c.SwitchToPeacetime("street:BT-QG", "over"),
         c.ReportHazard("H3", QG_GRID, "waterlogging", "after", "low"),
     )
-    rejected = Rejection(
+    rejected = Rejection.record(
         message_id="bad",
         kind="hazard.reported",
         code="schema",
