@@ -107,7 +107,7 @@ def main() -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--store", choices=("sqlite", "postgres"), required=True)
     p.add_argument("--messages", type=int, default=200_000)
-    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument("--batch-size", type=int, default=1000)
     p.add_argument("--quick", action="store_true", help="fewer naive messages and latency samples")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()

@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     stream: str = "PINGZHAN"
     subject_prefix: str = "pingzhan"
     duplicate_window_s: float = 120.0
-    batch_size: int = Field(default=500, ge=1, le=5000)
+    batch_size: int = Field(default=1000, ge=1, le=5000)
     workers: int = Field(default=1, ge=1, le=16)
     worker_index: int = Field(default=0, ge=0)
     org_file: Path | None = None
