@@ -32,7 +32,7 @@ async def connect(url: str, name: str, give_up_after_s: float = 10.0, reconnect:
     try:
         return await asyncio.wait_for(
             nats.connect(
-                url,
+                [u.strip() for u in url.split(",")],  # a cluster: several URLs, comma-separated
                 name=name,
                 error_cb=report,
                 max_reconnect_attempts=-1 if reconnect else 1,
