@@ -18,6 +18,7 @@ from pingzhan.domain.checkpoint import Checkpoint
 from pingzhan.domain.errors import (
     CadreAlreadyRegisteredError,
     CheckpointExistsError,
+    ConfirmationError,
     HazardExistsError,
     ModeError,
     UnknownCadreError,
@@ -194,8 +195,35 @@ class ResolveHazard:
         _hazard(ws, self.hazard_id).resolve(self.resolution, stamp)
 
 
+def _mode(ws: Workspace, org: Org, scope: str) -> ScopeMode | None:
+    parse_scope(scope)
+    org.unit(scope)
+    mode = ws.get(ids.scope(scope))
+    assert mode is None or isinstance(mode, ScopeMode)
+    return mode
+
+
 @dataclass(frozen=True, slots=True)
 class SwitchToWartime:
+    scope: str
+    level: str
+    reason: str
+    exercise: bool = False
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.scope(self.scope),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        mode = _mode(ws, org, self.scope)
+        check_level(self.level)
+        if mode is None:
+            mode = ScopeMode.track(self.scope)
+            ws.add(mode)
+        mode.switch_to_wartime(self.level, self.reason, self.exercise, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeLevel:
     scope: str
     level: str
     reason: str
@@ -204,15 +232,25 @@ class SwitchToWartime:
         return (ids.scope(self.scope),)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        parse_scope(self.scope)
-        org.unit(self.scope)
-        check_level(self.level)
-        mode = ws.get(ids.scope(self.scope))
+        mode = _mode(ws, org, self.scope)
         if mode is None:
-            mode = ScopeMode.track(self.scope)
-            ws.add(mode)
-        assert isinstance(mode, ScopeMode)
-        mode.switch_to_wartime(self.level, self.reason, stamp)
+            raise ModeError(f"{self.scope} is in peacetime; switch it to wartime first")
+        mode.change_level(self.level, self.reason, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmSwitch:
+    scope: str
+    proposal_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.scope(self.scope),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        mode = _mode(ws, org, self.scope)
+        if mode is None:
+            raise ConfirmationError(f"{self.scope} has no pending proposal {self.proposal_id!r}")
+        mode.confirm(self.proposal_id, stamp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,12 +262,9 @@ class SwitchToPeacetime:
         return (ids.scope(self.scope),)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        parse_scope(self.scope)
-        org.unit(self.scope)
-        mode = ws.get(ids.scope(self.scope))
+        mode = _mode(ws, org, self.scope)
         if mode is None:
             raise ModeError(f"{self.scope} is already in peacetime")
-        assert isinstance(mode, ScopeMode)
         mode.switch_to_peacetime(self.reason, stamp)
 
 
@@ -244,5 +279,7 @@ Command = (
     | ReportHazard
     | ResolveHazard
     | SwitchToWartime
+    | ChangeLevel
+    | ConfirmSwitch
     | SwitchToPeacetime
 )

@@ -67,3 +67,7 @@ class ModeError(DomainError):
 
 class LevelError(DomainError):
     code = "level"
+
+
+class ConfirmationError(DomainError):
+    code = "confirmation"

@@ -42,7 +42,16 @@ def _summary(e: Any) -> str:
         case "ScopeMode.Tracked":
             return f"{e.scope} tracked"
         case "ScopeMode.SwitchedToWartime":
-            return f"{e.scope} switched to wartime level {e.level}: {e.reason}"
+            drill = " (EXERCISE)" if e.exercise else ""
+            confirmed = f", confirmed by {e.confirmed_by}" if e.confirmed_by else ""
+            return f"{e.scope} switched to wartime level {e.level}{drill}{confirmed}: {e.reason}"
+        case "ScopeMode.LevelChanged":
+            confirmed = f", confirmed by {e.confirmed_by}" if e.confirmed_by else ""
+            return f"{e.scope} level {e.previous} -> {e.level}{confirmed}: {e.reason}"
+        case "ScopeMode.SwitchProposed":
+            return (
+                f"{e.scope} level {e.level} proposed, needs a second operator by {e.expires_at}: {e.reason}"
+            )
         case "ScopeMode.SwitchedToPeacetime":
             return f"{e.scope} back to peacetime: {e.reason}"
         case "Rejection.MessageRejected":
@@ -60,6 +69,7 @@ def _scope(e: Any) -> str | None:
 
 class AuditTrail(ReadModel):
     name = "audit"
+    version = 2
     tables = (
         Table(
             "audit",
@@ -71,7 +81,17 @@ class AuditTrail(ReadModel):
         Table(
             "episodes",
             ("episode",),
-            ("scope", "level", "reason", "started_at", "started_by", "ended_at", "ended_by", "ended_reason"),
+            (
+                "scope",
+                "level",
+                "reason",
+                "started_at",
+                "started_by",
+                "ended_at",
+                "ended_by",
+                "ended_reason",
+                "exercise",
+            ),
         ),
     )
 
@@ -96,7 +116,17 @@ class AuditTrail(ReadModel):
             self.put(
                 "episodes",
                 (e.episode,),
-                (e.scope, e.level, e.reason, e.occurred_at, e.actor, None, None, None),
+                (
+                    e.scope,
+                    e.level,
+                    e.reason,
+                    e.occurred_at,
+                    e.actor,
+                    None,
+                    None,
+                    None,
+                    "1" if e.exercise else None,
+                ),
             )
             self.open_by_scope[e.scope] = e.episode
         scope = _scope(e)
@@ -121,5 +151,5 @@ class AuditTrail(ReadModel):
                     self.append("audit_episode", (self.open_by_scope[s], position))
         if what == "ScopeMode.SwitchedToPeacetime" and e.episode:
             values = self.rows["episodes"][(e.episode,)]
-            self.put("episodes", (e.episode,), (*values[:5], e.occurred_at, e.actor, e.reason))
+            self.put("episodes", (e.episode,), (*values[:5], e.occurred_at, e.actor, e.reason, values[8]))
             self.open_by_scope.pop(e.scope, None)

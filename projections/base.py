@@ -27,6 +27,7 @@ class Table:
 class ReadModel:
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
+    version: ClassVar[int] = 1  # raise it when the tables change: the projector then rebuilds them
 
     def __init__(self) -> None:
         self.rows: dict[str, dict[tuple[str, ...], tuple[Any, ...]]] = {t.name: {} for t in self.tables}
@@ -85,6 +86,10 @@ class ReadModel:
             current = self.rows[table.name]
             _insert(cur, table, [(*k, *current[k]) for k in keys if k in current])
         self.dirty.clear()
+
+    def drop_tables(self, cur: Cursor) -> None:
+        for table in self.tables:
+            cur.execute(f"DROP TABLE IF EXISTS {table.name}")
 
     def reset(self, cur: Cursor) -> None:
         for table in self.tables:

@@ -17,18 +17,30 @@ LEVEL_RANK = {"I": 1, "II": 2, "III": 3, "IV": 4}
 class Roster(ReadModel):
     name = "roster"
     tables = (
-        Table("roster_scope", ("scope",), ("level", "since", "episode")),
+        Table("roster_scope", ("scope",), ("level", "since", "episode", "exercise")),
+        Table("roster_proposal", ("scope",), ("proposal", "level", "proposed_by", "expires_at", "reason")),
         Table("roster_cadre", ("cadre_id",), ("name", "unit", "grid", "since")),
         Table("roster_checkpoint", ("checkpoint_id",), ("grid", "name", "status", "since")),
         Table("roster_duty", ("checkpoint_id", "cadre_id"), ("grid", "since")),
         Table("roster_hazard", ("hazard_id",), ("grid", "kind", "location", "severity", "reported_at")),
     )
 
+    version = 2
+
     def on_ScopeMode_SwitchedToWartime(self, _: int, e: Any) -> None:
-        self.put("roster_scope", (e.scope,), (e.level, e.occurred_at, e.episode))
+        self.put("roster_scope", (e.scope,), (e.level, e.occurred_at, e.episode, "1" if e.exercise else None))
+        self.drop("roster_proposal", (e.scope,))
+
+    def on_ScopeMode_LevelChanged(self, _: int, e: Any) -> None:
+        self.put("roster_scope", (e.scope,), (e.level, e.occurred_at, e.episode, "1" if e.exercise else None))
+        self.drop("roster_proposal", (e.scope,))
+
+    def on_ScopeMode_SwitchProposed(self, _: int, e: Any) -> None:
+        self.put("roster_proposal", (e.scope,), (e.message_id, e.level, e.actor, e.expires_at, e.reason))
 
     def on_ScopeMode_SwitchedToPeacetime(self, _: int, e: Any) -> None:
-        self.put("roster_scope", (e.scope,), (None, e.occurred_at, None))
+        self.put("roster_scope", (e.scope,), (None, e.occurred_at, None, None))
+        self.drop("roster_proposal", (e.scope,))
 
     def on_Cadre_Registered(self, _: int, e: Any) -> None:
         self.put("roster_cadre", (e.cadre_id,), (e.name, e.unit, None, e.occurred_at))
@@ -66,20 +78,27 @@ class Roster(ReadModel):
 def effective_modes(
     org: Org, scope_rows: dict[tuple[str, ...], tuple[Any, ...]]
 ) -> dict[str, dict[str, Any]]:
-    """Per scope of the organisation: mode, level, since and the covering episodes."""
-    wartime = {k[0]: v for k, v in scope_rows.items() if v[0] is not None}
+    """Per scope of the organisation: its mode (wartime, exercise or peacetime), level, since when,
+    which scope set it, and the episodes covering it. Real wartime outranks any exercise."""
+    real = {k[0]: v for k, v in scope_rows.items() if v[0] is not None and not v[3]}
+    drills = {k[0]: v for k, v in scope_rows.items() if v[0] is not None and v[3]}
     result = {}
     for key in org.units:
-        covering = [(s, wartime[s]) for s in org.ancestors(key) if s in wartime]
-        if covering:
-            scope, (level, since, _episode) = min(covering, key=lambda c: (LEVEL_RANK[c[1][0]], c[1][1]))
-            result[key] = {
-                "mode": "wartime",
-                "level": level,
-                "since": since,
-                "set_by": scope,
-                "episodes": sorted(v[2] for _, v in covering),
-            }
+        chain = org.ancestors(key)
+        for mode, active in (("wartime", real), ("exercise", drills)):
+            covering = [(s, active[s]) for s in chain if s in active]
+            if covering:
+                scope, (level, since, _episode, _exercise) = min(
+                    covering, key=lambda c: (LEVEL_RANK[c[1][0]], c[1][1])
+                )
+                result[key] = {
+                    "mode": mode,
+                    "level": level,
+                    "since": since,
+                    "set_by": scope,
+                    "episodes": sorted(v[2] for _, v in covering),
+                }
+                break
         else:
             own = scope_rows.get((key,))
             result[key] = {
@@ -138,12 +157,24 @@ def roster_view(
         g["unstaffed_checkpoints"].sort(key=lambda d: d["checkpoint"])
         g["open_hazards"].sort(key=lambda d: d["hazard"])
     wartime_scopes = [
-        {"scope": k[0], "level": level, "since": since, "episode": episode}
-        for k, (level, since, episode) in rows["roster_scope"].items()
+        {"scope": k[0], "level": level, "since": since, "episode": episode, "exercise": bool(exercise)}
+        for k, (level, since, episode, exercise) in rows["roster_scope"].items()
         if level is not None
+    ]
+    proposals = [
+        {
+            "scope": k[0],
+            "proposal": p,
+            "level": level,
+            "proposed_by": by,
+            "expires_at": expires,
+            "reason": reason,
+        }
+        for k, (p, level, by, expires, reason) in rows["roster_proposal"].items()
     ]
     return {
         "scope": scope or next(k for k, u in org.units.items() if u.kind == "district"),
         "wartime_scopes": sorted(wartime_scopes, key=lambda s: s["scope"]),
+        "pending_proposals": sorted(proposals, key=lambda p: p["scope"]),
         "grids": [by_grid[g] for g in sorted(by_grid)],
     }

@@ -216,21 +216,40 @@ def _print_outcome(o: Outcome, as_json: bool) -> None:
         print(f"rejected {o.message_id} ({o.code}): {o.reason}")
 
 
+SWITCH_KINDS = {
+    "wartime": "mode.switched_to_wartime",
+    "peacetime": "mode.switched_to_peacetime",
+    "level": "mode.level_changed",
+    "confirm": "mode.switch_confirmed",
+}
+
+
 def _switch(settings: Settings, args: argparse.Namespace) -> int:
     fields: dict[str, Any] = {
         "id": f"op-{uuid.uuid4().hex[:20]}",
-        "kind": f"mode.switched_to_{args.mode}",
+        "kind": SWITCH_KINDS[args.mode],
         "occurred_at": datetime.now(UTC).isoformat(),
         "actor": args.operator,
         "scope": args.scope,
-        "reason": args.reason,
     }
-    if args.mode == "wartime":
+    if args.mode in ("wartime", "level"):
         if args.level is None:
-            raise CliError("switching to wartime needs --level I|II|III|IV")
+            raise CliError(f"switch {args.mode} needs --level I|II|III|IV")
         fields["level"] = args.level
     elif args.level is not None:
-        raise CliError("--level only goes with wartime")
+        raise CliError("--level only goes with wartime or level")
+    if args.mode == "confirm":
+        if args.proposal is None:
+            raise CliError("switch confirm needs --proposal ID (the id printed when the switch was proposed)")
+        fields["proposal_id"] = args.proposal
+    else:
+        if args.reason is None:
+            raise CliError(f"switch {args.mode} needs --reason TEXT")
+        fields["reason"] = args.reason
+    if args.exercise:
+        if args.mode != "wartime":
+            raise CliError("--exercise only goes with wartime (a drill is a whole episode)")
+        fields["exercise"] = True
     try:
         message = MESSAGE.validate_python(fields)
     except ValidationError as e:
@@ -238,6 +257,11 @@ def _switch(settings: Settings, args: argparse.Namespace) -> int:
         raise CliError(f"{'.'.join(map(str, err['loc'][1:]))}: {err['msg']}") from None
     (outcome,) = asyncio.run(_send(settings, message, None, args.timeout))
     _print_outcome(outcome, args.json)
+    if not args.json and "ScopeMode.SwitchProposed" in outcome.events:
+        print(
+            f"level I takes a second operator: pingzhan switch confirm --scope {args.scope} "
+            f"--proposal {outcome.message_id} --operator OTHER_OPERATOR (within 30 minutes)"
+        )
     return 0 if outcome.status == "accepted" else 1
 
 
@@ -319,10 +343,18 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="embedded NATS + the July rainstorm scenario from the seed")
     d.add_argument("--exit", action="store_true", help="return when the scenario has been processed")
     s = sub.add_parser("switch", help="switch a scope to wartime or back to peacetime")
-    s.add_argument("mode", choices=("wartime", "peacetime"))
+    s.add_argument(
+        "mode", choices=tuple(SWITCH_KINDS), help="wartime, peacetime, level (escalate/de-escalate), confirm"
+    )
     s.add_argument("--scope", required=True, help="KIND:ID, e.g. street:BT-QG")
-    s.add_argument("--level", help="I (highest) to IV; wartime only")
-    s.add_argument("--reason", required=True)
+    s.add_argument(
+        "--level", help="I (highest) to IV; with wartime and level. Level I needs a second operator"
+    )
+    s.add_argument("--reason", help="why (not with confirm)")
+    s.add_argument("--proposal", help="with confirm: the id of the level-I proposal")
+    s.add_argument(
+        "--exercise", action="store_true", help="with wartime: a drill, kept apart from real episodes"
+    )
     s.add_argument("--operator", required=True)
     s.add_argument("--timeout", type=float, default=10.0)
     s.add_argument("--json", action="store_true")

@@ -15,6 +15,7 @@ from pingzhan.services.store import Ledger
 from pingzhan.services.views import Cursor, ViewDb
 
 TRACKING_DDL = "CREATE TABLE IF NOT EXISTS view_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+SCHEMA_DDL = "CREATE TABLE IF NOT EXISTS view_schema (name TEXT PRIMARY KEY, version BIGINT NOT NULL)"
 UPSERT_TRACKING = (
     "INSERT INTO view_tracking VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position"
 )
@@ -50,8 +51,18 @@ class Projector:
             if db.dialect == "postgres":
                 cur.execute("SELECT pg_advisory_xact_lock(7266)")  # one process creates the tables
             cur.execute(TRACKING_DDL)
+            cur.execute(SCHEMA_DDL)
+            versions = dict(cur.execute("SELECT name, version FROM view_schema").fetchall())
             for model in self.models:
+                if versions.get(model.name, model.version) != model.version:
+                    # Tables of an older layout: drop them and let the catch-up rebuild them.
+                    model.drop_tables(cur)
+                    cur.execute("DELETE FROM view_tracking WHERE name = ?", (model.name,))
                 model.create(cur)
+                cur.execute(
+                    "INSERT INTO view_schema VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+                    (model.name, model.version),
+                )
         self._load()
 
     def _load(self) -> None:

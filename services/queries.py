@@ -48,8 +48,18 @@ def audit(db: ViewDb, org: Org, episode: str | None = None, limit: int | None = 
 
 def episodes(db: ViewDb, org: Org) -> list[dict[str, Any]]:
     model = read_rows(db, AuditTrail(org))
-    names = ("scope", "level", "reason", "started_at", "started_by", "ended_at", "ended_by", "ended_reason")
+    names = (
+        "scope",
+        "level",
+        "reason",
+        "started_at",
+        "started_by",
+        "ended_at",
+        "ended_by",
+        "ended_reason",
+        "exercise",
+    )
     return [
-        {"episode": k[0], **dict(zip(names, v, strict=True))}
+        {"episode": k[0], **dict(zip(names, v, strict=True)), "exercise": bool(v[8])}
         for k, v in sorted(model.rows["episodes"].items(), key=lambda kv: kv[1][3])
     ]

@@ -23,16 +23,29 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 def roster(doc: dict[str, Any], show_all: bool = False) -> str:
     out = []
-    if doc["wartime_scopes"]:
+    real = [s for s in doc["wartime_scopes"] if not s["exercise"]]
+    drills = [s for s in doc["wartime_scopes"] if s["exercise"]]
+    if real:
         out.append(
             "Wartime: "
             + "; ".join(
-                f"{s['scope']} level {s['level']} since {s['since']} (episode {s['episode']})"
-                for s in doc["wartime_scopes"]
+                f"{s['scope']} level {s['level']} since {s['since']} (episode {s['episode']})" for s in real
             )
         )
     else:
         out.append("Wartime: none, every scope is in peacetime")
+    if drills:
+        out.append(
+            "Exercises: "
+            + "; ".join(
+                f"{s['scope']} level {s['level']} since {s['since']} (episode {s['episode']})" for s in drills
+            )
+        )
+    for p in doc["pending_proposals"]:
+        out.append(
+            f"PENDING: {p['scope']} level {p['level']} proposed by {p['proposed_by']}, needs a second operator "
+            f"by {p['expires_at']} (pingzhan switch confirm --scope {p['scope']} --proposal {p['proposal']} ...)"
+        )
     grids = doc["grids"]
     in_war = sum(1 for g in grids if g["mode"] == "wartime")
     out.append(
@@ -86,7 +99,7 @@ def episodes(rows: Sequence[dict[str, Any]]) -> str:
     if not rows:
         return "No emergency episodes."
     return table(
-        ("episode", "level", "started", "by", "ended", "by", "reason"),
+        ("episode", "level", "started", "by", "ended", "by", "reason"),  # drills marked (exercise)
         [
             (
                 e["episode"],
@@ -95,7 +108,7 @@ def episodes(rows: Sequence[dict[str, Any]]) -> str:
                 e["started_by"],
                 e["ended_at"] or "(open)",
                 e["ended_by"] or "-",
-                e["reason"],
+                e["reason"] + (" (exercise)" if e["exercise"] else ""),
             )
             for e in rows
         ],

@@ -160,12 +160,38 @@ class ModeSwitchedToWartime(Envelope):
     scope: Scope
     level: Level
     reason: Text
+    exercise: bool = False
 
     def routing_key(self) -> str:
         return self.scope
 
     def command(self) -> c.Command:
-        return c.SwitchToWartime(self.scope, self.level, self.reason)
+        return c.SwitchToWartime(self.scope, self.level, self.reason, self.exercise)
+
+
+class ModeLevelChanged(Envelope):
+    kind: Literal["mode.level_changed"]
+    scope: Scope
+    level: Level
+    reason: Text
+
+    def routing_key(self) -> str:
+        return self.scope
+
+    def command(self) -> c.Command:
+        return c.ChangeLevel(self.scope, self.level, self.reason)
+
+
+class ModeSwitchConfirmed(Envelope):
+    kind: Literal["mode.switch_confirmed"]
+    scope: Scope
+    proposal_id: MessageId
+
+    def routing_key(self) -> str:
+        return self.scope
+
+    def command(self) -> c.Command:
+        return c.ConfirmSwitch(self.scope, self.proposal_id)
 
 
 class ModeSwitchedToPeacetime(Envelope):
@@ -191,6 +217,8 @@ Message = Annotated[
     | HazardReported
     | HazardResolved
     | ModeSwitchedToWartime
+    | ModeLevelChanged
+    | ModeSwitchConfirmed
     | ModeSwitchedToPeacetime,
     Field(discriminator="kind"),
 ]

@@ -113,6 +113,65 @@ def test_switch_roster_and_audit_against_a_running_service(env, tmp_path: Path) 
     assert serve.returncode == 0
 
 
+def test_a_level_one_switch_waits_for_a_second_operator(env, tmp_path: Path) -> None:
+    with EmbeddedNats(tmp_path / "nats") as server:
+        env = {**env, "PINGZHAN_NATS_URL": server.url}
+        log = open(tmp_path / "serve.log", "w")
+        serve = subprocess.Popen([PINGZHAN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            proposed = cli(
+                "switch",
+                "wartime",
+                "--scope",
+                "district:BT",
+                "--level",
+                "I",
+                "--reason",
+                "epidemic",
+                "--operator",
+                "op-a",
+                env=env,
+            )
+            proposal = proposed.stdout.split()[1].rstrip(":")
+            time.sleep(0.5)
+            pending = cli("roster", env=env)
+            same = cli(
+                "switch",
+                "confirm",
+                "--scope",
+                "district:BT",
+                "--proposal",
+                proposal,
+                "--operator",
+                "op-a",
+                env=env,
+            )
+            other = cli(
+                "switch",
+                "confirm",
+                "--scope",
+                "district:BT",
+                "--proposal",
+                proposal,
+                "--operator",
+                "op-b",
+                env=env,
+            )
+            time.sleep(0.5)
+            roster = json.loads(cli("roster", "--json", env=env).stdout)
+        finally:
+            serve.terminate()
+            serve.wait(timeout=20)
+
+    assert proposed.returncode == 0 and "ScopeMode.SwitchProposed" in proposed.stdout, proposed.stderr
+    assert "switch confirm --scope district:BT --proposal " + proposal in proposed.stdout
+    assert "PENDING: district:BT level I proposed by op-a" in pending.stdout
+    assert "Wartime: none" in pending.stdout
+    assert same.returncode == 1 and "needs a second operator" in same.stdout
+    assert other.returncode == 0 and "ScopeMode.SwitchedToWartime" in other.stdout
+    assert {(g["mode"], g["level"]) for g in roster["grids"]} == {("wartime", "I")}
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

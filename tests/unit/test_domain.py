@@ -36,8 +36,8 @@ def given(*commands: Any) -> Workspace:
     return ws
 
 
-def when(ws: Workspace, command: Any) -> list[Any]:
-    command.run(ws, ORG, Stamp("w", "op", "2022-07-15T21:00:00+08:00"))
+def when(ws: Workspace, command: Any, actor: str = "op", at: str = "2022-07-15T21:00:00+08:00") -> list[Any]:
+    command.run(ws, ORG, Stamp("w", actor, at))
     return [e for a in ws.aggregates.values() for e in a.collect_events()]
 
 
@@ -137,10 +137,10 @@ def test_registering_a_cadre_twice_is_rejected() -> None:
 def test_switching_to_wartime_opens_a_numbered_episode() -> None:
     ws = given(c.SwitchToWartime("street:BT-QG", "II", "rain"), c.SwitchToPeacetime("street:BT-QG", "over"))
 
-    events = when(ws, c.SwitchToWartime("street:BT-QG", "I", "again"))
+    events = when(ws, c.SwitchToWartime("street:BT-QG", "III", "again"))
 
     assert names(events) == ["ScopeMode.SwitchedToWartime"]
-    assert events[0].episode == "street:BT-QG#2" and events[0].level == "I"
+    assert events[0].episode == "street:BT-QG#2" and events[0].level == "III"
 
 
 def test_switching_a_scope_already_in_wartime_to_wartime_is_rejected() -> None:
@@ -175,3 +175,67 @@ def test_a_hazard_is_reported_once_and_resolved_once() -> None:
     assert names(when(ws, c.ResolveHazard("H1", "channel cleared"))) == ["Hazard.Resolved"]
     with pytest.raises(errors.HazardResolvedError):
         when(ws, c.ResolveHazard("H1", "again"))
+
+
+def test_a_level_one_switch_is_only_a_proposal_until_a_second_operator_confirms_it() -> None:
+    ws = given()
+
+    proposed = when(ws, c.SwitchToWartime("district:BT", "I", "epidemic"), actor="op-a")
+    confirmed = when(ws, c.ConfirmSwitch("district:BT", "w"), actor="op-b", at="2022-07-15T21:10:00+08:00")
+
+    assert names(proposed) == ["ScopeMode.Tracked", "ScopeMode.SwitchProposed"]
+    assert names(confirmed) == ["ScopeMode.SwitchedToWartime"]
+    assert (confirmed[0].level, confirmed[0].confirmed_by, confirmed[0].actor) == ("I", "op-b", "op-b")
+
+
+def test_the_proposer_cannot_confirm_their_own_level_one_switch() -> None:
+    ws = given()
+    when(ws, c.SwitchToWartime("district:BT", "I", "epidemic"), actor="op-a")
+
+    with pytest.raises(errors.ConfirmationError, match="needs a second operator"):
+        when(ws, c.ConfirmSwitch("district:BT", "w"), actor="op-a")
+
+
+def test_an_unconfirmed_proposal_expires() -> None:
+    ws = given()
+    when(ws, c.SwitchToWartime("district:BT", "I", "epidemic"), actor="op-a", at="2022-07-15T21:00:00+08:00")
+
+    with pytest.raises(errors.ConfirmationError, match="expired at 2022-07-15T21:30:00\\+08:00"):
+        when(ws, c.ConfirmSwitch("district:BT", "w"), actor="op-b", at="2022-07-15T21:31:00+08:00")
+
+
+def test_a_scope_in_wartime_can_be_escalated_and_de_escalated() -> None:
+    ws = given(c.SwitchToWartime("street:BT-QG", "III", "rain"))
+
+    up = when(ws, c.ChangeLevel("street:BT-QG", "II", "worse"))
+    down = when(ws, c.ChangeLevel("street:BT-QG", "IV", "easing"))
+
+    assert [(e.previous, e.level, e.episode) for e in up + down] == [
+        ("III", "II", "street:BT-QG#1"),
+        ("II", "IV", "street:BT-QG#1"),
+    ]
+
+
+def test_escalating_to_level_one_also_needs_confirmation() -> None:
+    ws = given(c.SwitchToWartime("street:BT-QG", "II", "rain"))
+
+    proposed = when(ws, c.ChangeLevel("street:BT-QG", "I", "dam at risk"), actor="op-a")
+    confirmed = when(ws, c.ConfirmSwitch("street:BT-QG", "w"), actor="op-b")
+
+    assert names(proposed) == ["ScopeMode.SwitchProposed"]
+    assert names(confirmed) == ["ScopeMode.LevelChanged"] and confirmed[0].level == "I"
+
+
+def test_changing_the_level_in_peacetime_is_rejected() -> None:
+    with pytest.raises(errors.ModeError, match="switch it to wartime first"):
+        when(given(), c.ChangeLevel("street:BT-QG", "II", "x"))
+
+
+def test_a_drill_is_an_episode_flagged_as_an_exercise() -> None:
+    ws = given()
+
+    events = when(ws, c.SwitchToWartime("community:BT-QG-01", "III", "flood drill", exercise=True))
+
+    assert events[-1].exercise is True
+    with pytest.raises(errors.ModeError, match="already in an exercise"):
+        when(ws, c.SwitchToWartime("community:BT-QG-01", "II", "real flood"))

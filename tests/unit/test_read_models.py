@@ -123,3 +123,63 @@ def test_the_audit_trail_puts_events_under_the_episodes_open_on_their_scope() ->
     assert rows[len(events) + 1][8] == "rejected"
     episode = audit.rows["episodes"][("street:BT-QG#1",)]
     assert episode[1] == "II" and episode[5] == "2022-07-15T20:04:00+08:00"
+
+
+def history_by(*steps: tuple[Any, str, str]) -> list[Any]:
+    """Commands with their actor and field time, in order."""
+    ws, events = Workspace(), []
+    for n, (command, actor, at) in enumerate(steps):
+        command.run(ws, ORG, Stamp(f"m{n}", actor, at))
+        events += sorted(
+            (e for a in ws.aggregates.values() for e in a.collect_events()), key=lambda e: e.timestamp
+        )
+    return events
+
+
+def test_an_unconfirmed_level_one_switch_changes_no_grid_and_shows_as_pending() -> None:
+    events = history_by(
+        (c.SwitchToWartime("district:BT", "I", "epidemic"), "op-a", "2022-01-05T08:00:00+08:00")
+    )
+
+    doc = roster_view(ORG, Roster().fold(events).rows)
+
+    assert {g["mode"] for g in doc["grids"]} == {"peacetime"}
+    assert [(p["scope"], p["level"], p["proposed_by"]) for p in doc["pending_proposals"]] == [
+        ("district:BT", "I", "op-a")
+    ]
+
+
+def test_a_confirmed_level_one_switch_takes_effect_and_clears_the_proposal() -> None:
+    events = history_by(
+        (c.SwitchToWartime("district:BT", "I", "epidemic"), "op-a", "2022-01-05T08:00:00+08:00"),
+        (c.ConfirmSwitch("district:BT", "m0"), "op-b", "2022-01-05T08:05:00+08:00"),
+    )
+
+    doc = roster_view(ORG, Roster().fold(events).rows)
+
+    assert {(g["mode"], g["level"]) for g in doc["grids"]} == {("wartime", "I")}
+    assert doc["pending_proposals"] == []
+
+
+def test_a_drill_is_shown_as_an_exercise_and_never_outranks_real_wartime() -> None:
+    events = history(
+        c.SwitchToWartime("district:BT", "II", "flood drill", exercise=True),
+        c.SwitchToWartime("street:BT-QG", "III", "real rain"),
+    )
+
+    doc = roster_view(ORG, Roster().fold(events).rows)
+
+    assert (grid(doc, QG_GRID)["mode"], grid(doc, QG_GRID)["level"]) == ("wartime", "III")
+    assert (grid(doc, NS_GRID)["mode"], grid(doc, NS_GRID)["level"]) == ("exercise", "II")
+
+
+def test_drills_are_marked_in_the_episode_list() -> None:
+    events = history(
+        c.SwitchToWartime("street:BT-QG", "III", "drill", exercise=True),
+        c.SwitchToPeacetime("street:BT-QG", "drill over"),
+        c.SwitchToWartime("street:BT-QG", "II", "real rain"),
+    )
+
+    episodes = AuditTrail(ORG).fold(events).rows["episodes"]
+
+    assert {k[0]: v[8] for k, v in episodes.items()} == {"street:BT-QG#1": "1", "street:BT-QG#2": None}
