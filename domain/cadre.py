@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
-from pingzhan.domain.errors import CadreAlreadyDispatchedError, CadreNotDispatchedError, CadreOnDutyError
+from pingzhan.domain.errors import (
+    CadreAlreadyDispatchedError,
+    CadreNotDispatchedError,
+    CadreOnDutyError,
+    ServiceDayError,
+)
 from pingzhan.domain.stamp import Stamp, Stamped
 
 
@@ -44,12 +49,69 @@ class Cadre(Aggregate):
         def apply(self, cadre: Cadre) -> None:
             cadre.on_duty_at = None
 
+    # Peacetime work (平时): the weekly service day and what is done in the grid.
+    class CheckedIn(Aggregate.Event, Stamped):
+        cadre_id: str
+        grid_id: str
+        service_day: str  # the local date of occurred_at
+
+        def apply(self, cadre: Cadre) -> None:
+            cadre.checked_in_on = self.service_day
+
+    class CheckedOut(Aggregate.Event, Stamped):
+        cadre_id: str
+        grid_id: str
+        service_day: str
+
+        def apply(self, cadre: Cadre) -> None:
+            cadre.checked_in_on = None
+
+    class HouseholdVisited(Aggregate.Event, Stamped):
+        cadre_id: str
+        grid_id: str
+        household_id: str
+        persons: int
+        info_collected: bool
+
+    class OpinionCollected(Aggregate.Event, Stamped):
+        cadre_id: str
+        grid_id: str
+        category: str
+        text: str
+
+    class VolunteerServed(Aggregate.Event, Stamped):
+        cadre_id: str
+        grid_id: str
+        activity: str
+        hours: float
+
+    class RatedByResident(Aggregate.Event, Stamped):
+        cadre_id: str
+        household_id: str
+        score: int
+
+    class Inspected(Aggregate.Event, Stamped):
+        cadre_id: str
+        grid_id: str
+        inspection_id: str
+        group: int
+        finding: str  # present | absent | idle
+
+    class HouseholdsRegistered(Aggregate.Event, Stamped):
+        cadre_id: str
+        drive_id: str
+        compound_id: str
+        grid_id: str
+        households: int
+        persons: int
+
     def __init__(self, cadre_id: str, name: str, unit: str, message_id: str, actor: str, occurred_at: str):
         self.cadre_id = cadre_id
         self.name = name
         self.unit = unit
         self.grid: str | None = None
         self.on_duty_at: str | None = None
+        self.checked_in_on: str | None = None
 
     @classmethod
     def register(cls, cadre_id: str, name: str, unit: str, stamp: Stamp) -> Cadre:
@@ -96,5 +158,99 @@ class Cadre(Aggregate):
             cadre_id=self.cadre_id,
             checkpoint_id=self.on_duty_at,
             grid_id=self.grid,
+            **stamp.fields(),
+        )
+
+    def check_in(self, grid_id: str, stamp: Stamp) -> None:
+        self.check_dispatched_to(grid_id)
+        if self.checked_in_on is not None:
+            raise ServiceDayError(f"cadre {self.cadre_id} is already checked in (since {self.checked_in_on})")
+        self.trigger_event(
+            self.CheckedIn,
+            cadre_id=self.cadre_id,
+            grid_id=grid_id,
+            service_day=stamp.occurred_at[:10],
+            **stamp.fields(),
+        )
+
+    def check_out(self, stamp: Stamp) -> None:
+        if self.checked_in_on is None or self.grid is None:
+            raise ServiceDayError(f"cadre {self.cadre_id} is not checked in")
+        self.trigger_event(
+            self.CheckedOut,
+            cadre_id=self.cadre_id,
+            grid_id=self.grid,
+            service_day=self.checked_in_on,
+            **stamp.fields(),
+        )
+
+    def visit(
+        self, grid_id: str, household_id: str, persons: int, info_collected: bool, stamp: Stamp
+    ) -> None:
+        self.check_dispatched_to(grid_id)
+        self.trigger_event(
+            self.HouseholdVisited,
+            cadre_id=self.cadre_id,
+            grid_id=grid_id,
+            household_id=household_id,
+            persons=persons,
+            info_collected=info_collected,
+            **stamp.fields(),
+        )
+
+    def collect_opinion(self, grid_id: str, category: str, text: str, stamp: Stamp) -> None:
+        self.check_dispatched_to(grid_id)
+        self.trigger_event(
+            self.OpinionCollected,
+            cadre_id=self.cadre_id,
+            grid_id=grid_id,
+            category=category,
+            text=text,
+            **stamp.fields(),
+        )
+
+    def serve_as_volunteer(self, grid_id: str, activity: str, hours: float, stamp: Stamp) -> None:
+        self.check_dispatched_to(grid_id)
+        self.trigger_event(
+            self.VolunteerServed,
+            cadre_id=self.cadre_id,
+            grid_id=grid_id,
+            activity=activity,
+            hours=hours,
+            **stamp.fields(),
+        )
+
+    def be_rated(self, household_id: str, score: int, stamp: Stamp) -> None:
+        self.trigger_event(
+            self.RatedByResident,
+            cadre_id=self.cadre_id,
+            household_id=household_id,
+            score=score,
+            **stamp.fields(),
+        )
+
+    def be_inspected(self, grid_id: str, inspection_id: str, group: int, finding: str, stamp: Stamp) -> None:
+        self.check_dispatched_to(grid_id)
+        self.trigger_event(
+            self.Inspected,
+            cadre_id=self.cadre_id,
+            grid_id=grid_id,
+            inspection_id=inspection_id,
+            group=group,
+            finding=finding,
+            **stamp.fields(),
+        )
+
+    def register_households(
+        self, drive_id: str, compound_id: str, grid_id: str, households: int, persons: int, stamp: Stamp
+    ) -> None:
+        self.trigger_event(
+            self.HouseholdsRegistered,
+            cadre_id=self.cadre_id,
+            drive_id=drive_id,
+            compound_id=compound_id,
+            grid_id=grid_id,
+            households=households,
+            persons=persons,
             **stamp.fields(),
         )

@@ -20,13 +20,17 @@ from pingzhan.domain.errors import (
     CheckpointExistsError,
     ConfirmationError,
     HazardExistsError,
+    InformationError,
     ModeError,
+    ProblemError,
     UnknownCadreError,
     UnknownCheckpointError,
     UnknownHazardError,
 )
 from pingzhan.domain.hazard import Hazard
+from pingzhan.domain.household import HouseholdInfo
 from pingzhan.domain.org import Org, parse_scope
+from pingzhan.domain.problem import Problem
 from pingzhan.domain.scope_mode import ScopeMode, check_level
 from pingzhan.domain.stamp import Stamp
 
@@ -268,6 +272,230 @@ class SwitchToPeacetime:
         mode.switch_to_peacetime(self.reason, stamp)
 
 
+# Peacetime work ------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    cadre_id: str
+    grid_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        _cadre(ws, self.cadre_id).check_in(self.grid_id, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOut:
+    cadre_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _cadre(ws, self.cadre_id).check_out(stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class VisitHousehold:
+    cadre_id: str
+    household_id: str
+    persons: int
+    info_collected: bool
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id), ids.household(self.household_id))
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        grid_id = org.household(self.household_id)
+        cadre = _cadre(ws, self.cadre_id)
+        cadre.check_dispatched_to(grid_id)
+        info = ws.get(ids.household(self.household_id))
+        cadre.visit(grid_id, self.household_id, self.persons, self.info_collected, stamp)
+        if self.info_collected:
+            if info is None:
+                info = HouseholdInfo.open(self.household_id, grid_id)
+                ws.add(info)
+            assert isinstance(info, HouseholdInfo)
+            info.collect(self.cadre_id, self.persons, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyInformation:
+    household_id: str
+    result: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.household(self.household_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.household(self.household_id)
+        info = ws.get(ids.household(self.household_id))
+        if info is None:
+            raise InformationError(f"no information was collected for household {self.household_id}")
+        assert isinstance(info, HouseholdInfo)
+        info.verify(self.result, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class CollectOpinion:
+    cadre_id: str
+    grid_id: str
+    category: str
+    text: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        _cadre(ws, self.cadre_id).collect_opinion(self.grid_id, self.category, self.text, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class ServeAsVolunteer:
+    cadre_id: str
+    grid_id: str
+    activity: str
+    hours: float
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        _cadre(ws, self.cadre_id).serve_as_volunteer(self.grid_id, self.activity, self.hours, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class RateCadre:
+    cadre_id: str
+    household_id: str
+    score: int
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.household(self.household_id)
+        _cadre(ws, self.cadre_id).be_rated(self.household_id, self.score, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class Inspect:
+    inspection_id: str
+    group: int
+    cadre_id: str
+    grid_id: str
+    finding: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        _cadre(ws, self.cadre_id).be_inspected(
+            self.grid_id, self.inspection_id, self.group, self.finding, stamp
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRegistration:
+    drive_id: str
+    compound_id: str
+    cadre_id: str
+    households: int
+    persons: int
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _name, grid_id = org.compound(self.compound_id)
+        _cadre(ws, self.cadre_id).register_households(
+            self.drive_id, self.compound_id, grid_id, self.households, self.persons, stamp
+        )
+
+
+# Problems ---------------------------------------------------------------------------------------------
+def _problem(ws: Workspace, problem_id: str) -> Problem:
+    problem = ws.get(ids.problem(problem_id))
+    if problem is None:
+        raise ProblemError(f"unknown problem {problem_id!r}")
+    assert isinstance(problem, Problem)
+    return problem
+
+
+@dataclass(frozen=True, slots=True)
+class ReportProblem:
+    problem_id: str
+    grid_id: str
+    what: str
+    where: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.problem(self.problem_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        if ws.get(ids.problem(self.problem_id)) is not None:
+            raise ProblemError(f"problem {self.problem_id} was already reported")
+        ws.add(Problem.report(self.problem_id, self.grid_id, self.what, self.where, stamp))
+
+
+@dataclass(frozen=True, slots=True)
+class EscalateProblem:
+    problem_id: str
+    office: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.problem(self.problem_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _problem(ws, self.problem_id).escalate(self.office, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveProblem:
+    problem_id: str
+    resolution: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.problem(self.problem_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _problem(ws, self.problem_id).resolve(self.resolution, stamp)
+
+
+# Flood-duty tasks -------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AssignHazardTask:
+    hazard_id: str
+    task_id: str
+    task: str
+    cadre_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.hazard(self.hazard_id), ids.cadre(self.cadre_id))
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _cadre(ws, self.cadre_id)  # registration is permanent, so this read cannot go stale
+        _hazard(ws, self.hazard_id).assign_task(self.task_id, self.task, self.cadre_id, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class FinishHazardTask:
+    hazard_id: str
+    task_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.hazard(self.hazard_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _hazard(ws, self.hazard_id).finish_task(self.task_id, stamp)
+
+
 Command = (
     RegisterCadre
     | DispatchCadre
@@ -282,4 +510,18 @@ Command = (
     | ChangeLevel
     | ConfirmSwitch
     | SwitchToPeacetime
+    | CheckIn
+    | CheckOut
+    | VisitHousehold
+    | VerifyInformation
+    | CollectOpinion
+    | ServeAsVolunteer
+    | RateCadre
+    | Inspect
+    | RecordRegistration
+    | ReportProblem
+    | EscalateProblem
+    | ResolveProblem
+    | AssignHazardTask
+    | FinishHazardTask
 )

@@ -71,3 +71,23 @@ class LevelError(DomainError):
 
 class ConfirmationError(DomainError):
     code = "confirmation"
+
+
+class ServiceDayError(DomainError):
+    code = "service_day"
+
+
+class UnknownHouseholdError(DomainError):
+    code = "unknown_household"
+
+
+class InformationError(DomainError):
+    code = "information"
+
+
+class ProblemError(DomainError):
+    code = "problem"
+
+
+class TaskError(DomainError):
+    code = "task"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
-from pingzhan.domain.errors import HazardResolvedError
+from pingzhan.domain.errors import HazardResolvedError, TaskError
 from pingzhan.domain.stamp import Stamp, Stamped
 
 
@@ -24,6 +24,26 @@ class Hazard(Aggregate):
         def apply(self, hazard: Hazard) -> None:
             hazard.resolved = True
 
+    class TaskAssigned(Aggregate.Event, Stamped):
+        hazard_id: str
+        grid_id: str
+        task_id: str
+        task: str  # patrol | warning | clearing | pipe_unblocking
+        cadre_id: str
+
+        def apply(self, hazard: Hazard) -> None:
+            hazard.open_tasks[self.task_id] = self.task
+
+    class TaskDone(Aggregate.Event, Stamped):
+        hazard_id: str
+        grid_id: str
+        task_id: str
+        task: str
+
+        def apply(self, hazard: Hazard) -> None:
+            hazard.open_tasks.pop(self.task_id, None)
+            hazard.done_tasks.add(self.task_id)
+
     def __init__(
         self,
         hazard_id: str,
@@ -41,6 +61,8 @@ class Hazard(Aggregate):
         self.location = location
         self.severity = severity
         self.resolved = False
+        self.open_tasks: dict[str, str] = {}
+        self.done_tasks: set[str] = set()
 
     @classmethod
     def report(
@@ -57,9 +79,41 @@ class Hazard(Aggregate):
             **stamp.fields(),
         )
 
+    def assign_task(self, task_id: str, task: str, cadre_id: str, stamp: Stamp) -> None:
+        if self.resolved:
+            raise HazardResolvedError(f"hazard {self.hazard_id} is already resolved")
+        if task_id in self.open_tasks or task_id in self.done_tasks:
+            raise TaskError(f"task {task_id} of hazard {self.hazard_id} already exists")
+        self.trigger_event(
+            self.TaskAssigned,
+            hazard_id=self.hazard_id,
+            grid_id=self.grid_id,
+            task_id=task_id,
+            task=task,
+            cadre_id=cadre_id,
+            **stamp.fields(),
+        )
+
+    def finish_task(self, task_id: str, stamp: Stamp) -> None:
+        if task_id not in self.open_tasks:
+            raise TaskError(f"hazard {self.hazard_id} has no open task {task_id}")
+        self.trigger_event(
+            self.TaskDone,
+            hazard_id=self.hazard_id,
+            grid_id=self.grid_id,
+            task_id=task_id,
+            task=self.open_tasks[task_id],
+            **stamp.fields(),
+        )
+
     def resolve(self, resolution: str, stamp: Stamp) -> None:
         if self.resolved:
             raise HazardResolvedError(f"hazard {self.hazard_id} is already resolved")
+        if self.open_tasks:
+            raise TaskError(
+                f"hazard {self.hazard_id} still has {len(self.open_tasks)} open task(s): "
+                f"{', '.join(sorted(self.open_tasks))}"
+            )
         self.trigger_event(
             self.Resolved,
             hazard_id=self.hazard_id,

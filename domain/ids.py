@@ -30,3 +30,12 @@ def scope(scope_key: str) -> UUID:
 
 def rejection(message_id: str) -> UUID:
     return uuid5(NAMESPACE, f"rejection:{message_id}")
+
+
+@lru_cache(maxsize=1 << 16)
+def household(household_id: str) -> UUID:
+    return uuid5(NAMESPACE, f"household:{household_id}")
+
+
+def problem(problem_id: str) -> UUID:
+    return uuid5(NAMESPACE, f"problem:{problem_id}")

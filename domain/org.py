@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pingzhan.domain.errors import UnknownScopeError
+from pingzhan.domain.errors import UnknownHouseholdError, UnknownScopeError
 
 SCOPE_KINDS = ("district", "street", "community", "grid")
 
@@ -35,6 +35,7 @@ class Org:
 
     units: dict[str, Unit]
     dispatching_units: dict[str, str] = field(default_factory=dict)  # id -> name
+    compounds: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, grid id)
 
     def unit(self, scope: str) -> Unit:
         """The unit for a scope key, or UnknownScopeError."""
@@ -49,6 +50,21 @@ class Org:
         if unit is None:
             raise UnknownScopeError(f"unknown grid {grid_id!r}")
         return unit
+
+    def household(self, household_id: str) -> str:
+        """The grid of a household ``{grid id}-H{n}`` (n from 1 to the grid's households)."""
+        grid_id, sep, number = household_id.rpartition("-H")
+        unit = self.units.get(f"grid:{grid_id}")
+        if not sep or unit is None or not number.isdigit() or not 1 <= int(number) <= unit.households:
+            raise UnknownHouseholdError(f"unknown household {household_id!r} (households are GRID-Hn)")
+        return grid_id
+
+    def compound(self, compound_id: str) -> tuple[str, str]:
+        """(name, grid id) of a residential compound."""
+        try:
+            return self.compounds[compound_id]
+        except KeyError:
+            raise UnknownScopeError(f"unknown compound {compound_id!r}") from None
 
     def ancestors(self, scope: str) -> list[str]:
         """The scope and every scope above it, nearest first."""

@@ -27,4 +27,8 @@ def load_org(path: Path | None = None) -> Org:
         Unit("grid", g["id"], g["name"], f"community:{g['community']}", g["households"], g["residents"])
         for g in data["grids"]
     ]
-    return Org({u.key: u for u in units}, {u["id"]: u["name"] for u in data.get("units", [])})
+    return Org(
+        {u.key: u for u in units},
+        {u["id"]: u["name"] for u in data.get("units", [])},
+        {c["id"]: (c["name"], c["grid"]) for c in data.get("compounds", [])},
+    )
