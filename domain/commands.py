@@ -412,7 +412,7 @@ class RecordRegistration:
         return (ids.cadre(self.cadre_id),)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        _name, grid_id = org.compound(self.compound_id)
+        grid_id = org.compound(self.compound_id)[1]
         _cadre(ws, self.cadre_id).register_households(
             self.drive_id, self.compound_id, grid_id, self.households, self.persons, stamp
         )

@@ -35,7 +35,9 @@ class Org:
 
     units: dict[str, Unit]
     dispatching_units: dict[str, str] = field(default_factory=dict)  # id -> name
-    compounds: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, grid id)
+    compounds: dict[str, tuple[str, str, int, int]] = field(
+        default_factory=dict
+    )  # id -> name, grid, households, residents
 
     def unit(self, scope: str) -> Unit:
         """The unit for a scope key, or UnknownScopeError."""
@@ -59,8 +61,8 @@ class Org:
             raise UnknownHouseholdError(f"unknown household {household_id!r} (households are GRID-Hn)")
         return grid_id
 
-    def compound(self, compound_id: str) -> tuple[str, str]:
-        """(name, grid id) of a residential compound."""
+    def compound(self, compound_id: str) -> tuple[str, str, int, int]:
+        """(name, grid id, households, residents) of a residential compound."""
         try:
             return self.compounds[compound_id]
         except KeyError:

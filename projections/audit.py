@@ -54,6 +54,37 @@ def _summary(e: Any) -> str:
             )
         case "ScopeMode.SwitchedToPeacetime":
             return f"{e.scope} back to peacetime: {e.reason}"
+        case "Cadre.CheckedIn":
+            return f"cadre {e.cadre_id} checked in at grid {e.grid_id} (service day {e.service_day})"
+        case "Cadre.CheckedOut":
+            return f"cadre {e.cadre_id} checked out (service day {e.service_day})"
+        case "Cadre.HouseholdVisited":
+            info = ", information collected" if e.info_collected else ""
+            return f"cadre {e.cadre_id} visited household {e.household_id} ({e.persons} persons{info})"
+        case "Cadre.OpinionCollected":
+            return f"cadre {e.cadre_id} collected a {e.category} opinion: {e.text}"
+        case "Cadre.VolunteerServed":
+            return f"cadre {e.cadre_id} volunteered {e.hours} h: {e.activity}"
+        case "Cadre.RatedByResident":
+            return f"cadre {e.cadre_id} rated {e.score}/5 by household {e.household_id}"
+        case "Cadre.Inspected":
+            return f"inspection group {e.group} found cadre {e.cadre_id} {e.finding} ({e.inspection_id})"
+        case "Cadre.HouseholdsRegistered":
+            return f"cadre {e.cadre_id} registered {e.households} households / {e.persons} persons in {e.compound_id}"
+        case "HouseholdInfo.InformationCollected":
+            return f"information of household {e.household_id} collected by {e.cadre_id}"
+        case "HouseholdInfo.InformationVerified":
+            return f"information of household {e.household_id} verified: {e.result}"
+        case "Problem.Reported":
+            return f"problem {e.problem_id} reported at {e.where}: {e.what}"
+        case "Problem.Escalated":
+            return f"problem {e.problem_id} escalated to {e.office}"
+        case "Problem.Resolved":
+            return f"problem {e.problem_id} resolved: {e.resolution}"
+        case "Hazard.TaskAssigned":
+            return f"hazard {e.hazard_id}: {e.task} task {e.task_id} assigned to {e.cadre_id}"
+        case "Hazard.TaskDone":
+            return f"hazard {e.hazard_id}: {e.task} task {e.task_id} done"
         case "Rejection.MessageRejected":
             return f"{e.kind or 'message'} rejected ({e.code}): {e.reason}"
     return what
@@ -110,7 +141,7 @@ class AuditTrail(ReadModel):
 
     def apply(self, position: int, e: Any) -> None:
         what = type(e).__qualname__
-        if what == "ScopeMode.Tracked":
+        if what in ("ScopeMode.Tracked", "HouseholdInfo.Opened"):
             return
         if what == "ScopeMode.SwitchedToWartime":
             self.put(

@@ -7,11 +7,13 @@ import threading
 from dataclasses import dataclass, field
 
 from pingzhan.domain.org import Org
+from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.roster import Roster
 from pingzhan.services import nats_io
 from pingzhan.services.ingest import Ingest, Outcome
-from pingzhan.services.org_data import load_org
+from pingzhan.services.org_admin import active_org_data
+from pingzhan.services.org_data import load_org_data
 from pingzhan.services.projector import Projector
 from pingzhan.services.settings import Settings
 from pingzhan.services.store import Ledger, open_ledger
@@ -54,8 +56,8 @@ class Service:
 
 
 def build(settings: Settings) -> Service:
-    org = load_org(settings.org_file)
-    ledger = open_ledger(settings)
     views = ViewDb(settings)
-    projector = Projector(ledger, views, [Roster(), AuditTrail(org)])
+    org = load_org_data(active_org_data(settings, views))
+    ledger = open_ledger(settings)
+    projector = Projector(ledger, views, [Roster(), AuditTrail(org), Assessment()])
     return Service(settings, org, ledger, Ingest(ledger, org, settings.consumer_name), views, projector)

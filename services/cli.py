@@ -17,12 +17,14 @@ from typing import Any, NoReturn
 
 import nats
 import orjson
-from pingzhan.services import nats_io, queries, render
+from pingzhan.domain.org import Org
+from pingzhan.services import cli_reports, nats_io, org_admin, queries, render
 from pingzhan.services.bootstrap import Service, build
 from pingzhan.services.embedded_nats import EmbeddedNats
 from pingzhan.services.ingest import Outcome
 from pingzhan.services.logs import configure_logging, log
-from pingzhan.services.org_data import load_org, read_org_file
+from pingzhan.services.org_admin import active_org_data
+from pingzhan.services.org_data import load_org_data, read_org_file
 from pingzhan.services.scenario import STREET, scenario
 from pingzhan.services.settings import Settings
 from pingzhan.services.views import ViewDb
@@ -298,16 +300,20 @@ def _outcome(settings: Settings, args: argparse.Namespace) -> int:
 
 
 # read models ----------------------------------------------------------------------------------------
+def _org(settings: Settings, db: ViewDb) -> Org:
+    return load_org_data(active_org_data(settings, db))
+
+
 def _roster(settings: Settings, args: argparse.Namespace) -> int:
     db = ViewDb(settings)
-    doc = queries.roster(db, load_org(settings.org_file), args.scope)
+    doc = queries.roster(db, _org(settings, db), args.scope)
     _print_json(doc) if args.json else print(render.roster(doc, args.all))
     return 0
 
 
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
     db = ViewDb(settings)
-    org = load_org(settings.org_file)
+    org = _org(settings, db)
     if args.episodes:
         eps = queries.episodes(db, org)
         _print_json(eps) if args.json else print(render.episodes(eps))
@@ -326,6 +332,46 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
         f"rebuilt roster and audit trail from {n} events in {took:.2f} s ({n / took if took else 0:,.0f} events/s)"
     )
     return 0
+
+
+def _org_command(settings: Settings, args: argparse.Namespace) -> int:
+    db = ViewDb(settings)
+    if args.org_command == "show":
+        data = active_org_data(settings, db)
+        figures = org_admin.counts(data)
+        if args.json:
+            _print_json(figures)
+        else:
+            print(render.table(("level", "count"), [(k, f"{v:,}") for k, v in figures.items()]))
+        return 0
+    result = org_admin.import_file(settings, db, Path(args.file))
+    added = ", ".join(f"{n:,} {level}" for level, n in result["added"].items() if n) or "nothing new"
+    print(f"organisation {'updated' if result['changed'] else 'unchanged'}: {added}")
+    if not args.no_cadres:
+        now = datetime.now(UTC).isoformat()
+        items = org_admin.cadre_messages(result["data"], now, settings.subject_prefix)
+        outcomes = asyncio.run(_send(settings, None, items, args.timeout))
+        fresh = [o for o in outcomes if not o.replayed and o.status == "accepted"]
+        rejected = [o for o in outcomes if o.status == "rejected" and not o.replayed]
+        print(
+            f"cadres: {len(fresh):,} registrations/dispatches recorded, "
+            f"{sum(o.replayed for o in outcomes):,} already recorded, {len(rejected):,} rejected"
+        )
+        for o in rejected[:10]:
+            print(f"  rejected {o.message_id} ({o.code}): {o.reason}")
+    if result["changed"]:
+        print("restart `pingzhan serve` so that every worker uses the new organisation")
+    return 0
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    db = ViewDb(settings)
+    return cli_reports.run_report(db, _org(settings, db), args)
+
+
+def _duty(settings: Settings, args: argparse.Namespace) -> int:
+    db = ViewDb(settings)
+    return cli_reports.run_duty(db, _org(settings, db), args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -375,6 +421,17 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--limit", type=int, help="only the last N entries")
     a.add_argument("--json", action="store_true")
     sub.add_parser("rebuild", help="rebuild the read models from the event store")
+    og = sub.add_parser("org", help="the organisation: show its size, or import a file")
+    org_sub = og.add_subparsers(dest="org_command", required=True, parser_class=Parser)
+    show = org_sub.add_parser("show", help="counts per level")
+    show.add_argument("--json", action="store_true")
+    imp = org_sub.add_parser("import", help="import an organisation file (only adds; idempotent)")
+    imp.add_argument("file")
+    imp.add_argument(
+        "--no-cadres", action="store_true", help="do not register and dispatch the file's cadres"
+    )
+    imp.add_argument("--timeout", type=float, default=60.0)
+    cli_reports.add_parsers(sub)
     return p
 
 
@@ -407,6 +464,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _audit(settings, args)
             case "rebuild":
                 return _rebuild(settings, args)
+            case "org":
+                return _org_command(settings, args)
+            case "report":
+                return _report(settings, args)
+            case "duty":
+                return _duty(settings, args)
     except KeyboardInterrupt:
         return 130
     except (CliError, LookupError, nats_io.NatsUnreachable) as e:

@@ -18,7 +18,11 @@ def read_org_file(path: Path | None = None) -> dict[str, Any]:
 
 def load_org(path: Path | None = None) -> Org:
     """The organisation in the given file, or the shipped Baota district."""
-    data = read_org_file(path)
+    return load_org_data(read_org_file(path))
+
+
+def load_org_data(data: dict[str, Any]) -> Org:
+    """The organisation described by a parsed organisation file."""
     district = data["district"]
     units = [Unit("district", district["id"], district["name"], None)]
     units += [Unit("street", s["id"], s["name"], f"district:{district['id']}") for s in data["streets"]]
@@ -30,5 +34,5 @@ def load_org(path: Path | None = None) -> Org:
     return Org(
         {u.key: u for u in units},
         {u["id"]: u["name"] for u in data.get("units", [])},
-        {c["id"]: (c["name"], c["grid"]) for c in data.get("compounds", [])},
+        {c["id"]: (c["name"], c["grid"], c["households"], c["residents"]) for c in data.get("compounds", [])},
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pingzhan.domain.org import Org
+from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail
+from pingzhan.projections.reports import Facts, Period
 from pingzhan.projections.roster import Roster, roster_view
 from pingzhan.services.projector import read_rows
 from pingzhan.services.views import ViewDb
@@ -63,3 +66,68 @@ def episodes(db: ViewDb, org: Org) -> list[dict[str, Any]]:
         {"episode": k[0], **dict(zip(names, v, strict=True)), "exercise": bool(v[8])}
         for k, v in sorted(model.rows["episodes"].items(), key=lambda kv: kv[1][3])
     ]
+
+
+def report_facts(db: ViewDb, p: Period) -> Facts:
+    """The assessment facts of a period, and the real wartime episodes, from the read models."""
+    read_rows(db, Assessment())
+    span = [p.start.isoformat(), p.end.isoformat()]
+
+    def rows(sql: str) -> list[Any]:
+        return [tuple(r) for r in db.query(sql + " WHERE day >= ? AND day <= ?", span)]
+
+    cadres = {r[0]: (r[1], r[2], r[3]) for r in db.query("SELECT cadre_id, name, unit, grid FROM cadre_info")}
+    episodes = [
+        (r[0], r[1], r[2])
+        for r in db.query("SELECT scope, started_at, ended_at FROM episodes WHERE exercise IS NULL")
+    ]
+    return Facts(
+        cadres=cadres,
+        service=rows("SELECT cadre_id, day, grid FROM fact_service"),
+        visits=rows("SELECT cadre_id, day, household_id, info_collected FROM fact_visit"),
+        verifications=rows("SELECT collected_by, day, household_id, result FROM fact_verification"),
+        ratings=rows("SELECT cadre_id, day, score FROM fact_rating"),
+        inspections=rows("SELECT cadre_id, day, grid, inspection_group, finding FROM fact_inspection"),
+        work=rows("SELECT cadre_id, day, what, amount FROM fact_work"),
+        episodes=episodes,
+    )
+
+
+def registrations(db: ViewDb) -> list[tuple[str, str, str, str, str, str]]:
+    read_rows(db, Assessment())
+    return [
+        tuple(r)  # type: ignore[misc]
+        for r in db.query(
+            "SELECT drive_id, compound_id, cadre_id, day, households, persons FROM fact_registration"
+        )
+    ]
+
+
+def on_duty_at(db: ViewDb, org: Org, at: datetime, grid: str | None = None) -> list[dict[str, Any]]:
+    """Who was on duty at which checkpoint at ``at``, by when things happened in the field.
+
+    Shifts are replayed in the order they happened (occurred_at), not the order they were
+    recorded, so a shift reported late (an offline phone) still counts at the time it happened.
+    """
+    read_rows(db, Assessment())
+    rows = db.query("SELECT checkpoint_id, cadre_id, grid, action, occurred_at, recorded_at FROM fact_shift")
+    shifts: dict[tuple[str, str], dict[str, Any]] = {}
+    for checkpoint, cadre, grid_id, action, occurred, recorded in sorted(
+        rows, key=lambda r: datetime.fromisoformat(r[4])
+    ):
+        if datetime.fromisoformat(occurred) > at:
+            break
+        if action == "start":
+            shifts[(checkpoint, cadre)] = {
+                "grid": grid_id,
+                "checkpoint": checkpoint,
+                "cadre": cadre,
+                "since": occurred,
+                "reported_at": recorded,
+            }
+        else:
+            shifts.pop((checkpoint, cadre), None)
+    return sorted(
+        (s for s in shifts.values() if not grid or s["grid"] == grid),
+        key=lambda s: (s["grid"], s["checkpoint"], s["cadre"]),
+    )

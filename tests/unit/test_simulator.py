@@ -1,0 +1,246 @@
+"""The year simulator: deterministic, valid on the wire, and accepted by the real domain (no IO)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+import orjson
+import pytest
+from pingzhan.domain.errors import DomainError
+from pingzhan.domain.stamp import Stamp
+from pingzhan.services.org_data import load_org, read_org_file
+from pingzhan.services.simulator import Plan, Simulator, simulate, summary
+from pingzhan.services.wire import MESSAGE, Envelope, subject_for
+from pydantic import ValidationError
+
+from tests.unit.test_domain import Workspace
+
+ORG_DATA = read_org_file()
+ORG = load_org()
+SEED, SCALE = 7, 0.02
+STREET_OF_GRID = {
+    g["id"]: next(c["street"] for c in ORG_DATA["communities"] if c["id"] == g["community"])
+    for g in ORG_DATA["grids"]
+}
+COMPOUNDS = {c["id"]: (c["households"], c["residents"]) for c in ORG_DATA["compounds"]}
+
+Message = tuple[str, str, bytes]
+
+
+@cache
+def year(seed: int = SEED) -> tuple[Plan, tuple[Message, ...]]:
+    sim = Simulator(ORG_DATA, seed, SCALE)
+    messages = tuple(sim.messages())
+    return sim.plan, messages
+
+
+@cache
+def parsed(seed: int = SEED) -> tuple[Envelope, ...]:
+    """The valid messages, in stream order."""
+    plan, messages = year(seed)
+    invalid = set(plan.invalid_ids)
+    return tuple(MESSAGE.validate_json(body) for msg_id, _, body in messages if msg_id not in invalid)
+
+
+def of_kind(kind: str) -> list[Any]:
+    return [m for m in parsed() if m.kind == kind]  # type: ignore[attr-defined]
+
+
+def test_the_year_is_deterministic_for_a_seed() -> None:
+    again = tuple(simulate(ORG_DATA, SEED, SCALE))
+
+    assert again == year()[1]
+    assert tuple(simulate(ORG_DATA, SEED + 1, SCALE)) != again
+
+
+def test_the_scope_is_the_first_cadres_with_the_twenty_hr_bureau_cadres() -> None:
+    plan = year()[0]
+
+    assert len(plan.cadres) >= 20
+    assert [c["id"] for c in plan.cadres] == [c["id"] for c in ORG_DATA["cadres"][: len(plan.cadres)]]
+    assert len(plan.drive_cadres) == 20
+    assert {c["unit"] for c in ORG_DATA["cadres"] if c["id"] in plan.drive_cadres} == {"RSJ"}
+    assert set(plan.drive_cadres) <= {c["id"] for c in plan.cadres}
+    assert plan.grids == list(dict.fromkeys(c["grid"] for c in plan.cadres))
+
+
+def test_message_ids_are_unique() -> None:
+    ids = [msg_id for msg_id, _, _ in year()[1]]
+
+    assert len(ids) == len(set(ids))
+    assert all(msg_id.startswith(f"sim-{SEED}-") for msg_id in ids)
+
+
+def test_valid_messages_validate_and_the_invalid_ones_do_not() -> None:
+    plan, messages = year()
+    invalid = set(plan.invalid_ids)
+    flavours = Counter()
+
+    for msg_id, subject, body in messages:
+        if msg_id in invalid:
+            with pytest.raises(ValidationError) as e:
+                MESSAGE.validate_json(body)
+            flavours[e.value.errors()[0]["type"]] += 1
+            continue
+        message = MESSAGE.validate_json(body)
+        assert message.id == msg_id
+        assert subject == subject_for("pingzhan", message)
+        assert orjson.loads(body)["occurred_at"].endswith("+08:00")
+
+    assert 0.001 < len(invalid) / len(messages) < 0.004
+    assert {"json_invalid", "union_tag_invalid"} <= set(flavours)
+    assert set(flavours) - {"json_invalid", "union_tag_invalid"}, "no schema violations"
+
+
+def test_messages_come_in_time_order_except_the_late_reports_at_the_end() -> None:
+    plan, messages = year()
+    late = set(plan.late_ids)
+    times = [m.occurred_at for m in parsed() if m.id not in late]
+    positions = [i for i, (msg_id, _, _) in enumerate(messages) if msg_id in late]
+    kinds = Counter(m.kind for m in parsed() if m.id in late)  # type: ignore[attr-defined]
+
+    assert times == sorted(times)
+    assert late and positions == list(range(len(messages) - len(late), len(messages)))
+    assert not late & set(plan.invalid_ids)
+    assert set(kinds) <= {"household.visited", "opinion.collected", "volunteer.served", "satisfaction.rated"}
+    late_visits = [m for m in parsed() if m.id in late and m.kind == "household.visited"]  # type: ignore[attr-defined]
+    assert not any(m.info_collected for m in late_visits)
+
+
+def test_the_registration_drive_adds_up_exactly_per_compound() -> None:
+    plan = year()[0]
+    drive = of_kind("registration.recorded")
+    per_compound: dict[str, list[int]] = {}
+    for m in drive:
+        totals = per_compound.setdefault(m.compound_id, [0, 0])
+        totals[0] += m.households
+        totals[1] += m.persons
+
+    assert {m.drive_id for m in drive} == {"DRIVE-2022-01"}
+    assert {m.cadre_id for m in drive} == set(plan.drive_cadres)
+    assert all(date(2022, 1, 10) <= m.occurred_at.date() <= date(2022, 1, 16) for m in drive)
+    assert {k: tuple(v) for k, v in per_compound.items()} == COMPOUNDS
+    assert sum(v[0] for v in per_compound.values()) == 1702
+    assert sum(v[1] for v in per_compound.values()) == 5075
+
+
+def _episodes() -> list[tuple[str, datetime, datetime, bool]]:
+    start: dict[str, tuple[datetime, bool]] = {}
+    episodes = []
+    for m in parsed():
+        if m.kind == "mode.switched_to_wartime":  # type: ignore[attr-defined]
+            start[m.scope] = (m.occurred_at, m.exercise)  # type: ignore[attr-defined]
+        elif m.kind == "mode.switched_to_peacetime":  # type: ignore[attr-defined]
+            began, exercise = start.pop(m.scope)  # type: ignore[attr-defined]
+            episodes.append((m.scope, began, m.occurred_at, exercise))  # type: ignore[attr-defined]
+    assert not start, "every episode ends"
+    return episodes
+
+
+def test_the_episodes_of_the_year() -> None:
+    episodes = {(scope, a.date().isoformat(), b.date().isoformat(), ex) for scope, a, b, ex in _episodes()}
+    plan = year()[0]
+
+    assert ("district:BT", "2022-01-10", "2022-02-20", False) in episodes
+    assert {(f"street:{s}", "2022-07-11", "2022-07-25", False) for s in plan.flood_streets} <= episodes
+    assert len(plan.flood_streets) == 2
+    drills = [e for e in episodes if e[3]]
+    assert len(drills) == 1 and drills[0][0].startswith("community:") and drills[0][1][:7] == "2022-10"
+
+
+def test_no_check_in_on_a_wednesday_in_wartime_for_the_cadres_street() -> None:
+    real = [(scope, a, b) for scope, a, b, exercise in _episodes() if not exercise]
+    check_ins = of_kind("service.checked_in")
+
+    for m in check_ins:
+        assert m.occurred_at.weekday() == 2
+        street = f"street:{STREET_OF_GRID[m.grid_id]}"
+        for scope, a, b in real:
+            if scope == "district:BT" or scope == street:
+                assert not a <= m.occurred_at <= b, (m.id, scope)
+    days = {m.occurred_at.date() for m in check_ins}
+    assert date(2022, 1, 5) in days and date(2022, 1, 12) not in days and date(2022, 2, 23) in days
+    assert len(days) >= 44
+
+
+def test_paper_only_cadres_check_in_but_never_visit() -> None:
+    plan = year()[0]
+    paper = set(plan.paper_only)
+
+    assert paper
+    assert paper & {m.cadre_id for m in of_kind("service.checked_in")}
+    assert not paper & {m.cadre_id for m in of_kind("household.visited")}
+    assert {m.finding for m in of_kind("inspection.made") if m.cadre_id in paper} <= {"idle", "absent"}
+
+
+def test_inspection_findings_match_the_check_ins() -> None:
+    checked_in = {(m.cadre_id, m.occurred_at.date()): m.occurred_at for m in of_kind("service.checked_in")}
+    paper = set(year()[0].paper_only)
+    inspections = of_kind("inspection.made")
+
+    assert {m.group for m in inspections} == set(range(1, 7))
+    for m in inspections:
+        at = checked_in.get((m.cadre_id, m.occurred_at.date()))
+        if at is None:
+            assert m.finding == "absent"
+        else:
+            assert m.occurred_at > at
+            assert m.finding == ("idle" if m.cadre_id in paper else "present")
+
+
+def test_every_hazard_is_resolved_after_all_its_tasks_are_done() -> None:
+    assigned: dict[str, set[str]] = {}
+    done: dict[str, set[str]] = {}
+    last_done: dict[str, datetime] = {}
+    resolved = 0
+    for m in parsed():
+        if m.kind == "hazard.task_assigned":  # type: ignore[attr-defined]
+            assigned.setdefault(m.hazard_id, set()).add(m.task_id)  # type: ignore[attr-defined]
+        elif m.kind == "hazard.task_done":  # type: ignore[attr-defined]
+            done.setdefault(m.hazard_id, set()).add(m.task_id)  # type: ignore[attr-defined]
+            last_done[m.hazard_id] = m.occurred_at  # type: ignore[attr-defined]
+        elif m.kind == "hazard.resolved":  # type: ignore[attr-defined]
+            resolved += 1
+            assert assigned[m.hazard_id] == done[m.hazard_id]  # type: ignore[attr-defined]
+            assert m.occurred_at > last_done[m.hazard_id]  # type: ignore[attr-defined]
+
+    assert resolved and resolved == len(of_kind("hazard.reported"))
+
+
+def test_the_yijianxiang_channel_goes_to_the_city_waterlogging_office() -> None:
+    reported = [m for m in of_kind("problem.reported") if m.grid_id.startswith("BT-BS-01-")]
+    yjx = next(m for m in reported if "一建巷" in m.what)
+    escalated = [m for m in of_kind("problem.escalated") if m.problem_id == yjx.problem_id]
+    resolved = [m for m in of_kind("problem.resolved") if m.problem_id == yjx.problem_id]
+
+    assert [m.office for m in escalated] == ["市内涝办 (city waterlogging office)"]
+    assert len(resolved) == 1 and yjx.occurred_at < escalated[0].occurred_at < resolved[0].occurred_at
+
+
+def test_every_valid_message_is_accepted_by_the_domain_in_stream_order() -> None:
+    ws = Workspace()
+    rejected = []
+    for m in parsed():
+        try:
+            m.command().run(ws, ORG, Stamp(m.id, m.actor, m.occurred_at.isoformat()))
+        except DomainError as e:
+            rejected.append((m.id, m.kind, str(e)))  # type: ignore[attr-defined]
+
+    assert rejected == []
+    assert len(parsed()) > 5000
+
+
+def test_summary_counts_every_kind() -> None:
+    plan, messages = year()
+    counts = summary(messages)
+
+    assert counts["total"] == len(messages)
+    assert counts["invalid"] == len(plan.invalid_ids)
+    assert {k: v for k, v in counts.items() if k != "total"} == plan.counts
+    for kind in ("cadre.registered", "service.checked_in", "household.visited", "information.verified"):
+        assert counts[kind] > 0
+    assert counts["cadre.registered"] == counts["cadre.dispatched"] == len(plan.cadres)
+    assert counts["service.checked_in"] == counts["service.checked_out"]
