@@ -701,17 +701,21 @@ class Simulator:
         counts: Counter[str] = Counter()
         prefix, n_invalid = self.prefix, 0
         for i in order:
-            at, _seq, _flag, fields = stream[i]
+            at, _seq, _flag, payload = stream[i]
             msg_id = ids[i]
-            if fields is None:
+            if payload is None:
                 n_invalid += 1
                 plan.invalid_ids.append(msg_id)
                 counts["invalid"] += 1
                 yield self._invalid(msg_id, at, n_invalid)
                 continue
-            counts[fields["kind"]] += 1
-            body = {"id": msg_id, "occurred_at": at.isoformat(), **fields}
-            yield msg_id, f"{prefix}.in.{shard_of(_routing_key(fields))}.{fields['kind']}", orjson.dumps(body)
+            counts[payload["kind"]] += 1
+            body = {"id": msg_id, "occurred_at": at.isoformat(), **payload}
+            yield (
+                msg_id,
+                f"{prefix}.in.{shard_of(_routing_key(payload))}.{payload['kind']}",
+                orjson.dumps(body),
+            )
         plan.counts = dict(sorted(counts.items()))
 
     def _invalid(self, msg_id: str, at: datetime, n: int) -> tuple[str, str, bytes]:

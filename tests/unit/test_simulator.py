@@ -77,7 +77,7 @@ def test_message_ids_are_unique() -> None:
 def test_valid_messages_validate_and_the_invalid_ones_do_not() -> None:
     plan, messages = year()
     invalid = set(plan.invalid_ids)
-    flavours = Counter()
+    flavours: Counter[str] = Counter()
 
     for msg_id, subject, body in messages:
         if msg_id in invalid:
