@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import nats
 import orjson
 from pingzhan.domain.org import Org
-from pingzhan.services import cli_reports, nats_io, org_admin, queries, render
+from pingzhan.services import cli_reports, cli_simulate, nats_io, org_admin, queries, render
 from pingzhan.services.bootstrap import Service, build
 from pingzhan.services.embedded_nats import EmbeddedNats
 from pingzhan.services.ingest import Outcome
@@ -432,6 +432,7 @@ def parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--timeout", type=float, default=60.0)
     cli_reports.add_parsers(sub)
+    cli_simulate.add_parser(sub)
     return p
 
 
@@ -470,6 +471,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _report(settings, args)
             case "duty":
                 return _duty(settings, args)
+            case "simulate":
+                return cli_simulate.run(settings, active_org_data(settings, ViewDb(settings)), args)
     except KeyboardInterrupt:
         return 130
     except (CliError, LookupError, nats_io.NatsUnreachable) as e:

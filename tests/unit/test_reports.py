@@ -15,6 +15,7 @@ from pingzhan.projections.reports import (
     period,
 )
 from pingzhan.services.org_data import load_org
+
 from tests.unit.test_domain import Workspace
 
 ORG = load_org()
