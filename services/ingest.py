@@ -8,6 +8,7 @@ position in one transaction. Nothing here talks to NATS; the consumer hands batc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,19 +96,23 @@ class _Parsed:
 
 
 class _Workspace:
-    """The domain's view of the cache for one message; remembers what the command touched."""
+    """The domain's view of the cache for one message; remembers what the command touched and
+    the version of everything it read as the batch first saw it (0: did not exist)."""
 
-    def __init__(self, cache: dict[UUID, Aggregate]):
+    def __init__(self, cache: dict[UUID, Aggregate], read: dict[UUID, int]):
         self.cache = cache
+        self.read = read
         self.touched: dict[UUID, Aggregate] = {}
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         aggregate = self.cache.get(aggregate_id)
+        self.read.setdefault(aggregate_id, aggregate.version if aggregate is not None else 0)
         if aggregate is not None:
             self.touched[aggregate_id] = aggregate
         return aggregate
 
     def add(self, aggregate: Aggregate) -> None:
+        self.read.setdefault(aggregate.id, 0)
         self.cache[aggregate.id] = aggregate
         self.touched[aggregate.id] = aggregate
 
@@ -118,7 +123,11 @@ def parse(inbound: Inbound) -> _Parsed:
         message: Envelope = MESSAGE.validate_json(inbound.data)
     except ValidationError as e:
         return _Parsed(inbound, _fallback_id(inbound), rejected=_rejection_of(e))
-    if inbound.header_id is not None and inbound.header_id != message.id:
+    if (
+        inbound.header_id is not None
+        and inbound.header_id != message.id
+        and VALID_ID.match(inbound.header_id)
+    ):
         return _Parsed(
             inbound,
             inbound.header_id,
@@ -130,15 +139,19 @@ def parse(inbound: Inbound) -> _Parsed:
     return _Parsed(inbound, message.id, message, command=message.command(), stamp=stamp)
 
 
+VALID_ID = re.compile(r"^[A-Za-z0-9_\-:]{1,128}$")
+
+
 def _fallback_id(inbound: Inbound) -> str:
-    if inbound.header_id:
-        return inbound.header_id
+    """An id for a message that failed validation: its own if usable (it names a NATS subject)."""
+    candidates: list[Any] = [inbound.header_id]
     try:
-        body_id = orjson.loads(inbound.data).get("id")
+        candidates.append(orjson.loads(inbound.data).get("id"))
     except (orjson.JSONDecodeError, AttributeError):
-        body_id = None
-    if isinstance(body_id, str) and 0 < len(body_id) <= 128:
-        return body_id
+        pass
+    for candidate in candidates:
+        if isinstance(candidate, str) and VALID_ID.match(candidate):
+            return candidate
     return f"stream-seq-{inbound.seq}"
 
 
@@ -187,6 +200,7 @@ class Prepared:
     outcomes: list[Outcome]
     last_seq: int
     new_ids: list[str]
+    expect: dict[UUID, int]  # version of every aggregate the batch read, checked again at commit
 
 
 class Ingest:
@@ -197,14 +211,18 @@ class Ingest:
     ``commit``-ted; if a commit fails, ``reset`` and ``process`` the batches again one by one.
     """
 
-    def __init__(self, ledger: Ledger, org: Org, consumer: str):
+    def __init__(self, ledger: Ledger, org: Org, consumer: str, max_cached: int = 200_000):
         self.ledger = ledger
         self.org = org
         self.tracking_name = f"nats:{consumer}"
+        self.max_cached = max_cached
         self.cache: dict[UUID, Aggregate] = {}
-        self.position: int = ledger.recorder.max_tracking_id(self.tracking_name) or 0  # type: ignore[attr-defined]
+        self.position = self.stored_position()
         self.prepared_to = self.position  # stream seq up to which batches were worked out in memory
         self.pending: dict[str, Outcome] = {}  # outcomes prepared but not committed yet
+
+    def stored_position(self) -> int:
+        return self.ledger.recorder.max_tracking_id(self.tracking_name) or 0  # type: ignore[attr-defined, no-any-return]
 
     def process(self, batch: Sequence[Inbound]) -> list[Outcome]:
         """Record the batch; returns the outcome of every message not already behind the position.
@@ -219,23 +237,32 @@ class Ingest:
             return []
         parsed = [parse(m) for m in fresh]
         poisoned: dict[str, str] = {}
-        for _ in range(MAX_ATTEMPTS):
+        conflicts = 0
+        while True:
             try:
                 prepared = self._prepare(parsed, poisoned)
                 self.commit(prepared)
                 self.settle(prepared)
                 return prepared.outcomes
             except IntegrityError:
-                # Another worker wrote one of our aggregates or message ids since we read them:
-                # forget what we hold and do the batch again against what is stored now.
+                # Another worker changed what we read, or recorded one of our message ids, or
+                # this very batch was committed though we never heard back: start again from
+                # what is stored now (the reset re-reads the position).
                 self.reset()
-            except _Poisoned as p:
+                conflicts += 1
+                if conflicts >= MAX_ATTEMPTS:
+                    raise RuntimeError(
+                        f"batch ending at stream seq {fresh[-1].seq} kept conflicting"
+                    ) from None
+                parsed = [p for p in parsed if p.inbound.seq > self.position]
+                if not parsed:
+                    return []
+            except _Poisoned as p:  # one message hit a bug: it gets an internal_error rejection
                 self.reset()
                 poisoned[p.message_id] = p.reason
             except BaseException:
                 self.reset()  # the cached aggregates hold changes that were not stored
                 raise
-        raise RuntimeError(f"batch ending at stream seq {fresh[-1].seq} kept conflicting; giving up")
 
     def prepare(self, batch: Sequence[Inbound]) -> Prepared | None:
         """Work out a batch in memory on top of those prepared before; raises on anything unusual."""
@@ -243,20 +270,24 @@ class Ingest:
         return self._prepare([parse(m) for m in fresh], {}) if fresh else None
 
     def commit(self, prepared: Prepared) -> None:
-        """Store a prepared batch: events, inbox rows and position in one transaction."""
+        """Store a prepared batch: events, inbox rows and position in one transaction, provided
+        nothing the batch read has changed in the store meanwhile (else IntegrityError)."""
         self.ledger.record_stored(
-            prepared.stored, Tracking(self.tracking_name, prepared.last_seq), prepared.inbox
+            prepared.stored, Tracking(self.tracking_name, prepared.last_seq), prepared.inbox, prepared.expect
         )
         self.position = prepared.last_seq
 
     def settle(self, prepared: Prepared) -> None:
         for message_id in prepared.new_ids:
             self.pending.pop(message_id, None)
+        if len(self.cache) > self.max_cached and self.prepared_to == self.position:
+            self.cache.clear()  # nothing uncommitted is held: the store has it all
 
     def reset(self) -> None:
         """Forget everything not committed: the next batch starts from the store."""
         self.cache.clear()
         self.pending.clear()
+        self.position = self.stored_position()
         self.prepared_to = self.position
 
     def _prepare(self, parsed: list[_Parsed], poisoned: dict[str, str]) -> Prepared:
@@ -266,6 +297,7 @@ class Ingest:
         inbox: list[tuple[str, int, str]] = []
         outcomes: list[Outcome] = []
         seen: dict[str, Outcome] = {}
+        read: dict[UUID, int] = {}
         for p in parsed:
             previous = seen.get(p.message_id) or self.pending.get(p.message_id)
             if previous is None and p.message_id in earlier:
@@ -273,7 +305,7 @@ class Ingest:
             if previous is not None:
                 outcomes.append(Outcome(**{**_fields(previous), "replayed": True}))
                 continue
-            outcome, new_events = self._apply(p, poisoned.get(p.message_id))
+            outcome, new_events = self._apply(p, poisoned.get(p.message_id), read)
             events += new_events
             inbox.append((p.message_id, p.inbound.seq, outcome.to_json().decode()))
             outcomes.append(outcome)
@@ -281,18 +313,20 @@ class Ingest:
         self.pending.update(seen)
         self.prepared_to = parsed[-1].inbound.seq
         to_stored = self.ledger.mapper.to_stored_event
-        return Prepared([to_stored(e) for e in events], inbox, outcomes, parsed[-1].inbound.seq, list(seen))
+        return Prepared(
+            [to_stored(e) for e in events], inbox, outcomes, parsed[-1].inbound.seq, list(seen), read
+        )
 
     def _load(self, commands: Any) -> None:
         wanted = {i for cmd in commands for i in cmd.needs() if i not in self.cache}
         if wanted:
             self.cache.update(self.ledger.load(wanted))
 
-    def _apply(self, p: _Parsed, poisoned: str | None) -> tuple[Outcome, list[Any]]:
+    def _apply(self, p: _Parsed, poisoned: str | None, read: dict[UUID, int]) -> tuple[Outcome, list[Any]]:
         kind = p.message.kind if p.message is not None else None  # type: ignore[attr-defined]
         rejected = p.rejected or (_Rejected("internal_error", poisoned) if poisoned else None)
         if rejected is None and p.command is not None and p.stamp is not None:
-            ws = _Workspace(self.cache)
+            ws = _Workspace(self.cache, read)
             try:
                 p.command.run(ws, self.org, p.stamp)
             except DomainError as e:

@@ -18,7 +18,7 @@ import orjson
 import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import StoredEvent, Tracking, Transcoder
+from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking, Transcoder
 from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteFactory, SQLiteProcessRecorder
 from pingzhan.services.settings import Settings
@@ -51,16 +51,31 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
         ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        if kwargs.get("tracking") is not None:
+            self._insert_tracking(c, kwargs["tracking"])  # a write first: takes the write lock
+        if kwargs.get("expect"):
+            self._check_versions(c, kwargs["expect"])
         # One executemany instead of the library's row-by-row inserts: nobody here needs the
         # notification ids back, and rowids still follow the order of the batch.
         c.executemany(
             self.insert_events_statement,
             [(s.originator_id.hex, s.originator_version, s.topic, s.state) for s in stored_events],
         )
-        if kwargs.get("tracking") is not None:
-            self._insert_tracking(c, kwargs["tracking"])
         if kwargs.get("inbox"):
             c.executemany("INSERT INTO inbox VALUES (?,?,?)", kwargs["inbox"])
+
+    def _check_versions(self, c: Any, expect: dict[UUID, int]) -> None:
+        ids = list(expect)
+        stored: dict[str, int] = {}
+        for i in range(0, len(ids), CHUNK):
+            chunk = [a.hex for a in ids[i : i + CHUNK]]
+            c.execute(
+                f"SELECT originator_id, max(originator_version) FROM {self.events_table_name} "
+                f"WHERE originator_id IN ({','.join('?' * len(chunk))}) GROUP BY originator_id",
+                chunk,
+            )
+            stored.update((r[0], r[1]) for r in c.fetchall())
+        _compare(expect, {UUID(k): v for k, v in stored.items()})
 
     def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -107,32 +122,45 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
         )
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        super()._insert_events(curs, stored_events, **kwargs)
+        # Everything happens here, where an exception rolls the transaction back (the library
+        # catches exceptions around _insert_stored_events and would still commit).
+        self._lock_table(curs)  # writers one at a time: ids in commit order, versions stable
+        if kwargs.get("expect"):
+            curs.execute(
+                SQL(
+                    "SELECT originator_id, max(originator_version) AS v FROM {}.{} "
+                    "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (list(kwargs["expect"]),),
+            )
+            _compare(kwargs["expect"], {r["originator_id"]: r["v"] for r in curs.fetchall()})
+        if kwargs.get("tracking") is not None:
+            self._insert_tracking(curs, kwargs["tracking"])
         if kwargs.get("inbox"):
             ids, seqs, outcomes = zip(*kwargs["inbox"], strict=True)
             curs.execute(
                 SQL("INSERT INTO inbox SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[])"),
                 (list(ids), list(seqs), list(outcomes)),
             )
+        if stored_events:
+            # Arrays instead of the library's composite-type rows: one INSERT either way, but
+            # psycopg adapts four arrays much faster than hundreds of composite values.
+            self._notify_channel(curs)
+            curs.execute(
+                SQL(
+                    "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
+                    "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (
+                    [e.originator_id for e in stored_events],
+                    [e.originator_version for e in stored_events],
+                    [e.topic for e in stored_events],
+                    [e.state for e in stored_events],
+                ),
+            )
 
-    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **_: Any) -> None:
-        # Arrays instead of the library's composite-type rows: the same single INSERT, but psycopg
-        # adapts four arrays much faster than hundreds of composite values. Serial ids follow the
-        # array order; the table lock keeps commit order equal to id order, as the library does.
-        self._lock_table(curs)
-        self._notify_channel(curs)
-        curs.execute(
-            SQL(
-                "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
-                "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
-            ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
-            (
-                [e.originator_id for e in stored_events],
-                [e.originator_version for e in stored_events],
-                [e.topic for e in stored_events],
-                [e.state for e in stored_events],
-            ),
-        )
+    def _insert_stored_events(self, *_: Any, **__: Any) -> None:
+        pass  # done in _insert_events
 
     def _fetch_ids_after_insert_events(self, *_: Any, **__: Any) -> None:
         return None  # nobody here needs the notification ids of what was just written
@@ -172,6 +200,14 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
             ]
 
 
+def _compare(expect: dict[UUID, int], stored: dict[UUID, int]) -> None:
+    changed = [a for a, v in expect.items() if stored.get(a, 0) != v]
+    if changed:
+        raise IntegrityError(
+            f"{len(changed)} aggregate(s) changed since the batch read them, e.g. {changed[0]}"
+        )
+
+
 class InboxSQLiteFactory(SQLiteFactory):
     process_recorder_class = InboxSQLiteRecorder
 
@@ -198,10 +234,15 @@ class Ledger(Application):
         self.record_stored([self.mapper.to_stored_event(e) for e in events], tracking, inbox)
 
     def record_stored(
-        self, stored: Sequence[StoredEvent], tracking: Tracking, inbox: Sequence[tuple[str, int, str]]
+        self,
+        stored: Sequence[StoredEvent],
+        tracking: Tracking,
+        inbox: Sequence[tuple[str, int, str]],
+        expect: dict[UUID, int] | None = None,
     ) -> None:
-        """As ``record``, for events already mapped to stored events."""
-        self.recorder.insert_events(stored, tracking=tracking, inbox=inbox)
+        """As ``record``, for events already mapped to stored events; ``expect`` gives the
+        version each aggregate the batch read must still have (IntegrityError if not)."""
+        self.recorder.insert_events(stored, tracking=tracking, inbox=inbox, expect=expect or {})
 
     def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
         """Recorded outcomes (JSON text) of those of the given message ids that have one."""
@@ -234,6 +275,7 @@ def store_env(settings: Settings) -> dict[str, str]:
         }
     return {
         "PERSISTENCE_MODULE": "pingzhan.services.store:InboxPostgresFactory",
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",  # the library's insert function would skip the inbox
         "POSTGRES_DBNAME": settings.postgres_dbname,
         "POSTGRES_HOST": settings.postgres_host,
         "POSTGRES_PORT": str(settings.postgres_port),

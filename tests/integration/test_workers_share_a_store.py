@@ -1,0 +1,46 @@
+"""Two ingest workers on one store, without NATS: every decision is checked against stored state."""
+
+from __future__ import annotations
+
+import orjson
+from pingzhan.services.ingest import Inbound, Ingest, Outcome
+from pingzhan.services.org_data import load_org
+from pingzhan.services.settings import Settings
+from pingzhan.services.store import open_ledger
+
+
+def message(seq: int, kind: str, **fields: object) -> Inbound:
+    body = {
+        "id": f"m{seq}",
+        "kind": kind,
+        "occurred_at": "2022-07-15T20:00:00+08:00",
+        "actor": "op",
+        **fields,
+    }
+    return Inbound(seq, f"pingzhan.in.0.{kind}", orjson.dumps(body))
+
+
+def test_a_worker_holding_a_stale_aggregate_decides_again_on_the_stored_one(store: Settings) -> None:
+    org = load_org()
+    a = Ingest(open_ledger(store), org, "ingest-0-of-2")
+    b = Ingest(open_ledger(store), org, "ingest-1-of-2")
+
+    a.process([message(1, "cadre.registered", cadre_id="C1", name="n", unit="u")])
+    b.process([message(2, "cadre.dispatched", cadre_id="C1", grid_id="BT-QG-01-01")])
+    (recall,) = a.process([message(3, "cadre.recalled", cadre_id="C1")])  # a still caches C1 undispatched
+
+    assert (recall.status, recall.events) == ("accepted", ["Cadre.Recalled"])
+    stored = a.ledger.outcomes(["m3"])
+    assert Outcome.from_json(stored["m3"]).status == "accepted"
+
+
+def test_a_commit_that_succeeded_unheard_is_not_redone(store: Settings) -> None:
+    ledger = open_ledger(store)
+    worker = Ingest(ledger, load_org(), "ingest-0-of-1")
+    batch = [message(1, "cadre.registered", cadre_id="C1", name="n", unit="u")]
+    worker.process(batch)
+    worker.position = 0  # as if the reply to the commit had been lost
+
+    again = worker.process(batch)
+
+    assert again == [] and worker.position == 1
