@@ -12,6 +12,7 @@ from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.roster import Roster
 from pingzhan.services import nats_io
 from pingzhan.services.ingest import Ingest, Outcome
+from pingzhan.services.locks import RoleLock
 from pingzhan.services.org_admin import active_org_data
 from pingzhan.services.org_data import load_org_data
 from pingzhan.services.projector import Projector
@@ -32,6 +33,16 @@ class Service:
 
     async def run(self, stop: asyncio.Event, project: bool = True) -> None:
         """Ingest from NATS and keep the read models current, until ``stop`` is set."""
+        locks = [RoleLock(self.settings, self.settings.consumer_name)]
+        try:
+            if project:
+                locks.append(RoleLock(self.settings, "projector"))
+            await self._run(stop, project)
+        finally:
+            for lock in locks:
+                lock.release()
+
+    async def _run(self, stop: asyncio.Event, project: bool) -> None:
         nc = await nats_io.connect(self.settings.nats_url, f"pingzhan-{self.settings.consumer_name}")
         halt = threading.Event()
         thread = threading.Thread(target=self.projector.run, args=(halt, self.wake), daemon=True)

@@ -22,6 +22,7 @@ from pingzhan.services import cli_reports, cli_simulate, nats_io, org_admin, que
 from pingzhan.services.bootstrap import Service, build
 from pingzhan.services.embedded_nats import EmbeddedNats
 from pingzhan.services.ingest import Outcome
+from pingzhan.services.locks import AlreadyRunning, RoleLock
 from pingzhan.services.logs import configure_logging, log
 from pingzhan.services.org_admin import active_org_data
 from pingzhan.services.org_data import load_org_data, read_org_file
@@ -66,7 +67,11 @@ async def _serve(settings: Settings, role: str) -> None:
     )
     try:
         if role == "project":
-            await asyncio.to_thread(_project_until, service, stop)
+            lock = RoleLock(settings, "projector")
+            try:
+                await asyncio.to_thread(_project_until, service, stop)
+            finally:
+                lock.release()
         else:
             await service.run(stop, project=role == "all")
     finally:
@@ -324,10 +329,14 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
-    service = build(settings)
-    started = time.monotonic()
-    n = service.projector.rebuild()
-    took = time.monotonic() - started
+    lock = RoleLock(settings, "projector")  # not while a running service projects
+    try:
+        service = build(settings)
+        started = time.monotonic()
+        n = service.projector.rebuild()
+        took = time.monotonic() - started
+    finally:
+        lock.release()
     print(
         f"rebuilt roster and audit trail from {n} events in {took:.2f} s ({n / took if took else 0:,.0f} events/s)"
     )
@@ -442,7 +451,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as e:
         err = e.errors()[0]
-        print(f"pingzhan: error: setting {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
+        where = f"setting {'.'.join(map(str, err['loc']))}: " if err["loc"] else ""
+        print(f"pingzhan: error: {where}{err['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
     configure_logging()
     try:
@@ -475,7 +485,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cli_simulate.run(settings, active_org_data(settings, ViewDb(settings)), args)
     except KeyboardInterrupt:
         return 130
-    except (CliError, LookupError, nats_io.NatsUnreachable) as e:
+    except (CliError, LookupError, nats_io.NatsUnreachable, nats_io.StreamBehind, AlreadyRunning) as e:
         print(f"pingzhan: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return 1
     except Exception as e:  # the last line of defence: one line, never a traceback

@@ -106,6 +106,7 @@ class Puller:
         self.psub, self.batch, self.linger_s = psub, batch, linger_s
         self.queue: asyncio.Queue[Msg] = psub._sub._pending_queue
         self.outstanding = 0  # messages asked for and not yet received
+        self.next_delivery = 1  # the consumer is new: its deliveries are numbered from 1
 
     async def pull(self, wait_s: float) -> list[Msg]:
         if self.outstanding < self.batch:
@@ -119,12 +120,20 @@ class Puller:
                 try:
                     msg = await asyncio.wait_for(self.queue.get(), timeout)
                 except TimeoutError:
+                    if not msgs:
+                        self.outstanding = 0  # the request's end may have been lost: ask again
                     break
             else:
                 msg = self.queue.get_nowait()
             self.psub._sub._pending_size -= len(msg.data)
             status = msg.headers.get("Status") if msg.headers else None
             if status is None:
+                delivery = _delivery_seq(msg.reply)
+                if delivery != self.next_delivery:
+                    # A delivery never reached us (a dropped connection): recording what follows
+                    # would move the stored position past it.
+                    raise DeliveryGap(f"expected delivery {self.next_delivery}, got {delivery}")
+                self.next_delivery += 1
                 msgs.append(msg)
                 self.outstanding -= 1
                 timeout = self.linger_s
@@ -133,6 +142,19 @@ class Puller:
                 if msgs or status in ("408", "404"):
                     break
         return msgs
+
+
+class DeliveryGap(Exception):
+    pass
+
+
+class StreamBehind(RuntimeError):
+    pass
+
+
+def _delivery_seq(reply: str) -> int:
+    tokens = reply.split(".")
+    return int(tokens[6] if len(tokens) == 9 else tokens[Msg.Ack.ConsumerSeq])
 
 
 def _inbound(msgs: list[Msg]) -> list[Inbound]:
@@ -157,6 +179,12 @@ async def consume(
     """Pull batches, record them, acknowledge after commit, publish the outcomes; until ``stop``."""
     js = nc.jetstream()
     await ensure_stream(js, settings)
+    last = (await js.stream_info(settings.stream)).state.last_seq
+    if last < ingest.position:
+        raise StreamBehind(
+            f"stream {settings.stream} ends at sequence {last} but {settings.consumer_name} has recorded up to "
+            f"{ingest.position}: the stream was re-created or purged; its sequence numbers no longer match the store"
+        )
     sub = await bind_consumer(js, settings, ingest.position)
     log.info("consuming", stream=settings.stream, consumer=settings.consumer_name, after_seq=ingest.position)
     puller = Puller(sub, settings.batch_size)
@@ -183,8 +211,14 @@ async def consume(
 
     async def done(msgs: list[Msg], outcomes: list[Outcome]) -> None:
         await msgs[-1].ack()  # AckPolicy.ALL: acknowledges the whole batch
+        failed = 0
         for outcome in outcomes:
-            await nc.publish(f"{settings.subject_prefix}.outcome.{outcome.message_id}", outcome.to_json())
+            try:
+                await nc.publish(f"{settings.subject_prefix}.outcome.{outcome.message_id}", outcome.to_json())
+            except Exception:  # recorded all the same; `pingzhan outcome ID` finds it
+                failed += 1
+        if failed:
+            log.warning("outcomes not published", count=failed)
         on_commit(outcomes)
 
     async def one_by_one(msgs: list[Msg]) -> None:
@@ -193,11 +227,38 @@ async def consume(
             part = msgs[k : k + settings.batch_size]
             await done(part, await asyncio.to_thread(ingest.process, _inbound(part)))
 
+    async def rebind(reason: str) -> None:
+        """Start again right after the stored position, until NATS takes the new consumer."""
+        nonlocal sub, puller, fetching, committing
+        log.warning("re-reading the stream from the stored position", reason=reason)
+        fetching.cancel()
+        committing = None
+        ingest.reset()
+        delay = 0.5
+        while not stop.is_set():
+            try:
+                await sub.unsubscribe()
+            except Exception:
+                pass
+            try:
+                sub = await bind_consumer(js, settings, ingest.position)
+                break
+            except Exception as e:
+                log.error("cannot bind the consumer; retrying", error=f"{type(e).__name__}: {e}")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        puller = Puller(sub, settings.batch_size)
+        fetching = asyncio.ensure_future(puller.pull(0.25))
+
     while not stop.is_set():
         try:
             msgs = await fetching
         except (TimeoutError, nats.errors.TimeoutError):
             msgs = []
+        except DeliveryGap as gap:
+            await settle()  # what came before the gap was whole
+            await rebind(str(gap))
+            continue
         fetching = asyncio.ensure_future(puller.pull(0.25))
         try:
             prepared: Prepared | None = None
@@ -222,17 +283,14 @@ async def consume(
                 await done(msgs, [])
         except Exception as e:  # the store is unreachable or refused the batch: nothing more was recorded
             log.error("batch not recorded; retrying", error=f"{type(e).__name__}: {e}")
-            committing = None
-            ingest.reset()
-            fetching.cancel()
             await asyncio.sleep(1.0)
-            await sub.unsubscribe()
-            sub = await bind_consumer(js, settings, ingest.position)  # redeliver from the stored position
-            puller = Puller(sub, settings.batch_size)
-            fetching = asyncio.ensure_future(puller.pull(0.25))
+            await rebind("store error")
     await settle()
     fetching.cancel()
-    await sub.unsubscribe()
+    try:
+        await sub.unsubscribe()
+    except Exception:
+        pass
 
 
 async def publish(js: JetStreamContext, prefix: str, messages: Iterable[Envelope]) -> int:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import orjson
 from pingzhan.projections.base import ReadModel
+from pingzhan.services.logs import log
 from pingzhan.services.store import Ledger
 from pingzhan.services.views import Cursor, ViewDb
 
@@ -54,6 +55,8 @@ class Projector:
             cur.execute(SCHEMA_DDL)
             versions = dict(cur.execute("SELECT name, version FROM view_schema").fetchall())
             for model in self.models:
+                if model.name not in versions and _exists(cur, model.tables[0].name):
+                    versions[model.name] = 1  # tables from before layouts had versions
                 if versions.get(model.name, model.version) != model.version:
                     # Tables of an older layout: drop them and let the catch-up rebuild them.
                     model.drop_tables(cur)
@@ -117,13 +120,27 @@ class Projector:
     def run(self, stop: threading.Event, wake: threading.Event, idle_s: float = 0.2) -> None:
         """Follow the log until ``stop``; ``wake`` is set by ingest after each commit."""
         while not stop.is_set():
-            if self.step() == 0:
-                wake.wait(idle_s)
-                wake.clear()
+            try:
+                if self.step() == 0:
+                    wake.wait(idle_s)
+                    wake.clear()
+            except Exception as e:  # the view database is away: keep trying, from what is stored
+                log.error("read models not updated; retrying", error=f"{type(e).__name__}: {e}")
+                stop.wait(1.0)
+                try:
+                    self._load()
+                except Exception:
+                    pass
 
     def wait_for(self, position: int, timeout: float) -> bool:
         with self.caught_up:
             return self.caught_up.wait_for(lambda: self.position >= position, timeout)
+
+
+def _exists(cur: Cursor, table: str) -> bool:
+    if cur.db.dialect == "sqlite":
+        return bool(cur.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchall())
+    return bool(cur.execute("SELECT 1 FROM pg_tables WHERE tablename = ?", (table,)).fetchall())
 
 
 def read_rows(db: ViewDb, model: ReadModel) -> ReadModel:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     postgres_port: int = Field(default=5432, validation_alias=AliasChoices("POSTGRES_PORT"))
     postgres_user: str = Field(default="postgres", validation_alias=AliasChoices("POSTGRES_USER"))
     postgres_password: str = Field(default="", validation_alias=AliasChoices("POSTGRES_PASSWORD"))
+
+    @model_validator(mode="after")
+    def _index_within_workers(self) -> Settings:
+        if self.worker_index >= self.workers:
+            raise ValueError(f"PINGZHAN_WORKER_INDEX must be below PINGZHAN_WORKERS ({self.workers})")
+        return self
 
     @property
     def consumer_name(self) -> str:
