@@ -87,6 +87,15 @@ def import_file(settings: Settings, db: ViewDb, path: Path) -> dict[str, Any]:
     }
 
 
+def setup_id(fields: dict[str, Any]) -> str | None:
+    """The message id of a cadre's registration or dispatch from an organisation file."""
+    if fields.get("kind") == "cadre.registered":
+        return f"org-{fields['cadre_id']}-registered"
+    if fields.get("kind") == "cadre.dispatched":
+        return f"org-{fields['cadre_id']}-dispatched-{fields['grid_id']}"
+    return None
+
+
 def cadre_messages(data: dict[str, Any], occurred_at: str, prefix: str) -> list[tuple[str, str, bytes]]:
     """cadre.registered and cadre.dispatched for every cadre in the file, with derived ids."""
     from pingzhan.services.wire import shard_of

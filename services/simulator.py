@@ -36,6 +36,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
+from pingzhan.services.org_admin import setup_id
 from pingzhan.services.wire import MESSAGE, shard_of
 from pydantic import ValidationError
 
@@ -710,6 +711,7 @@ class Simulator:
                 yield self._invalid(msg_id, at, n_invalid)
                 continue
             counts[payload["kind"]] += 1
+            msg_id = setup_id(payload) or msg_id  # the same ids as `pingzhan org import`: recorded once
             body = {"id": msg_id, "occurred_at": at.isoformat(), **payload}
             yield (
                 msg_id,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import orjson
-
 from pingzhan.services.settings import Settings
+
 from tests.integration.helpers import last_seq, make_stream, publish, running, wait_until
 from tests.integration.nats_proxy import Proxy
 
