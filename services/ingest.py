@@ -9,6 +9,7 @@ position in one transaction. Nothing here talks to NATS; the consumer hands batc
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -222,7 +223,23 @@ class Ingest:
         self.pending: dict[str, Outcome] = {}  # outcomes prepared but not committed yet
 
     def stored_position(self) -> int:
-        return self.ledger.recorder.max_tracking_id(self.tracking_name) or 0  # type: ignore[attr-defined, no-any-return]
+        own = self.ledger.recorder.max_tracking_id(self.tracking_name)  # type: ignore[attr-defined]
+        return int(own) if own is not None else self._position_after_repartition()
+
+    def _position_after_repartition(self) -> int:
+        """A new consumer name after the number of workers changed: every stream sequence up to
+        the lowest position of a complete earlier set of workers is recorded (each shard belonged
+        to one of them), so start there instead of replaying the whole stream."""
+        name = re.fullmatch(r"nats:ingest-(\d+)-of-(\d+)", self.tracking_name)
+        if name is None:
+            return 0
+        sets: dict[int, dict[int, int]] = defaultdict(dict)
+        for other, position in self.ledger.recorder.positions("nats:ingest-").items():  # type: ignore[attr-defined]
+            m = re.fullmatch(r"nats:ingest-(\d+)-of-(\d+)", other)
+            if m and int(m.group(2)) != int(name.group(2)):
+                sets[int(m.group(2))][int(m.group(1))] = int(position)
+        complete = [min(s.values()) for n, s in sets.items() if set(s) == set(range(n))]
+        return max(complete, default=0)
 
     def process(self, batch: Sequence[Inbound]) -> list[Outcome]:
         """Record the batch; returns the outcome of every message not already behind the position.

@@ -64,6 +64,16 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
         if kwargs.get("inbox"):
             c.executemany("INSERT INTO inbox VALUES (?,?,?)", kwargs["inbox"])
 
+    def positions(self, prefix: str) -> dict[str, int]:
+        """Stored positions of every tracking name starting with ``prefix``."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT application_name, max(notification_id) FROM tracking "
+                "WHERE application_name LIKE ? GROUP BY application_name",
+                (prefix + "%",),
+            )
+            return {r[0]: r[1] for r in c.fetchall()}
+
     def _check_versions(self, c: Any, expect: dict[UUID, int]) -> None:
         ids = list(expect)
         stored: dict[str, int] = {}
@@ -164,6 +174,18 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
 
     def _fetch_ids_after_insert_events(self, *_: Any, **__: Any) -> None:
         return None  # nobody here needs the notification ids of what was just written
+
+    def positions(self, prefix: str) -> dict[str, int]:
+        """Stored positions of every tracking name starting with ``prefix``."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT application_name, max(notification_id) FROM {}.{} "
+                    "WHERE application_name LIKE %s GROUP BY application_name"
+                ).format(Identifier(self.datastore.schema), Identifier(self.tracking_table_name)),
+                (prefix + "%",),
+            )
+            return {r[0]: r[1] for r in curs.fetchall()}
 
     def select_states(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
         """(notification id, topic, state) of the next events: all the read models need."""

@@ -44,3 +44,19 @@ def test_a_commit_that_succeeded_unheard_is_not_redone(store: Settings) -> None:
     again = worker.process(batch)
 
     assert again == [] and worker.position == 1
+
+
+def test_after_a_change_in_the_number_of_workers_new_consumers_start_where_all_old_ones_had_got(
+    store: Settings,
+) -> None:
+    org = load_org()
+    old = [Ingest(open_ledger(store), org, f"ingest-{k}-of-2") for k in range(2)]
+    old[0].process([message(5, "cadre.registered", cadre_id="C1", name="n", unit="u")])
+    old[1].process([message(9, "cadre.registered", cadre_id="C2", name="n", unit="u")])
+
+    new = [Ingest(open_ledger(store), org, f"ingest-{k}-of-3") for k in range(3)]
+    partial = Ingest(open_ledger(store), org, "ingest-1-of-2")
+
+    assert [w.position for w in new] == [5, 5, 5]  # everything up to 5 is recorded in every shard
+    assert partial.position == 9  # its own position
+    assert Ingest(open_ledger(store), org, "other").position == 0
