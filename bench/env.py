@@ -43,9 +43,10 @@ class Stores:
         return EmbeddedNats(self.root / f"nats-{name}")
 
     def close(self) -> None:
-        with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
-            for db in self.databases:
-                conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        if self.databases:
+            with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
+                for db in self.databases:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         subprocess.run(["rm", "-rf", str(self.root)], check=False)
 
 

@@ -65,7 +65,7 @@ def raw_store(stores: Stores, items: list[Item], batch_size: int) -> float:
         cache.update(ledger.load(wanted))
         touched: dict[Any, Aggregate] = {}
         for p in chunk:
-            ws = _Workspace(cache)
+            ws = _Workspace(cache, {})
             try:
                 p.command.run(ws, org, p.stamp)  # type: ignore[union-attr, arg-type]
             except DomainError:
