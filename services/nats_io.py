@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Iterable
 
 import nats
@@ -144,6 +145,32 @@ class Puller:
         return msgs
 
 
+class Heap:
+    """Keeps Python's cyclic garbage collector off the hot path.
+
+    The cache of aggregates is hundreds of thousands of long-lived objects; every full collection
+    would walk all of them again (measured: ingest fell from about 20,000 to 12,000 messages/s
+    as the cache grew). After each batch everything alive is frozen (ignored by the collector);
+    the hot path makes no cyclic garbage (measured: none in 200,000 messages), and a full
+    collection still runs when the worker is idle.
+    """
+
+    def __init__(self, collect_every: int = 1000):
+        self.collect_every = collect_every
+        self.since_collect = 0
+
+    def committed(self) -> None:
+        gc.freeze()
+        self.since_collect += 1
+
+    def idle(self) -> None:
+        if self.since_collect >= self.collect_every:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self.since_collect = 0
+
+
 class DeliveryGap(Exception):
     pass
 
@@ -220,6 +247,7 @@ async def consume(
         if failed:
             log.warning("outcomes not published", count=failed)
         on_commit(outcomes)
+        heap.committed()
 
     async def one_by_one(msgs: list[Msg]) -> None:
         """The robust path: each batch alone, with conflict retries."""
@@ -250,6 +278,7 @@ async def consume(
         puller = Puller(sub, settings.batch_size)
         fetching = asyncio.ensure_future(puller.pull(0.25))
 
+    heap = Heap()
     while not stop.is_set():
         try:
             msgs = await fetching
@@ -259,6 +288,8 @@ async def consume(
             await settle()  # what came before the gap was whole
             await rebind(str(gap))
             continue
+        if not msgs and committing is None:
+            heap.idle()
         fetching = asyncio.ensure_future(puller.pull(0.25))
         try:
             prepared: Prepared | None = None

@@ -6,6 +6,7 @@ as its rows. A page of notifications is folded in memory and flushed in one tran
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Sequence
 
@@ -98,6 +99,7 @@ class Projector:
             for model in self.models:
                 self.positions[model.name] = last
             self.caught_up.notify_all()
+        gc.freeze()  # the read models' rows are long-lived: keep the cyclic collector off them
         return len(rows)
 
     def catch_up(self) -> int:
