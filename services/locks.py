@@ -11,7 +11,6 @@ import fcntl
 import zlib
 from typing import Any
 
-import psycopg
 from pingzhan.services.settings import Settings
 
 
@@ -33,14 +32,7 @@ class RoleLock:
                 self.handle.close()
                 raise AlreadyRunning(self._message(settings)) from None
         else:
-            self.handle = psycopg.connect(
-                dbname=settings.postgres_dbname,
-                host=settings.postgres_host,
-                port=settings.postgres_port,
-                user=settings.postgres_user,
-                password=settings.postgres_password or None,
-                autocommit=True,
-            )
+            self.handle = settings.connect_postgres()
             key = zlib.crc32(f"pingzhan:{role}".encode())
             got = self.handle.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
             if not got:

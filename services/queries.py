@@ -51,17 +51,7 @@ def audit(db: ViewDb, org: Org, episode: str | None = None, limit: int | None = 
 
 def episodes(db: ViewDb, org: Org) -> list[dict[str, Any]]:
     model = read_rows(db, AuditTrail(org))
-    names = (
-        "scope",
-        "level",
-        "reason",
-        "started_at",
-        "started_by",
-        "ended_at",
-        "ended_by",
-        "ended_reason",
-        "exercise",
-    )
+    names = next(t.values for t in AuditTrail.tables if t.name == "episodes")
     return [
         {"episode": k[0], **dict(zip(names, v, strict=True)), "exercise": bool(v[8])}
         for k, v in sorted(model.rows["episodes"].items(), key=lambda kv: kv[1][3])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+import psycopg
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,6 +36,17 @@ class Settings(BaseSettings):
         if self.worker_index >= self.workers:
             raise ValueError(f"PINGZHAN_WORKER_INDEX must be below PINGZHAN_WORKERS ({self.workers})")
         return self
+
+    def connect_postgres(self) -> psycopg.Connection[Any]:
+        """An autocommit connection to the configured PostgreSQL database."""
+        return psycopg.connect(
+            dbname=self.postgres_dbname,
+            host=self.postgres_host,
+            port=self.postgres_port,
+            user=self.postgres_user,
+            password=self.postgres_password or None,
+            autocommit=True,
+        )
 
     @property
     def consumer_name(self) -> str:

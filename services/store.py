@@ -15,7 +15,6 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking, Transcoder
@@ -319,14 +318,7 @@ def open_ledger(settings: Settings) -> Ledger:
 @contextmanager
 def schema_lock(settings: Settings) -> Iterator[None]:
     """A PostgreSQL advisory lock held while tables are created (CREATE ... IF NOT EXISTS races)."""
-    with psycopg.connect(
-        dbname=settings.postgres_dbname,
-        host=settings.postgres_host,
-        port=settings.postgres_port,
-        user=settings.postgres_user,
-        password=settings.postgres_password or None,
-        autocommit=True,
-    ) as conn:
+    with settings.connect_postgres() as conn:
         conn.execute("SELECT pg_advisory_lock(7265)")
         try:
             yield

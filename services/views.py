@@ -10,7 +10,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import psycopg
 from pingzhan.services.settings import Settings
 
 
@@ -26,14 +25,7 @@ class ViewDb:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
         else:
-            self.conn = psycopg.connect(
-                dbname=settings.postgres_dbname,
-                host=settings.postgres_host,
-                port=settings.postgres_port,
-                user=settings.postgres_user,
-                password=settings.postgres_password or None,
-                autocommit=True,
-            )
+            self.conn = settings.connect_postgres()
 
     def sql(self, statement: str) -> str:
         return statement if self.dialect == "sqlite" else statement.replace("?", "%s")

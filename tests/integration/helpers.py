@@ -139,3 +139,25 @@ class WorkerProcess:
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
+
+
+async def clean_run(store: Settings, items: list[tuple[str, str, bytes]]) -> list[tuple[Any, ...]]:
+    """The stored events of the same messages ingested by one worker that is never stopped,
+    in a store and nats-server of their own."""
+    from pingzhan.services.embedded_nats import EmbeddedNats
+
+    from tests.conftest import drop_postgres_db, make_postgres_db
+
+    with EmbeddedNats(store.data_dir.parent / "clean-nats") as other:
+        clean = store.model_copy(update={"nats_url": other.url, "data_dir": store.data_dir.parent / "clean"})
+        if store.store == "postgres":
+            clean = clean.model_copy(update={"postgres_dbname": make_postgres_db()})
+        try:
+            await make_stream(other.url, clean)
+            await publish(other.url, items)
+            await drain(clean, other.url, project=False)
+            async with running(clean, project=False) as service:
+                return stored_events(service)
+        finally:
+            if store.store == "postgres":
+                drop_postgres_db(clean.postgres_dbname)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import random
 
-from pingzhan.services.embedded_nats import EmbeddedNats
 from pingzhan.services.org_data import read_org_file
 from pingzhan.services.settings import Settings
 from pingzhan.services.store import open_ledger
 from pingzhan.services.workload import Workload
 
-from tests.conftest import drop_postgres_db, make_postgres_db
 from tests.integration.helpers import (
     WorkerProcess,
+    clean_run,
     drain,
     dump_views,
     make_stream,
@@ -41,21 +40,6 @@ async def publish_with_resends(
         await asyncio.sleep(1.2)  # past the duplicate window
     await publish(url, late)
     return sum(len(c) // 20 for c in chunks)
-
-
-async def clean_run(store: Settings, items: list) -> list:
-    with EmbeddedNats(store.data_dir.parent / "clean-nats") as other:
-        clean = store.model_copy(update={"nats_url": other.url, "data_dir": store.data_dir.parent / "clean"})
-        if store.store == "postgres":
-            clean = clean.model_copy(update={"postgres_dbname": make_postgres_db()})
-        await make_stream(other.url, clean)
-        await publish(other.url, items)
-        await drain(clean, other.url, project=False)
-        async with running(clean, project=False) as service:
-            events = stored_events(service)
-        if store.store == "postgres":
-            drop_postgres_db(clean.postgres_dbname)
-    return events
 
 
 async def test_sigkill_at_three_moments_loses_and_duplicates_nothing(nats_server, store: Settings) -> None:

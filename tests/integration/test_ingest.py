@@ -6,14 +6,20 @@ import asyncio
 
 import nats
 import orjson
-from pingzhan.services.embedded_nats import EmbeddedNats
 from pingzhan.services.ingest import Outcome
 from pingzhan.services.org_data import read_org_file
 from pingzhan.services.settings import Settings
 from pingzhan.services.workload import Workload
 
-from tests.conftest import drop_postgres_db, make_postgres_db
-from tests.integration.helpers import drain, make_stream, publish, running, stored_events, wait_until
+from tests.integration.helpers import (
+    clean_run,
+    drain,
+    make_stream,
+    publish,
+    running,
+    stored_events,
+    wait_until,
+)
 
 GRID = "BT-QG-01-01"
 
@@ -140,14 +146,4 @@ async def test_a_restart_in_the_middle_of_the_stream_loses_and_duplicates_nothin
         restarted = stored_events(service)
     assert 0 < first_stop < len(items)
     assert len(recorded) == len(items)
-    with EmbeddedNats(store.data_dir.parent / "clean-nats") as other:
-        clean = store.model_copy(update={"nats_url": other.url, "data_dir": store.data_dir.parent / "clean"})
-        if store.store == "postgres":
-            clean = clean.model_copy(update={"postgres_dbname": make_postgres_db()})
-        await make_stream(other.url, clean)
-        await publish(other.url, items)
-        await drain(clean, other.url, project=False)
-        async with running(clean, project=False) as service:
-            assert stored_events(service) == restarted
-        if store.store == "postgres":
-            drop_postgres_db(clean.postgres_dbname)
+    assert await clean_run(store, items) == restarted
