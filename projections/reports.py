@@ -123,8 +123,8 @@ def cadre_assessment(facts: Facts, org: Org, p: Period) -> list[dict[str, Any]]:
         verified[cadre] += 1
         correct[cadre] += result == "correct"
     scores: dict[str, list[int]] = defaultdict(list)
-    for cadre, _, score in facts.ratings:
-        scores[cadre].append(int(score))
+    for cadre, _, rating in facts.ratings:
+        scores[cadre].append(int(rating))
     findings: dict[str, Counter[str]] = defaultdict(Counter)
     for cadre, _, _, _, finding in facts.inspections:
         findings[cadre][finding] += 1

@@ -58,7 +58,7 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
         # notification ids back, and rowids still follow the order of the batch.
         c.executemany(
             self.insert_events_statement,
-            [(s.originator_id.hex, s.originator_version, s.topic, s.state) for s in stored_events],
+            [(_hex(s.originator_id), s.originator_version, s.topic, s.state) for s in stored_events],
         )
         if kwargs.get("inbox"):
             c.executemany("INSERT INTO inbox VALUES (?,?,?)", kwargs["inbox"])
@@ -130,7 +130,7 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
             SQL(
                 "CREATE TABLE IF NOT EXISTS inbox (message_id text PRIMARY KEY, stream_seq bigint, "
                 "outcome text NOT NULL)"
-            )
+            ).format()
         )
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
@@ -222,6 +222,10 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
                 StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
                 for r in curs.fetchall()
             ]
+
+
+def _hex(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else UUID(originator_id).hex
 
 
 def _compare(expect: dict[UUID, int], stored: dict[UUID, int]) -> None:
