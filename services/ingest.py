@@ -330,9 +330,12 @@ class Ingest:
         self.pending.update(seen)
         self.prepared_to = parsed[-1].inbound.seq
         to_stored = self.ledger.mapper.to_stored_event
-        return Prepared(
-            [to_stored(e) for e in events], inbox, outcomes, parsed[-1].inbound.seq, list(seen), read
-        )
+        stored = [to_stored(e) for e in events]
+        # An aggregate the batch wrote needs no check: its next version is a unique key, so a
+        # change by anyone else makes the insert fail. Only what was read and not written is.
+        written = {s.originator_id for s in stored}
+        expect = {a: v for a, v in read.items() if a not in written}
+        return Prepared(stored, inbox, outcomes, parsed[-1].inbound.seq, list(seen), expect)
 
     def _load(self, commands: Any) -> None:
         wanted = {i for cmd in commands for i in cmd.needs() if i not in self.cache}
