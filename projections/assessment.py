@@ -17,7 +17,7 @@ def _day(e: Any) -> str:
 
 class Assessment(ReadModel):
     name = "assessment"
-    version = 1
+    version = 2
     tables = (
         Table("cadre_info", ("cadre_id",), ("name", "unit", "grid")),
         Table("fact_service", ("position",), ("cadre_id", "day", "grid"), append_only=True),

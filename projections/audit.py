@@ -100,7 +100,7 @@ def _scope(e: Any) -> str | None:
 
 class AuditTrail(ReadModel):
     name = "audit"
-    version = 2
+    version = 3
     tables = (
         Table(
             "audit",

@@ -19,7 +19,11 @@ class Table:
         self.name, self.keys, self.values = name, keys, values
         self.append_only = append_only  # rows are only ever added: not held in memory
 
-    def ddl(self) -> str:
+    def ddl(self, dialect: str) -> str:
+        if dialect == "sqlite" and self.keys == ("position",):
+            # SQLite: the position is the rowid itself, so appending in order needs no extra index.
+            cols = ", ".join(["position INTEGER PRIMARY KEY", *(f"{c} TEXT" for c in self.values)])
+            return f"CREATE TABLE IF NOT EXISTS {self.name} ({cols})"
         cols = ", ".join(f"{c} {'BIGINT' if c == 'position' else 'TEXT'}" for c in self.keys + self.values)
         return f"CREATE TABLE IF NOT EXISTS {self.name} ({cols}, PRIMARY KEY ({', '.join(self.keys)}))"
 
@@ -63,7 +67,7 @@ class ReadModel:
     # storage ------------------------------------------------------------------------------
     def create(self, cur: Cursor) -> None:
         for table in self.tables:
-            cur.execute(table.ddl())
+            cur.execute(table.ddl(cur.db.dialect))
 
     def load(self, cur: Cursor) -> None:
         for table in self.tables:
