@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,20 @@ PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
 
 def cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run([PINGZHAN, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[dict[str, str], subprocess.Popen[bytes]]]:
+    """`pingzhan serve` against a nats-server of its own; yields the environment to reach it."""
+    with EmbeddedNats(tmp_path / "nats") as server:
+        env = {**env, "PINGZHAN_NATS_URL": server.url}
+        log = open(tmp_path / "serve.log", "w")
+        serve = subprocess.Popen([PINGZHAN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield env, serve
+        finally:
+            serve.terminate()
+            serve.wait(timeout=20)
 
 
 @pytest.fixture
@@ -44,57 +60,50 @@ def test_demo_exits_after_the_scenario_showing_wartime_then_peacetime_and_the_au
 
 
 def test_switch_roster_and_audit_against_a_running_service(env, tmp_path: Path) -> None:
-    with EmbeddedNats(tmp_path / "nats") as server:
-        env = {**env, "PINGZHAN_NATS_URL": server.url}
-        log = open(tmp_path / "serve.log", "w")
-        serve = subprocess.Popen([PINGZHAN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            to_war = cli(
-                "switch",
-                "wartime",
-                "--scope",
-                "district:BT",
-                "--level",
-                "II",
-                "--reason",
-                "flood",
-                "--operator",
-                "op-1",
-                env=env,
-            )
-            again = cli(
-                "switch",
-                "wartime",
-                "--scope",
-                "district:BT",
-                "--level",
-                "I",
-                "--reason",
-                "more",
-                "--operator",
-                "op-1",
-                env=env,
-            )
-            time.sleep(0.5)
-            roster = cli("roster", "--json", env=env)
-            to_peace = cli(
-                "switch",
-                "peacetime",
-                "--scope",
-                "district:BT",
-                "--reason",
-                "over",
-                "--operator",
-                "op-2",
-                env=env,
-            )
-            time.sleep(0.5)
-            after = cli("roster", "--json", env=env)
-            audit = cli("audit", "--episode", "district:BT#1", "--json", env=env)
-            episodes = cli("audit", "--episodes", env=env)
-        finally:
-            serve.terminate()
-            serve.wait(timeout=20)
+    with serving(env, tmp_path) as (env, serve):
+        to_war = cli(
+            "switch",
+            "wartime",
+            "--scope",
+            "district:BT",
+            "--level",
+            "II",
+            "--reason",
+            "flood",
+            "--operator",
+            "op-1",
+            env=env,
+        )
+        again = cli(
+            "switch",
+            "wartime",
+            "--scope",
+            "district:BT",
+            "--level",
+            "I",
+            "--reason",
+            "more",
+            "--operator",
+            "op-1",
+            env=env,
+        )
+        time.sleep(0.5)
+        roster = cli("roster", "--json", env=env)
+        to_peace = cli(
+            "switch",
+            "peacetime",
+            "--scope",
+            "district:BT",
+            "--reason",
+            "over",
+            "--operator",
+            "op-2",
+            env=env,
+        )
+        time.sleep(0.5)
+        after = cli("roster", "--json", env=env)
+        audit = cli("audit", "--episode", "district:BT#1", "--json", env=env)
+        episodes = cli("audit", "--episodes", env=env)
 
     assert to_war.returncode == 0 and to_war.stdout.startswith("accepted"), to_war.stderr
     assert again.returncode == 1 and "already in wartime (level II, episode district:BT#1)" in again.stdout
@@ -114,54 +123,47 @@ def test_switch_roster_and_audit_against_a_running_service(env, tmp_path: Path) 
 
 
 def test_a_level_one_switch_waits_for_a_second_operator(env, tmp_path: Path) -> None:
-    with EmbeddedNats(tmp_path / "nats") as server:
-        env = {**env, "PINGZHAN_NATS_URL": server.url}
-        log = open(tmp_path / "serve.log", "w")
-        serve = subprocess.Popen([PINGZHAN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            proposed = cli(
-                "switch",
-                "wartime",
-                "--scope",
-                "district:BT",
-                "--level",
-                "I",
-                "--reason",
-                "epidemic",
-                "--operator",
-                "op-a",
-                env=env,
-            )
-            proposal = proposed.stdout.split()[1].rstrip(":")
-            time.sleep(0.5)
-            pending = cli("roster", env=env)
-            same = cli(
-                "switch",
-                "confirm",
-                "--scope",
-                "district:BT",
-                "--proposal",
-                proposal,
-                "--operator",
-                "op-a",
-                env=env,
-            )
-            other = cli(
-                "switch",
-                "confirm",
-                "--scope",
-                "district:BT",
-                "--proposal",
-                proposal,
-                "--operator",
-                "op-b",
-                env=env,
-            )
-            time.sleep(0.5)
-            roster = json.loads(cli("roster", "--json", env=env).stdout)
-        finally:
-            serve.terminate()
-            serve.wait(timeout=20)
+    with serving(env, tmp_path) as (env, serve):
+        proposed = cli(
+            "switch",
+            "wartime",
+            "--scope",
+            "district:BT",
+            "--level",
+            "I",
+            "--reason",
+            "epidemic",
+            "--operator",
+            "op-a",
+            env=env,
+        )
+        proposal = proposed.stdout.split()[1].rstrip(":")
+        time.sleep(0.5)
+        pending = cli("roster", env=env)
+        same = cli(
+            "switch",
+            "confirm",
+            "--scope",
+            "district:BT",
+            "--proposal",
+            proposal,
+            "--operator",
+            "op-a",
+            env=env,
+        )
+        other = cli(
+            "switch",
+            "confirm",
+            "--scope",
+            "district:BT",
+            "--proposal",
+            proposal,
+            "--operator",
+            "op-b",
+            env=env,
+        )
+        time.sleep(0.5)
+        roster = json.loads(cli("roster", "--json", env=env).stdout)
 
     assert proposed.returncode == 0 and "ScopeMode.SwitchProposed" in proposed.stdout, proposed.stderr
     assert "switch confirm --scope district:BT --proposal " + proposal in proposed.stdout
