@@ -273,7 +273,7 @@ def _switch(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _publish(settings: Settings, args: argparse.Namespace) -> int:
-    from pingzhan.services.wire import shard_of
+    from pingzhan.services.wire import subject_of
 
     items = []
     for n, line in enumerate(Path(args.file).read_bytes().splitlines(), start=1):
@@ -282,11 +282,10 @@ def _publish(settings: Settings, args: argparse.Namespace) -> int:
         try:
             doc = orjson.loads(line)
             msg_id = str(doc["id"])
-            kind = str(doc.get("kind", "unknown"))
-            key = doc.get("grid_id") or doc.get("scope") or doc.get("cadre_id") or msg_id
+            subject = subject_of(settings.subject_prefix, doc)
         except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
             raise CliError(f"{args.file}:{n}: not a JSON object with an id") from None
-        items.append((msg_id, line, f"{settings.subject_prefix}.in.{shard_of(str(key))}.{kind}"))
+        items.append((msg_id, line, subject))
     outcomes = asyncio.run(_send(settings, None, items, args.timeout))
     for o in outcomes:
         _print_outcome(o, args.json)

@@ -98,7 +98,7 @@ def setup_id(fields: dict[str, Any]) -> str | None:
 
 def cadre_messages(data: dict[str, Any], occurred_at: str, prefix: str) -> list[tuple[str, str, bytes]]:
     """cadre.registered and cadre.dispatched for every cadre in the file, with derived ids."""
-    from pingzhan.services.wire import shard_of
+    from pingzhan.services.wire import subject_of
 
     out = []
     for c in data.get("cadres", []):
@@ -111,7 +111,7 @@ def cadre_messages(data: dict[str, Any], occurred_at: str, prefix: str) -> list[
             "name": c["name"],
             "unit": c["unit"],
         }
-        out.append((reg["id"], f"{prefix}.in.{shard_of(c['id'])}.cadre.registered", json.dumps(reg).encode()))
+        out.append((reg["id"], subject_of(prefix, reg), json.dumps(reg).encode()))
         if c.get("grid"):
             dis = {
                 "id": f"org-{c['id']}-dispatched-{c['grid']}",
@@ -120,7 +120,5 @@ def cadre_messages(data: dict[str, Any], occurred_at: str, prefix: str) -> list[
                 "cadre_id": c["id"],
                 "grid_id": c["grid"],
             }
-            out.append(
-                (dis["id"], f"{prefix}.in.{shard_of(c['grid'])}.cadre.dispatched", json.dumps(dis).encode())
-            )
+            out.append((dis["id"], subject_of(prefix, dis), json.dumps(dis).encode()))
     return out

@@ -37,7 +37,7 @@ from typing import Any
 
 import orjson
 from pingzhan.services.org_admin import setup_id
-from pingzhan.services.wire import MESSAGE, shard_of
+from pingzhan.services.wire import MESSAGE, shard_of, subject_of
 from pydantic import ValidationError
 
 CST = timezone(timedelta(hours=8))
@@ -136,17 +136,6 @@ class Plan:
     late_ids: list[str] = field(default_factory=list)
     invalid_ids: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-
-
-def _routing_key(fields: dict[str, Any]) -> str:
-    """The same key as ``wire`` (routing hints are always given), without building the model."""
-    if "grid_id" in fields:
-        return str(fields["grid_id"])
-    if "scope" in fields:
-        return str(fields["scope"])
-    if "household_id" in fields:
-        return str(fields["household_id"]).rpartition("-H")[0]
-    return str(fields["cadre_id"])
 
 
 def _split(total: int, weights: list[float]) -> list[int]:
@@ -715,7 +704,7 @@ class Simulator:
             body = {"id": msg_id, "occurred_at": at.isoformat(), **payload}
             yield (
                 msg_id,
-                f"{prefix}.in.{shard_of(_routing_key(payload))}.{payload['kind']}",
+                subject_of(prefix, payload),
                 orjson.dumps(body),
             )
         plan.counts = dict(sorted(counts.items()))

@@ -5,9 +5,11 @@ Subject: ``{prefix}.in.{shard}.{kind}``, shard = crc32(routing key) mod 16 (see 
 
 from __future__ import annotations
 
+import re
 import zlib
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pingzhan.domain import commands as c
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_serializer
@@ -34,7 +36,7 @@ class Envelope(BaseModel):
         return value.isoformat()
 
     def routing_key(self) -> str:
-        raise NotImplementedError
+        return routing_key(self.__dict__)
 
     def command(self) -> c.Command:
         raise NotImplementedError
@@ -46,9 +48,6 @@ class CadreRegistered(Envelope):
     name: Text
     unit: Ident
 
-    def routing_key(self) -> str:
-        return self.cadre_id
-
     def command(self) -> c.Command:
         return c.RegisterCadre(self.cadre_id, self.name, self.unit)
 
@@ -58,9 +57,6 @@ class CadreDispatched(Envelope):
     cadre_id: Ident
     grid_id: Ident
 
-    def routing_key(self) -> str:
-        return self.grid_id
-
     def command(self) -> c.Command:
         return c.DispatchCadre(self.cadre_id, self.grid_id)
 
@@ -68,9 +64,6 @@ class CadreDispatched(Envelope):
 class CadreRecalled(Envelope):
     kind: Literal["cadre.recalled"]
     cadre_id: Ident
-
-    def routing_key(self) -> str:
-        return self.cadre_id
 
     def command(self) -> c.Command:
         return c.RecallCadre(self.cadre_id)
@@ -82,9 +75,6 @@ class CheckpointEstablished(Envelope):
     grid_id: Ident
     name: Text
 
-    def routing_key(self) -> str:
-        return self.grid_id
-
     def command(self) -> c.Command:
         return c.EstablishCheckpoint(self.checkpoint_id, self.grid_id, self.name)
 
@@ -94,9 +84,6 @@ class CheckpointStaffed(Envelope):
     checkpoint_id: Ident
     cadre_id: Ident
     grid_id: Ident | None = None  # routing hint only
-
-    def routing_key(self) -> str:
-        return self.grid_id or self.checkpoint_id
 
     def command(self) -> c.Command:
         return c.StaffCheckpoint(self.checkpoint_id, self.cadre_id)
@@ -108,9 +95,6 @@ class CheckpointRelieved(Envelope):
     cadre_id: Ident
     grid_id: Ident | None = None  # routing hint only
 
-    def routing_key(self) -> str:
-        return self.grid_id or self.checkpoint_id
-
     def command(self) -> c.Command:
         return c.RelieveCheckpoint(self.checkpoint_id, self.cadre_id)
 
@@ -119,9 +103,6 @@ class CheckpointClosed(Envelope):
     kind: Literal["checkpoint.closed"]
     checkpoint_id: Ident
     grid_id: Ident | None = None  # routing hint only
-
-    def routing_key(self) -> str:
-        return self.grid_id or self.checkpoint_id
 
     def command(self) -> c.Command:
         return c.CloseCheckpoint(self.checkpoint_id)
@@ -135,9 +116,6 @@ class HazardReported(Envelope):
     location: Text
     severity: Severity
 
-    def routing_key(self) -> str:
-        return self.grid_id
-
     def command(self) -> c.Command:
         return c.ReportHazard(self.hazard_id, self.grid_id, self.hazard_kind, self.location, self.severity)
 
@@ -147,9 +125,6 @@ class HazardResolved(Envelope):
     hazard_id: Ident
     resolution: Text
     grid_id: Ident | None = None  # routing hint only
-
-    def routing_key(self) -> str:
-        return self.grid_id or self.hazard_id
 
     def command(self) -> c.Command:
         return c.ResolveHazard(self.hazard_id, self.resolution)
@@ -162,9 +137,6 @@ class ModeSwitchedToWartime(Envelope):
     reason: Text
     exercise: bool = False
 
-    def routing_key(self) -> str:
-        return self.scope
-
     def command(self) -> c.Command:
         return c.SwitchToWartime(self.scope, self.level, self.reason, self.exercise)
 
@@ -175,9 +147,6 @@ class ModeLevelChanged(Envelope):
     level: Level
     reason: Text
 
-    def routing_key(self) -> str:
-        return self.scope
-
     def command(self) -> c.Command:
         return c.ChangeLevel(self.scope, self.level, self.reason)
 
@@ -186,9 +155,6 @@ class ModeSwitchConfirmed(Envelope):
     kind: Literal["mode.switch_confirmed"]
     scope: Scope
     proposal_id: MessageId
-
-    def routing_key(self) -> str:
-        return self.scope
 
     def command(self) -> c.Command:
         return c.ConfirmSwitch(self.scope, self.proposal_id)
@@ -199,9 +165,6 @@ class ModeSwitchedToPeacetime(Envelope):
     scope: Scope
     reason: Text
 
-    def routing_key(self) -> str:
-        return self.scope
-
     def command(self) -> c.Command:
         return c.SwitchToPeacetime(self.scope, self.reason)
 
@@ -210,17 +173,10 @@ class ModeSwitchedToPeacetime(Envelope):
 HouseholdId = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+-H[0-9]+$")]
 
 
-def _grid_of(household_id: str) -> str:
-    return household_id.rpartition("-H")[0]
-
-
 class ServiceCheckedIn(Envelope):
     kind: Literal["service.checked_in"]
     cadre_id: Ident
     grid_id: Ident
-
-    def routing_key(self) -> str:
-        return self.grid_id
 
     def command(self) -> c.Command:
         return c.CheckIn(self.cadre_id, self.grid_id)
@@ -230,9 +186,6 @@ class ServiceCheckedOut(Envelope):
     kind: Literal["service.checked_out"]
     cadre_id: Ident
     grid_id: Ident | None = None  # routing hint only
-
-    def routing_key(self) -> str:
-        return self.grid_id or self.cadre_id
 
     def command(self) -> c.Command:
         return c.CheckOut(self.cadre_id)
@@ -245,9 +198,6 @@ class HouseholdVisited(Envelope):
     persons: int = Field(ge=0, le=60)
     info_collected: bool = False
 
-    def routing_key(self) -> str:
-        return _grid_of(self.household_id)
-
     def command(self) -> c.Command:
         return c.VisitHousehold(self.cadre_id, self.household_id, self.persons, self.info_collected)
 
@@ -256,9 +206,6 @@ class InformationVerified(Envelope):
     kind: Literal["information.verified"]
     household_id: HouseholdId
     result: Literal["correct", "corrected"]
-
-    def routing_key(self) -> str:
-        return _grid_of(self.household_id)
 
     def command(self) -> c.Command:
         return c.VerifyInformation(self.household_id, self.result)
@@ -271,9 +218,6 @@ class OpinionCollected(Envelope):
     category: Literal["livelihood", "environment", "safety", "services", "other"]
     text: Text
 
-    def routing_key(self) -> str:
-        return self.grid_id
-
     def command(self) -> c.Command:
         return c.CollectOpinion(self.cadre_id, self.grid_id, self.category, self.text)
 
@@ -285,9 +229,6 @@ class VolunteerServed(Envelope):
     activity: Text
     hours: float = Field(gt=0, le=24)
 
-    def routing_key(self) -> str:
-        return self.grid_id
-
     def command(self) -> c.Command:
         return c.ServeAsVolunteer(self.cadre_id, self.grid_id, self.activity, self.hours)
 
@@ -297,9 +238,6 @@ class SatisfactionRated(Envelope):
     cadre_id: Ident
     household_id: HouseholdId
     score: int = Field(ge=1, le=5)
-
-    def routing_key(self) -> str:
-        return _grid_of(self.household_id)
 
     def command(self) -> c.Command:
         return c.RateCadre(self.cadre_id, self.household_id, self.score)
@@ -312,9 +250,6 @@ class InspectionMade(Envelope):
     cadre_id: Ident
     grid_id: Ident
     finding: Literal["present", "absent", "idle"]
-
-    def routing_key(self) -> str:
-        return self.grid_id
 
     def command(self) -> c.Command:
         return c.Inspect(self.inspection_id, self.group, self.cadre_id, self.grid_id, self.finding)
@@ -329,9 +264,6 @@ class RegistrationRecorded(Envelope):
     persons: int = Field(ge=0, le=50_000)
     grid_id: Ident | None = None  # routing hint only
 
-    def routing_key(self) -> str:
-        return self.grid_id or self.cadre_id
-
     def command(self) -> c.Command:
         return c.RecordRegistration(
             self.drive_id, self.compound_id, self.cadre_id, self.households, self.persons
@@ -345,9 +277,6 @@ class ProblemReported(Envelope):
     what: Text
     where: Text
 
-    def routing_key(self) -> str:
-        return self.grid_id
-
     def command(self) -> c.Command:
         return c.ReportProblem(self.problem_id, self.grid_id, self.what, self.where)
 
@@ -358,9 +287,6 @@ class ProblemEscalated(Envelope):
     office: Text
     grid_id: Ident | None = None  # routing hint only
 
-    def routing_key(self) -> str:
-        return self.grid_id or self.problem_id
-
     def command(self) -> c.Command:
         return c.EscalateProblem(self.problem_id, self.office)
 
@@ -370,9 +296,6 @@ class ProblemResolved(Envelope):
     problem_id: Ident
     resolution: Text
     grid_id: Ident | None = None  # routing hint only
-
-    def routing_key(self) -> str:
-        return self.grid_id or self.problem_id
 
     def command(self) -> c.Command:
         return c.ResolveProblem(self.problem_id, self.resolution)
@@ -386,9 +309,6 @@ class HazardTaskAssigned(Envelope):
     cadre_id: Ident
     grid_id: Ident | None = None  # routing hint only
 
-    def routing_key(self) -> str:
-        return self.grid_id or self.hazard_id
-
     def command(self) -> c.Command:
         return c.AssignHazardTask(self.hazard_id, self.task_id, self.task, self.cadre_id)
 
@@ -398,9 +318,6 @@ class HazardTaskDone(Envelope):
     hazard_id: Ident
     task_id: Ident
     grid_id: Ident | None = None  # routing hint only
-
-    def routing_key(self) -> str:
-        return self.grid_id or self.hazard_id
 
     def command(self) -> c.Command:
         return c.FinishHazardTask(self.hazard_id, self.task_id)
@@ -443,9 +360,34 @@ KINDS = tuple(
 )
 
 
-def shard_of(routing_key: str) -> int:
-    return zlib.crc32(routing_key.encode()) % SHARDS
+def routing_key(fields: Mapping[str, Any]) -> str:
+    """What a message is routed by, from its fields (a model's or a raw JSON object's): its grid
+    (given, or the grid of its household), else its scope, else the checkpoint, hazard, problem
+    or cadre it is about, else its id. Messages about one grid land on one shard."""
+    if isinstance(fields.get("grid_id"), str):
+        return str(fields["grid_id"])
+    if isinstance(fields.get("household_id"), str):
+        return str(fields["household_id"]).rpartition("-H")[0]
+    for key in ("scope", "checkpoint_id", "hazard_id", "problem_id", "cadre_id", "id"):
+        if isinstance(fields.get(key), str):
+            return str(fields[key])
+    return ""
+
+
+def shard_of(key: str) -> int:
+    return zlib.crc32(key.encode()) % SHARDS
+
+
+def subject_of(prefix: str, fields: Mapping[str, Any]) -> str:
+    """The inbound subject of a message given as a JSON object (valid or not)."""
+    kind = fields.get("kind")
+    token = (
+        kind
+        if isinstance(kind, str) and re.fullmatch(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*", kind)
+        else "unknown"
+    )
+    return f"{prefix}.in.{shard_of(routing_key(fields))}.{token}"
 
 
 def subject_for(prefix: str, message: Envelope) -> str:
-    return f"{prefix}.in.{shard_of(message.routing_key())}.{message.kind}"  # type: ignore[attr-defined]
+    return subject_of(prefix, message.__dict__)

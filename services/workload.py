@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
-from pingzhan.services.wire import shard_of
+from pingzhan.services.wire import subject_of
 
 CST = timezone(timedelta(hours=8))
 
@@ -28,22 +28,20 @@ class Workload:
         self.clock = datetime(2022, 7, 1, 8, 0, tzinfo=CST)
         self.n = 0
 
-    def _msg(self, kind: str, actor: str, routing_key: str, **fields: Any) -> tuple[str, str, bytes]:
+    def _msg(self, kind: str, actor: str, **fields: Any) -> tuple[str, str, bytes]:
         self.n += 1
         self.clock += timedelta(seconds=3)
         msg_id = f"{self.run}-{self.n:08d}"
         body = {"id": msg_id, "kind": kind, "occurred_at": self.clock.isoformat(), "actor": actor, **fields}
-        return msg_id, f"{self.prefix}.in.{shard_of(routing_key)}.{kind}", orjson.dumps(body)
+        return msg_id, subject_of(self.prefix, body), orjson.dumps(body)
 
     def messages(self, count: int, invalid_share: float = 0.01) -> Iterator[tuple[str, str, bytes]]:
         """``count`` messages: set-up of the cadres first, then the mixed field traffic."""
         produced = 0
         for c in self.cadres:
             for m in (
-                self._msg(
-                    "cadre.registered", "zzb", c["id"], cadre_id=c["id"], name=c["name"], unit=c["unit"]
-                ),
-                self._msg("cadre.dispatched", "zzb", c["grid"], cadre_id=c["id"], grid_id=c["grid"]),
+                self._msg("cadre.registered", "zzb", cadre_id=c["id"], name=c["name"], unit=c["unit"]),
+                self._msg("cadre.dispatched", "zzb", cadre_id=c["id"], grid_id=c["grid"]),
             ):
                 if produced == count:
                     return
@@ -69,7 +67,6 @@ class Workload:
                 m = self._msg(
                     "checkpoint.established",
                     "community",
-                    grid,
                     checkpoint_id=cp,
                     grid_id=grid,
                     name=f"卡口{k}",
@@ -80,13 +77,11 @@ class Workload:
                 if free.get(g):
                     cadre = free[g].pop()
                     on.append(cadre)
-                    m = self._msg("checkpoint.staffed", cadre, g, checkpoint_id=cp, cadre_id=cadre, grid_id=g)
+                    m = self._msg("checkpoint.staffed", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=g)
                 elif on:
                     cadre = on.pop()
                     free[g].append(cadre)
-                    m = self._msg(
-                        "checkpoint.relieved", cadre, g, checkpoint_id=cp, cadre_id=cadre, grid_id=g
-                    )
+                    m = self._msg("checkpoint.relieved", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=g)
                 else:
                     continue
             elif r < 0.70:
@@ -96,14 +91,13 @@ class Workload:
                     continue
                 cadre = on.pop()
                 free[g].append(cadre)
-                m = self._msg("checkpoint.relieved", cadre, g, checkpoint_id=cp, cadre_id=cadre, grid_id=g)
+                m = self._msg("checkpoint.relieved", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=g)
             elif r < 0.85:
                 hz = f"{self.run}-H{k}"
                 hazards.append((hz, grid))
                 m = self._msg(
                     "hazard.reported",
                     self.rng.choice(by_grid[grid]),
-                    grid,
                     hazard_id=hz,
                     grid_id=grid,
                     hazard_kind=self.rng.choice(
@@ -114,22 +108,17 @@ class Workload:
                 )
             elif r < 0.995 and hazards:
                 hz, g = hazards.pop(self.rng.randrange(len(hazards)))
-                m = self._msg(
-                    "hazard.resolved", "community", g, hazard_id=hz, grid_id=g, resolution="cleared"
-                )
+                m = self._msg("hazard.resolved", "community", hazard_id=hz, grid_id=g, resolution="cleared")
             else:
                 street = f"street:{self.rng.choice(self.streets)}"
                 if street in wartime:
                     wartime.discard(street)
-                    m = self._msg(
-                        "mode.switched_to_peacetime", "command", street, scope=street, reason="stand-down"
-                    )
+                    m = self._msg("mode.switched_to_peacetime", "command", scope=street, reason="stand-down")
                 else:
                     wartime.add(street)
                     m = self._msg(
                         "mode.switched_to_wartime",
                         "command",
-                        street,
                         scope=street,
                         level=self.rng.choice(["II", "III", "IV"]),
                         reason="rainstorm",
@@ -141,7 +130,6 @@ class Workload:
         msg_id, subject, body = self._msg(
             "hazard.reported",
             "x",
-            grid,
             hazard_id="bad",
             grid_id=grid,
             hazard_kind="meteor",
