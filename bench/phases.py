@@ -30,12 +30,9 @@ async def publish(url: str, settings: Settings, items: list[Item], headers: bool
     nc = await nats.connect(url)
     js = nc.jetstream()
     await nats_io.ensure_stream(js, settings)
-    futures = [
-        await js.publish_async(s, b, headers={"Nats-Msg-Id": i} if headers else None) for i, s, b in items
-    ]
-    acks = await asyncio.gather(*futures)
+    acks = await nats_io.publish_items(js, items, headers)
     await nc.close()
-    return [a.seq for a in acks]
+    return [ack.seq for ack in acks]
 
 
 def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.005) -> float:

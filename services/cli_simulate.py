@@ -8,11 +8,8 @@ import time
 from collections import Counter
 from typing import Any
 
-import orjson
 from pingzhan.services import nats_io
 from pingzhan.services.settings import Settings
-
-CHUNK = 5_000
 
 
 def add_parser(sub: Any) -> None:
@@ -54,12 +51,7 @@ async def _publish(settings: Settings, items: list[tuple[str, str, bytes]], wait
     try:
         js = nc.jetstream()
         await nats_io.ensure_stream(js, settings)
-        for k in range(0, len(items), CHUNK):
-            acks = [
-                await js.publish_async(subject, body, headers={"Nats-Msg-Id": msg_id})
-                for msg_id, subject, body in items[k : k + CHUNK]
-            ]
-            await asyncio.gather(*acks)
+        await nats_io.publish_items(js, items)
         if wait:
             await _until_recorded(js, settings)
     finally:
@@ -74,10 +66,3 @@ async def _until_recorded(js: Any, settings: Settings) -> None:
         if ingest and all(c.num_pending == 0 and c.num_ack_pending == 0 for c in ingest):
             return
         await asyncio.sleep(0.5)
-
-
-def body_kind(body: bytes) -> str:
-    try:
-        return str(orjson.loads(body).get("kind"))
-    except orjson.JSONDecodeError:
-        return "(not JSON)"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -320,7 +320,7 @@ class Ingest:
             if previous is None and p.message_id in earlier:
                 previous = Outcome.from_json(earlier[p.message_id])
             if previous is not None:
-                outcomes.append(Outcome(**{**_fields(previous), "replayed": True}))
+                outcomes.append(replace(previous, replayed=True))
                 continue
             outcome, new_events = self._apply(p, poisoned.get(p.message_id), read)
             events += new_events
@@ -382,7 +382,3 @@ class _Poisoned(Exception):
     def __init__(self, message_id: str, reason: str):
         super().__init__(reason)
         self.message_id, self.reason = message_id, reason
-
-
-def _fields(o: Outcome) -> dict[str, Any]:
-    return {k: getattr(o, k) for k in Outcome.__slots__}  # type: ignore[attr-defined]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import nats
 import orjson
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 from pingzhan.services.ingest import Inbound, Ingest, Outcome, Prepared
 from pingzhan.services.logs import log
@@ -184,6 +184,9 @@ def _delivery_seq(reply: str) -> int:
     return int(tokens[6] if len(tokens) == 9 else tokens[Msg.Ack.ConsumerSeq])
 
 
+PUBLISH_CHUNK = 5_000  # acknowledgements awaited at a time
+
+
 def _inbound(msgs: list[Msg]) -> list[Inbound]:
     return [
         Inbound(_stream_seq(m.reply), m.subject, m.data, (m.headers or {}).get("Nats-Msg-Id")) for m in msgs
@@ -324,15 +327,25 @@ async def consume(
         pass
 
 
+Item = tuple[str, str, bytes]  # message id, subject, body
+
+
+async def publish_items(js: JetStreamContext, items: Sequence[Item], headers: bool = True) -> list[PubAck]:
+    """Publish to the inbound stream, the message id as Nats-Msg-Id (``headers=False`` leaves it
+    out, so NATS's own dedupe cannot catch a resend); returns each message's acknowledgement
+    (``duplicate`` when NATS dropped it as a resend within its window). Raises if the stream
+    refused any of them."""
+    acks: list[PubAck] = []
+    for k in range(0, len(items), PUBLISH_CHUNK):
+        futures = [
+            await js.publish_async(subject, body, headers={"Nats-Msg-Id": msg_id} if headers else None)
+            for msg_id, subject, body in items[k : k + PUBLISH_CHUNK]
+        ]
+        acks += await asyncio.gather(*futures)
+    return acks
+
+
 async def publish(js: JetStreamContext, prefix: str, messages: Iterable[Envelope]) -> int:
-    """Publish messages to the inbound stream with their ids as Nats-Msg-Id; returns how many."""
-    acks = [
-        await js.publish_async(
-            subject_for(prefix, message),
-            message.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": message.id},
-        )
-        for message in messages
-    ]
-    await asyncio.gather(*acks)  # raises if the stream refused any of them
-    return len(acks)
+    """Publish validated messages; returns how many."""
+    items = [(m.id, subject_for(prefix, m), m.model_dump_json().encode()) for m in messages]
+    return len(await publish_items(js, items))

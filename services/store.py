@@ -255,12 +255,6 @@ class Ledger(Application):
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
 
-    def record(
-        self, events: Sequence[Any], tracking: Tracking, inbox: Sequence[tuple[str, int, str]]
-    ) -> None:
-        """Store events, inbox rows and the consumer position in one transaction."""
-        self.record_stored([self.mapper.to_stored_event(e) for e in events], tracking, inbox)
-
     def record_stored(
         self,
         stored: Sequence[StoredEvent],
@@ -268,8 +262,8 @@ class Ledger(Application):
         inbox: Sequence[tuple[str, int, str]],
         expect: dict[UUID, int] | None = None,
     ) -> None:
-        """As ``record``, for events already mapped to stored events; ``expect`` gives the
-        version each aggregate the batch read must still have (IntegrityError if not)."""
+        """Store events, inbox rows and the consumer position in one transaction; ``expect``
+        gives the version each aggregate the batch read must still have (IntegrityError if not)."""
         self.recorder.insert_events(stored, tracking=tracking, inbox=inbox, expect=expect or {})
 
     def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:

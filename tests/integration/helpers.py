@@ -11,6 +11,7 @@ from typing import Any
 import nats
 from nats.js.api import StorageType, StreamConfig
 from pingzhan.services.bootstrap import Service, build
+from pingzhan.services.nats_io import publish_items
 from pingzhan.services.settings import Settings
 
 
@@ -30,12 +31,7 @@ async def make_stream(url: str, settings: Settings) -> None:
 
 async def publish(url: str, items: Iterable[tuple[str, str, bytes]], with_header: bool = True) -> None:
     nc = await nats.connect(url)
-    js = nc.jetstream()
-    acks = [
-        await js.publish_async(subject, body, headers={"Nats-Msg-Id": msg_id} if with_header else None)
-        for msg_id, subject, body in items
-    ]
-    await asyncio.gather(*acks)
+    await publish_items(nc.jetstream(), list(items), with_header)
     await nc.close()
 
 
