@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-import nats
 import orjson
 from pingzhan.domain.org import Org
 from pingzhan.services import cli_reports, cli_simulate, nats_io, org_admin, queries, render
@@ -29,7 +28,7 @@ from pingzhan.services.org_data import load_org_data, read_org_file
 from pingzhan.services.scenario import STREET, scenario
 from pingzhan.services.settings import Settings
 from pingzhan.services.views import ViewDb
-from pingzhan.services.wire import MESSAGE, Envelope
+from pingzhan.services.wire import MESSAGE, Envelope, subject_for
 from pydantic import ValidationError
 
 
@@ -160,26 +159,14 @@ async def _demo(settings: Settings, exit_after: bool) -> None:
 
 
 # switch / publish / outcome -----------------------------------------------------------------------
-async def _send(
-    settings: Settings, message: Envelope | None, raw: list[tuple[str, bytes, str]] | None, timeout: float
-) -> list[Outcome]:
+async def _send(settings: Settings, items: list[nats_io.Item], timeout: float) -> list[Outcome]:
+    """Publish (id, subject, body) items and wait for the outcome of each, in their order."""
     nc = await nats_io.connect(settings.nats_url, "pingzhan-cli", give_up_after_s=5, reconnect=False)
     try:
         js = nc.jetstream()
         await nats_io.ensure_stream(
             js, settings
-        )  # so the message waits in the stream even if nobody serves yet
-        items = raw or []
-        if message is not None:
-            from pingzhan.services.wire import subject_for
-
-            items = [
-                (
-                    message.id,
-                    message.model_dump_json().encode(),
-                    subject_for(settings.subject_prefix, message),
-                )
-            ]
+        )  # so the messages wait in the stream even if nobody serves yet
         outcomes: dict[str, Outcome] = {}
         done = asyncio.Event()
         wanted = {i for i, _, _ in items}
@@ -192,14 +179,15 @@ async def _send(
                     done.set()
 
         await nc.subscribe(f"{settings.subject_prefix}.outcome.>", cb=on_outcome)
+        acks = await nats_io.publish_items(js, items)
+        # NATS drops an id sent again within its duplicate window: no new outcome will come on
+        # NATS for it, so its first one is read from the store.
+        resent = [i for (i, _, _), ack in zip(items, acks, strict=True) if ack.duplicate]
         try:
-            for msg_id, body, subject in items:
-                await js.publish(subject, body, headers={"Nats-Msg-Id": msg_id}, timeout=5)
-        except nats.js.errors.NoStreamResponseError:
-            raise CliError(
-                f"no stream takes {settings.subject_prefix}.in.>: is `pingzhan serve` running?"
-            ) from None
-        try:
+            if resent:
+                await asyncio.wait_for(
+                    _stored_outcomes(settings, resent, outcomes, done, len(wanted)), timeout
+                )
             await asyncio.wait_for(done.wait(), timeout)
         except TimeoutError:
             missing = sorted(wanted - set(outcomes))
@@ -210,6 +198,23 @@ async def _send(
         return [outcomes[i] for i, _, _ in items]
     finally:
         await nc.close()
+
+
+async def _stored_outcomes(
+    settings: Settings, ids: list[str], outcomes: dict[str, Outcome], done: asyncio.Event, wanted: int
+) -> None:
+    from pingzhan.services.store import open_ledger
+
+    ledger = await asyncio.to_thread(open_ledger, settings)
+    missing = set(ids)
+    while missing:  # the first send may still be on its way into the store
+        for message_id, text in (await asyncio.to_thread(ledger.outcomes, sorted(missing))).items():
+            outcomes[message_id] = Outcome.from_json(text, replayed=True)
+            missing.discard(message_id)
+        if missing:
+            await asyncio.sleep(0.2)
+    if len(outcomes) == wanted:
+        done.set()
 
 
 def _print_outcome(o: Outcome, as_json: bool) -> None:
@@ -262,7 +267,8 @@ def _switch(settings: Settings, args: argparse.Namespace) -> int:
     except ValidationError as e:
         err = e.errors()[0]
         raise CliError(f"{'.'.join(map(str, err['loc'][1:]))}: {err['msg']}") from None
-    (outcome,) = asyncio.run(_send(settings, message, None, args.timeout))
+    item = (message.id, subject_for(settings.subject_prefix, message), message.model_dump_json().encode())
+    (outcome,) = asyncio.run(_send(settings, [item], args.timeout))
     _print_outcome(outcome, args.json)
     if not args.json and "ScopeMode.SwitchProposed" in outcome.events:
         print(
@@ -285,8 +291,8 @@ def _publish(settings: Settings, args: argparse.Namespace) -> int:
             subject = subject_of(settings.subject_prefix, doc)
         except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
             raise CliError(f"{args.file}:{n}: not a JSON object with an id") from None
-        items.append((msg_id, line, subject))
-    outcomes = asyncio.run(_send(settings, None, items, args.timeout))
+        items.append((msg_id, subject, line))
+    outcomes = asyncio.run(_send(settings, items, args.timeout))
     for o in outcomes:
         _print_outcome(o, args.json)
     return 0 if all(o.status == "accepted" for o in outcomes) else 1
@@ -355,10 +361,15 @@ def _org_command(settings: Settings, args: argparse.Namespace) -> int:
     result = org_admin.import_file(settings, db, Path(args.file))
     added = ", ".join(f"{n:,} {level}" for level, n in result["added"].items() if n) or "nothing new"
     print(f"organisation {'updated' if result['changed'] else 'unchanged'}: {added}")
-    if not args.no_cadres:
+    if result["changed"]:
+        # Workers read the organisation when they start: a cadre dispatched to a grid they do
+        # not know yet would be rejected for good. Register the cadres once they know it.
+        cadres = "" if args.no_cadres else ", then run this import again to register and dispatch its cadres"
+        print(f"restart `pingzhan serve` so that every worker uses the new organisation{cadres}")
+    elif not args.no_cadres:
         now = datetime.now(UTC).isoformat()
         items = org_admin.cadre_messages(result["data"], now, settings.subject_prefix)
-        outcomes = asyncio.run(_send(settings, None, items, args.timeout))
+        outcomes = asyncio.run(_send(settings, items, args.timeout))
         fresh = [o for o in outcomes if not o.replayed and o.status == "accepted"]
         rejected = [o for o in outcomes if o.status == "rejected" and not o.replayed]
         print(
@@ -367,8 +378,6 @@ def _org_command(settings: Settings, args: argparse.Namespace) -> int:
         )
         for o in rejected[:10]:
             print(f"  rejected {o.message_id} ({o.code}): {o.reason}")
-    if result["changed"]:
-        print("restart `pingzhan serve` so that every worker uses the new organisation")
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from pingzhan.services.embedded_nats import EmbeddedNats, free_port
+from pingzhan.services.org_data import read_org_file
 
 PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
 
@@ -172,6 +173,36 @@ def test_a_level_one_switch_waits_for_a_second_operator(env, tmp_path: Path) -> 
     assert same.returncode == 1 and "needs a second operator" in same.stdout
     assert other.returncode == 0 and "ScopeMode.SwitchedToWartime" in other.stdout
     assert {(g["mode"], g["level"]) for g in roster["grids"]} == {("wartime", "I")}
+
+
+def test_org_import_adds_once_and_registers_its_cadres_through_nats(env, tmp_path: Path) -> None:
+    data = read_org_file()
+    data["grids"].append(
+        {"id": "BT-QG-01-99", "name": "新网格", "community": "BT-QG-01", "households": 10, "residents": 30}
+    )
+    data["cadres"] = [
+        {"id": "CDX1", "name": "甲", "unit": "RSJ", "grid": "BT-QG-01-99"},
+        {"id": "CDX2", "name": "乙", "unit": "FY", "grid": "BT-QG-01-01"},
+    ]
+    org_file = tmp_path / "org.json"
+    org_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    with serving(env, tmp_path) as (env, _):
+        first = cli("org", "import", str(org_file), env=env)
+    with serving(env, tmp_path) as (env, _):  # restarted: the workers know the new grid
+        second = cli("org", "import", str(org_file), env=env)
+        third = cli("org", "import", str(org_file), env=env)
+        shown = json.loads(cli("org", "show", "--json", env=env).stdout)
+
+    assert first.returncode == 0, first.stderr
+    assert "organisation updated: 1 grids, 2 cadres" in first.stdout
+    assert "then run this import again" in first.stdout and "registrations" not in first.stdout
+    assert "organisation unchanged: nothing new" in second.stdout
+    assert "cadres: 4 registrations/dispatches recorded, 0 already recorded, 0 rejected" in second.stdout, (
+        second.stdout + second.stderr
+    )
+    assert "cadres: 0 registrations/dispatches recorded, 4 already recorded, 0 rejected" in third.stdout
+    assert (shown["grids"], shown["households"]) == (359, 160_810)
 
 
 @pytest.mark.parametrize(
