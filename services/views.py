@@ -6,11 +6,25 @@ Statements are written with ``?`` placeholders and translated for PostgreSQL.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from pingzhan.services.settings import Settings
+
+
+def _with_retries(step: Any, seconds: float = 30.0) -> Any:
+    """Switching a new SQLite file to WAL needs it to itself for a moment; SQLite does not wait
+    for that (no busy timeout), so another process opening it at the same time waits here."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 class ViewDb:
@@ -22,7 +36,7 @@ class ViewDb:
             self.conn: Any = sqlite3.connect(
                 self.path, timeout=30, isolation_level=None, check_same_thread=False
             )
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            _with_retries(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
             self.conn.execute("PRAGMA synchronous=NORMAL")
         else:
             self.conn = settings.connect_postgres()
