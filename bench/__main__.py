@@ -14,8 +14,8 @@ import sys
 import time
 from typing import Any
 
-from pingzhan.services.org_data import read_org_file
-from pingzhan.services.workload import Workload
+from pingzhan.services.org.data import read_org_file
+from pingzhan.services.traffic.workload import Workload
 
 from . import phases
 from .env import Stores, machine

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from pingzhan.services.embedded_nats import EmbeddedNats, nats_server_binary
+from pingzhan.services.nats.embedded import EmbeddedNats, nats_server_binary
 from pingzhan.services.settings import Settings
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}

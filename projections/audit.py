@@ -11,7 +11,7 @@ from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.projections.base import ReadModel, Table
-from pingzhan.services.views import Cursor
+from pingzhan.services.read.viewdb import Cursor
 
 
 def _summary(e: Any) -> str:

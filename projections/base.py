@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, ClassVar
 
-from pingzhan.services.views import Cursor
+from pingzhan.services.read.viewdb import Cursor
 
 
 class Table:

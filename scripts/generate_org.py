@@ -1,4 +1,4 @@
-"""Writes services/baota_org.json: Baota district at its real size (seed names where it gives them).
+"""Writes services/org/baota_org.json: Baota district at its real size (seed names where it gives them).
 
 Counts from the seed: 6 streets, 35 communities, 358 grids, 1,090 cadres, 160,800 households,
 438,800 residents. Names the seed does not give are generated and illustrative. Deterministic.
@@ -117,7 +117,7 @@ def main() -> None:
             cadres.append({"id": f"CD{k + 1:04d}", "name": name, "unit": code, "grid": slots[k]})
             k += 1
     org["cadres"] = cadres
-    out = Path(__file__).resolve().parent.parent / "services" / "baota_org.json"
+    out = Path(__file__).resolve().parent.parent / "services" / "org" / "baota_org.json"
     out.write_text(json.dumps(org, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print(f"wrote {out}: {len(org['grids'])} grids, {len(cadres)} cadres")
 

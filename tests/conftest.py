@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from pingzhan.services.embedded_nats import EmbeddedNats
+from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.settings import Settings
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}

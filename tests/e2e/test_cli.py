@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pingzhan.services.embedded_nats import EmbeddedNats, free_port
-from pingzhan.services.org_data import read_org_file
+from pingzhan.services.nats.embedded import EmbeddedNats, free_port
+from pingzhan.services.org.data import read_org_file
 
 PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
 

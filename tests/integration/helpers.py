@@ -11,7 +11,7 @@ from typing import Any
 import nats
 from nats.js.api import StorageType, StreamConfig
 from pingzhan.services.bootstrap import Service, build
-from pingzhan.services.nats_io import publish_items
+from pingzhan.services.nats.transport import publish_items
 from pingzhan.services.settings import Settings
 
 
@@ -140,7 +140,7 @@ class WorkerProcess:
 async def clean_run(store: Settings, items: list[tuple[str, str, bytes]]) -> list[tuple[Any, ...]]:
     """The stored events of the same messages ingested by one worker that is never stopped,
     in a store and nats-server of their own."""
-    from pingzhan.services.embedded_nats import EmbeddedNats
+    from pingzhan.services.nats.embedded import EmbeddedNats
 
     from tests.conftest import drop_postgres_db, make_postgres_db
 

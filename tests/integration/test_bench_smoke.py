@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from pingzhan.services.org_data import read_org_file
-from pingzhan.services.workload import Workload
+from pingzhan.services.org.data import read_org_file
+from pingzhan.services.traffic.workload import Workload
 
 from bench import phases
 from bench.env import Stores

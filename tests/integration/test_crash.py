@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import random
 
-from pingzhan.services.org_data import read_org_file
+from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
-from pingzhan.services.store import open_ledger
-from pingzhan.services.workload import Workload
+from pingzhan.services.store.ledger import open_ledger
+from pingzhan.services.traffic.workload import Workload
 
 from tests.integration.helpers import (
     WorkerProcess,

@@ -6,10 +6,10 @@ import asyncio
 
 import nats
 import orjson
-from pingzhan.services.ingest import Outcome
-from pingzhan.services.org_data import read_org_file
+from pingzhan.services.ingest.batch import Outcome
+from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
-from pingzhan.services.workload import Workload
+from pingzhan.services.traffic.workload import Workload
 
 from tests.integration.helpers import (
     clean_run,

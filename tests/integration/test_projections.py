@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pingzhan.services.org_data import read_org_file
+from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
-from pingzhan.services.workload import Workload
+from pingzhan.services.traffic.workload import Workload
 
 from tests.integration.helpers import (
     drain,

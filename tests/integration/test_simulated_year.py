@@ -12,10 +12,10 @@ from typing import Any
 import orjson
 import pytest
 from pingzhan.projections import reports
-from pingzhan.services import queries
-from pingzhan.services.org_data import load_org, read_org_file
+from pingzhan.services.read import queries
+from pingzhan.services.org.data import load_org, read_org_file
 from pingzhan.services.settings import Settings
-from pingzhan.services.simulator import Simulator
+from pingzhan.services.traffic.simulator import Simulator
 
 from tests.integration.helpers import drain, make_stream, publish, running
 

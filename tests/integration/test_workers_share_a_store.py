@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import orjson
-from pingzhan.services.ingest import Inbound, Ingest, Outcome
-from pingzhan.services.org_data import load_org
+from pingzhan.services.ingest.batch import Inbound, Ingest, Outcome
+from pingzhan.services.org.data import load_org
 from pingzhan.services.settings import Settings
-from pingzhan.services.store import open_ledger
+from pingzhan.services.store.ledger import open_ledger
 
 
 def message(seq: int, kind: str, **fields: object) -> Inbound:

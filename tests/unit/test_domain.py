@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate
 from pingzhan.domain import commands as c
 from pingzhan.domain import errors
 from pingzhan.domain.stamp import Stamp
-from pingzhan.services.org_data import load_org
+from pingzhan.services.org.data import load_org
 
 ORG = load_org()
 GRID, OTHER_GRID = "BT-QG-01-01", "BT-QG-01-02"

@@ -9,7 +9,7 @@ from pingzhan.domain.rejection import Rejection
 from pingzhan.domain.stamp import Stamp
 from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.roster import Roster, roster_view
-from pingzhan.services.org_data import load_org
+from pingzhan.services.org.data import load_org
 
 from tests.unit.test_domain import Workspace
 

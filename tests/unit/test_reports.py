@@ -14,7 +14,7 @@ from pingzhan.projections.reports import (
     drive_progress,
     period,
 )
-from pingzhan.services.org_data import load_org
+from pingzhan.services.org.data import load_org
 
 from tests.unit.test_domain import Workspace
 

@@ -11,8 +11,8 @@ import orjson
 import pytest
 from pingzhan.domain.errors import DomainError
 from pingzhan.domain.stamp import Stamp
-from pingzhan.services.org_data import load_org, read_org_file
-from pingzhan.services.simulator import Plan, Simulator, simulate, summary
+from pingzhan.services.org.data import load_org, read_org_file
+from pingzhan.services.traffic.simulator import Plan, Simulator, simulate, summary
 from pingzhan.services.wire import MESSAGE, Envelope, subject_for
 from pydantic import ValidationError
 

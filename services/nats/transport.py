@@ -13,7 +13,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
-from pingzhan.services.ingest import Inbound, Ingest, Outcome, Prepared
+from pingzhan.services.ingest.batch import Inbound, Ingest, Outcome, Prepared
 from pingzhan.services.logs import log
 from pingzhan.services.settings import Settings
 from pingzhan.services.wire import SHARDS, Envelope, subject_for

@@ -36,7 +36,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
-from pingzhan.services.org_admin import setup_id
+from pingzhan.services.org.admin import setup_id
 from pingzhan.services.wire import MESSAGE, shard_of, subject_of
 from pydantic import ValidationError
 
@@ -788,7 +788,7 @@ def summary(messages: Iterable[tuple[str, str, bytes]]) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from pingzhan.services.org_data import read_org_file
+    from pingzhan.services.org.data import read_org_file
 
     parser = argparse.ArgumentParser(description="Generate a year of messages and print the counts per kind")
     parser.add_argument("--seed", type=int, default=1)

@@ -23,7 +23,7 @@ from pingzhan.domain.errors import DomainError
 from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
 from pingzhan.domain.stamp import Stamp
-from pingzhan.services.store import Ledger
+from pingzhan.services.store.ledger import Ledger
 from pingzhan.services.wire import MESSAGE, Envelope
 from pydantic import ValidationError
 

@@ -17,17 +17,22 @@ from typing import Any, NoReturn
 
 import orjson
 from pingzhan.domain.org import Org
-from pingzhan.services import cli_reports, cli_simulate, nats_io, org_admin, queries, render
+from pingzhan.services.cli import reports as cli_reports
+from pingzhan.services.cli import simulate as cli_simulate
+from pingzhan.services.nats import transport as nats_io
+from pingzhan.services.org import admin as org_admin
+from pingzhan.services.read import queries
+from pingzhan.services.cli import render
 from pingzhan.services.bootstrap import Service, build
-from pingzhan.services.embedded_nats import EmbeddedNats
-from pingzhan.services.ingest import Outcome
-from pingzhan.services.locks import AlreadyRunning, RoleLock
+from pingzhan.services.nats.embedded import EmbeddedNats
+from pingzhan.services.ingest.batch import Outcome
+from pingzhan.services.store.locks import AlreadyRunning, RoleLock
 from pingzhan.services.logs import configure_logging, log
-from pingzhan.services.org_admin import active_org_data
-from pingzhan.services.org_data import load_org_data, read_org_file
-from pingzhan.services.scenario import STREET, scenario
+from pingzhan.services.org.admin import active_org_data
+from pingzhan.services.org.data import load_org_data, read_org_file
+from pingzhan.services.traffic.scenario import STREET, scenario
 from pingzhan.services.settings import Settings
-from pingzhan.services.views import ViewDb
+from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.wire import MESSAGE, Envelope, subject_for
 from pydantic import ValidationError
 
@@ -203,7 +208,7 @@ async def _send(settings: Settings, items: list[nats_io.Item], timeout: float) -
 async def _stored_outcomes(
     settings: Settings, ids: list[str], outcomes: dict[str, Outcome], done: asyncio.Event, wanted: int
 ) -> None:
-    from pingzhan.services.store import open_ledger
+    from pingzhan.services.store.ledger import open_ledger
 
     ledger = await asyncio.to_thread(open_ledger, settings)
     missing = set(ids)
@@ -299,7 +304,7 @@ def _publish(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _outcome(settings: Settings, args: argparse.Namespace) -> int:
-    from pingzhan.services.store import open_ledger
+    from pingzhan.services.store.ledger import open_ledger
 
     ledger = open_ledger(settings)
     found = ledger.outcomes([args.message_id])

@@ -9,9 +9,9 @@ from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.projections import reports
-from pingzhan.services import queries
-from pingzhan.services.render import table
-from pingzhan.services.views import ViewDb
+from pingzhan.services.read import queries
+from pingzhan.services.cli.render import table
+from pingzhan.services.read.viewdb import ViewDb
 
 
 def add_parsers(sub: Any) -> None:

@@ -291,12 +291,12 @@ def store_env(settings: Settings) -> dict[str, str]:
     if settings.store == "sqlite":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return {
-            "PERSISTENCE_MODULE": "pingzhan.services.store:InboxSQLiteFactory",
+            "PERSISTENCE_MODULE": "pingzhan.services.store.ledger:InboxSQLiteFactory",
             "SQLITE_DBNAME": str(settings.data_dir / "events.sqlite"),
             "SQLITE_LOCK_TIMEOUT": "30",
         }
     return {
-        "PERSISTENCE_MODULE": "pingzhan.services.store:InboxPostgresFactory",
+        "PERSISTENCE_MODULE": "pingzhan.services.store.ledger:InboxPostgresFactory",
         "POSTGRES_ENABLE_DB_FUNCTIONS": "n",  # the library's insert function would skip the inbox
         "POSTGRES_DBNAME": settings.postgres_dbname,
         "POSTGRES_HOST": settings.postgres_host,

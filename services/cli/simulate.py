@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from pingzhan.services import nats_io
+from pingzhan.services.nats import transport as nats_io
 from pingzhan.services.settings import Settings
 
 
@@ -25,7 +25,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(settings: Settings, org_data: dict[str, Any], args: argparse.Namespace) -> int:
-    from pingzhan.services.simulator import simulate
+    from pingzhan.services.traffic.simulator import simulate
 
     if not 0 < args.scale <= 1:
         raise LookupError("--scale must be in (0, 1]")
