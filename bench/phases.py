@@ -11,13 +11,13 @@ import nats
 import orjson
 from eventsourcing.domain import Aggregate
 from pingzhan.domain.errors import DomainError
-from pingzhan.services.nats import transport as nats_io
 from pingzhan.services.bootstrap import build
 from pingzhan.services.ingest.batch import Inbound, Ingest, _Workspace, parse
+from pingzhan.services.nats import transport as nats_io
 from pingzhan.services.org.data import load_org
+from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import open_ledger
-from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.wire import shard_of
 
 from .env import Stores, Worker

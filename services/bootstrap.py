@@ -10,15 +10,15 @@ from pingzhan.domain.org import Org
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.roster import Roster
-from pingzhan.services.nats import transport as nats_io
 from pingzhan.services.ingest.batch import Ingest, Outcome
-from pingzhan.services.store.locks import RoleLock
+from pingzhan.services.nats import transport as nats_io
 from pingzhan.services.org.admin import active_org_data
 from pingzhan.services.org.data import load_org_data
 from pingzhan.services.read.projector import Projector
+from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import Ledger, open_ledger
-from pingzhan.services.read.viewdb import ViewDb
+from pingzhan.services.store.locks import RoleLock
 
 
 @dataclass

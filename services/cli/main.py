@@ -17,22 +17,22 @@ from typing import Any, NoReturn
 
 import orjson
 from pingzhan.domain.org import Org
+from pingzhan.services.bootstrap import Service, build
+from pingzhan.services.cli import render
 from pingzhan.services.cli import reports as cli_reports
 from pingzhan.services.cli import simulate as cli_simulate
-from pingzhan.services.nats import transport as nats_io
-from pingzhan.services.org import admin as org_admin
-from pingzhan.services.read import queries
-from pingzhan.services.cli import render
-from pingzhan.services.bootstrap import Service, build
-from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.ingest.batch import Outcome
-from pingzhan.services.store.locks import AlreadyRunning, RoleLock
 from pingzhan.services.logs import configure_logging, log
+from pingzhan.services.nats import transport as nats_io
+from pingzhan.services.nats.embedded import EmbeddedNats
+from pingzhan.services.org import admin as org_admin
 from pingzhan.services.org.admin import active_org_data
 from pingzhan.services.org.data import load_org_data, read_org_file
-from pingzhan.services.traffic.scenario import STREET, scenario
-from pingzhan.services.settings import Settings
+from pingzhan.services.read import queries
 from pingzhan.services.read.viewdb import ViewDb
+from pingzhan.services.settings import Settings
+from pingzhan.services.store.locks import AlreadyRunning, RoleLock
+from pingzhan.services.traffic.scenario import STREET, scenario
 from pingzhan.services.wire import MESSAGE, Envelope, subject_for
 from pydantic import ValidationError
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.projections import reports
-from pingzhan.services.read import queries
 from pingzhan.services.cli.render import table
+from pingzhan.services.read import queries
 from pingzhan.services.read.viewdb import ViewDb
 
 

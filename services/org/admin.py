@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from pingzhan.services.org.data import load_org_data, read_org_file
-from pingzhan.services.settings import Settings
 from pingzhan.services.read.viewdb import ViewDb
+from pingzhan.services.settings import Settings
 
 DDL = "CREATE TABLE IF NOT EXISTS org_import (version BIGINT PRIMARY KEY, content TEXT NOT NULL)"
 LEVELS = ("streets", "communities", "grids", "compounds", "units", "cadres")

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import orjson
 from pingzhan.projections.base import ReadModel
 from pingzhan.services.logs import log
-from pingzhan.services.store.ledger import Ledger
 from pingzhan.services.read.viewdb import Cursor, ViewDb
+from pingzhan.services.store.ledger import Ledger
 
 TRACKING_DDL = "CREATE TABLE IF NOT EXISTS view_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
 SCHEMA_DDL = "CREATE TABLE IF NOT EXISTS view_schema (name TEXT PRIMARY KEY, version BIGINT NOT NULL)"

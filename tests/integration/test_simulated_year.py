@@ -12,8 +12,8 @@ from typing import Any
 import orjson
 import pytest
 from pingzhan.projections import reports
-from pingzhan.services.read import queries
 from pingzhan.services.org.data import load_org, read_org_file
+from pingzhan.services.read import queries
 from pingzhan.services.settings import Settings
 from pingzhan.services.traffic.simulator import Simulator
 
