@@ -1,6 +1,6 @@
 """Facts for assessment and the reporting chain, one row per event, dated by when it happened.
 
-Reports are computed from these facts when asked (``services/reports.py``), so a late report
+Reports are computed from these facts when asked (``projections/reports.py``), so a late report
 counts in the period it happened in, not the one it arrived in.
 """
 
@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pingzhan.projections.base import ReadModel, Table
+from pingzhan.domain.cadre import Cadre
+from pingzhan.domain.checkpoint import Checkpoint
+from pingzhan.domain.household import HouseholdInfo
+from pingzhan.projections.base import ReadModel, Table, on
 
 
 def _day(e: Any) -> str:
@@ -55,51 +58,64 @@ class Assessment(ReadModel):
         ),
     )
 
-    def on_Cadre_Registered(self, _: int, e: Any) -> None:
+    @on(Cadre.Registered)
+    def cadre_registered(self, _: int, e: Any) -> None:
         self.put("cadre_info", (e.cadre_id,), (e.name, e.unit, None))
 
-    def on_Cadre_DispatchedToGrid(self, _: int, e: Any) -> None:
+    @on(Cadre.DispatchedToGrid)
+    def cadre_dispatched_to_grid(self, _: int, e: Any) -> None:
         name, unit, _grid = self.rows["cadre_info"][(e.cadre_id,)]
         self.put("cadre_info", (e.cadre_id,), (name, unit, e.grid_id))
 
-    def on_Cadre_Recalled(self, _: int, e: Any) -> None:
+    @on(Cadre.Recalled)
+    def cadre_recalled(self, _: int, e: Any) -> None:
         name, unit, _grid = self.rows["cadre_info"][(e.cadre_id,)]
         self.put("cadre_info", (e.cadre_id,), (name, unit, None))
 
-    def on_Cadre_CheckedIn(self, p: int, e: Any) -> None:
+    @on(Cadre.CheckedIn)
+    def cadre_checked_in(self, p: int, e: Any) -> None:
         self.append("fact_service", (p, e.cadre_id, e.service_day, e.grid_id))
 
-    def on_Cadre_HouseholdVisited(self, p: int, e: Any) -> None:
+    @on(Cadre.HouseholdVisited)
+    def cadre_household_visited(self, p: int, e: Any) -> None:
         self.append("fact_visit", (p, e.cadre_id, _day(e), e.household_id, "1" if e.info_collected else "0"))
 
-    def on_HouseholdInfo_InformationVerified(self, p: int, e: Any) -> None:
+    @on(HouseholdInfo.InformationVerified)
+    def household_info_information_verified(self, p: int, e: Any) -> None:
         self.append("fact_verification", (p, e.collected_by, _day(e), e.household_id, e.result))
 
-    def on_Cadre_RatedByResident(self, p: int, e: Any) -> None:
+    @on(Cadre.RatedByResident)
+    def cadre_rated_by_resident(self, p: int, e: Any) -> None:
         self.append("fact_rating", (p, e.cadre_id, _day(e), str(e.score)))
 
-    def on_Cadre_Inspected(self, p: int, e: Any) -> None:
+    @on(Cadre.Inspected)
+    def cadre_inspected(self, p: int, e: Any) -> None:
         self.append("fact_inspection", (p, e.cadre_id, _day(e), e.grid_id, str(e.group), e.finding))
 
-    def on_Cadre_HouseholdsRegistered(self, p: int, e: Any) -> None:
+    @on(Cadre.HouseholdsRegistered)
+    def cadre_households_registered(self, p: int, e: Any) -> None:
         self.append(
             "fact_registration",
             (p, e.drive_id, e.compound_id, e.cadre_id, _day(e), str(e.households), str(e.persons)),
         )
 
-    def on_Cadre_OpinionCollected(self, p: int, e: Any) -> None:
+    @on(Cadre.OpinionCollected)
+    def cadre_opinion_collected(self, p: int, e: Any) -> None:
         self.append("fact_work", (p, e.cadre_id, _day(e), "opinion", "1"))
 
-    def on_Cadre_VolunteerServed(self, p: int, e: Any) -> None:
+    @on(Cadre.VolunteerServed)
+    def cadre_volunteer_served(self, p: int, e: Any) -> None:
         self.append("fact_work", (p, e.cadre_id, _day(e), "volunteer_hours", str(e.hours)))
 
-    def on_Checkpoint_Staffed(self, p: int, e: Any) -> None:
+    @on(Checkpoint.Staffed)
+    def checkpoint_staffed(self, p: int, e: Any) -> None:
         self.append(
             "fact_shift",
             (p, e.checkpoint_id, e.cadre_id, e.grid_id, "start", e.occurred_at, _iso(e.timestamp)),
         )
 
-    def on_Checkpoint_Relieved(self, p: int, e: Any) -> None:
+    @on(Checkpoint.Relieved)
+    def checkpoint_relieved(self, p: int, e: Any) -> None:
         self.append(
             "fact_shift", (p, e.checkpoint_id, e.cadre_id, e.grid_id, "end", e.occurred_at, _iso(e.timestamp))
         )

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pingzhan.domain.cadre import Cadre
+from pingzhan.domain.checkpoint import Checkpoint
+from pingzhan.domain.hazard import Hazard
 from pingzhan.domain.org import Org
-from pingzhan.projections.base import ReadModel, Table
+from pingzhan.domain.scope_mode import ScopeMode
+from pingzhan.projections.base import ReadModel, Table, on
 
 LEVEL_RANK = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
@@ -27,51 +31,59 @@ class Roster(ReadModel):
 
     version = 2
 
-    def on_ScopeMode_SwitchedToWartime(self, _: int, e: Any) -> None:
+    @on(ScopeMode.SwitchedToWartime, ScopeMode.LevelChanged)
+    def scope_mode_to_level(self, _: int, e: Any) -> None:
         self.put("roster_scope", (e.scope,), (e.level, e.occurred_at, e.episode, "1" if e.exercise else None))
         self.drop("roster_proposal", (e.scope,))
 
-    def on_ScopeMode_LevelChanged(self, _: int, e: Any) -> None:
-        self.put("roster_scope", (e.scope,), (e.level, e.occurred_at, e.episode, "1" if e.exercise else None))
-        self.drop("roster_proposal", (e.scope,))
-
-    def on_ScopeMode_SwitchProposed(self, _: int, e: Any) -> None:
+    @on(ScopeMode.SwitchProposed)
+    def scope_mode_switch_proposed(self, _: int, e: Any) -> None:
         self.put("roster_proposal", (e.scope,), (e.message_id, e.level, e.actor, e.expires_at, e.reason))
 
-    def on_ScopeMode_SwitchedToPeacetime(self, _: int, e: Any) -> None:
+    @on(ScopeMode.SwitchedToPeacetime)
+    def scope_mode_switched_to_peacetime(self, _: int, e: Any) -> None:
         self.put("roster_scope", (e.scope,), (None, e.occurred_at, None, None))
         self.drop("roster_proposal", (e.scope,))
 
-    def on_Cadre_Registered(self, _: int, e: Any) -> None:
+    @on(Cadre.Registered)
+    def cadre_registered(self, _: int, e: Any) -> None:
         self.put("roster_cadre", (e.cadre_id,), (e.name, e.unit, None, e.occurred_at))
 
-    def on_Cadre_DispatchedToGrid(self, _: int, e: Any) -> None:
+    @on(Cadre.DispatchedToGrid)
+    def cadre_dispatched_to_grid(self, _: int, e: Any) -> None:
         name, unit, _grid, _since = self.rows["roster_cadre"][(e.cadre_id,)]
         self.put("roster_cadre", (e.cadre_id,), (name, unit, e.grid_id, e.occurred_at))
 
-    def on_Cadre_Recalled(self, _: int, e: Any) -> None:
+    @on(Cadre.Recalled)
+    def cadre_recalled(self, _: int, e: Any) -> None:
         name, unit, _grid, _since = self.rows["roster_cadre"][(e.cadre_id,)]
         self.put("roster_cadre", (e.cadre_id,), (name, unit, None, e.occurred_at))
 
-    def on_Checkpoint_Established(self, _: int, e: Any) -> None:
+    @on(Checkpoint.Established)
+    def checkpoint_established(self, _: int, e: Any) -> None:
         self.put("roster_checkpoint", (e.checkpoint_id,), (e.grid_id, e.name, "open", e.occurred_at))
 
-    def on_Checkpoint_Closed(self, _: int, e: Any) -> None:
+    @on(Checkpoint.Closed)
+    def checkpoint_closed(self, _: int, e: Any) -> None:
         grid, name, _status, _since = self.rows["roster_checkpoint"][(e.checkpoint_id,)]
         self.put("roster_checkpoint", (e.checkpoint_id,), (grid, name, "closed", e.occurred_at))
 
-    def on_Checkpoint_Staffed(self, _: int, e: Any) -> None:
+    @on(Checkpoint.Staffed)
+    def checkpoint_staffed(self, _: int, e: Any) -> None:
         self.put("roster_duty", (e.checkpoint_id, e.cadre_id), (e.grid_id, e.occurred_at))
 
-    def on_Checkpoint_Relieved(self, _: int, e: Any) -> None:
+    @on(Checkpoint.Relieved)
+    def checkpoint_relieved(self, _: int, e: Any) -> None:
         self.drop("roster_duty", (e.checkpoint_id, e.cadre_id))
 
-    def on_Hazard_Reported(self, _: int, e: Any) -> None:
+    @on(Hazard.Reported)
+    def hazard_reported(self, _: int, e: Any) -> None:
         self.put(
             "roster_hazard", (e.hazard_id,), (e.grid_id, e.hazard_kind, e.location, e.severity, e.occurred_at)
         )
 
-    def on_Hazard_Resolved(self, _: int, e: Any) -> None:
+    @on(Hazard.Resolved)
+    def hazard_resolved(self, _: int, e: Any) -> None:
         self.drop("roster_hazard", (e.hazard_id,))
 
 

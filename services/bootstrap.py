@@ -1,17 +1,28 @@
-"""The composition root: builds pingzhan's parts from settings and runs them together."""
+"""The composition root: the one place that builds pingzhan's parts from settings.
+
+``build(settings)`` returns an ``App`` whose parts are made when first asked for, so each command
+opens only what it uses: a read command the view database and the organisation; ``serve`` also the
+event store, the ingest and the projector. Every CLI command gets its parts here, and nowhere else
+builds them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
 
 from pingzhan.domain.org import Org
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail
+from pingzhan.projections.base import ReadModel
 from pingzhan.projections.roster import Roster
-from pingzhan.services.ingest.batch import Ingest, Outcome
-from pingzhan.services.nats import transport as nats_io
+from pingzhan.services.ingest.batch import Ingest
+from pingzhan.services.ingest.consume import Consumer
+from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.nats.connection import connect
 from pingzhan.services.org.admin import active_org_data
 from pingzhan.services.org.data import load_org_data
 from pingzhan.services.read.projector import Projector
@@ -20,55 +31,103 @@ from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import Ledger, open_ledger
 from pingzhan.services.store.locks import RoleLock
 
+Role = Literal["all", "ingest", "project"]
+ROLES: tuple[Role, ...] = ("all", "ingest", "project")
+
+
+def read_models(org: Org) -> list[ReadModel]:
+    """Every read model the projector keeps, in the order it folds them."""
+    return [Roster(), AuditTrail(org), Assessment()]
+
 
 @dataclass
-class Service:
-    settings: Settings
-    org: Org
-    ledger: Ledger
-    ingest: Ingest
-    views: ViewDb
-    projector: Projector
-    wake: threading.Event = field(default_factory=threading.Event)
+class App:
+    """pingzhan's parts for one process, built on first use from ``settings``."""
 
-    async def run(self, stop: asyncio.Event, project: bool = True) -> None:
-        """Ingest from NATS and keep the read models current, until ``stop`` is set."""
-        locks = [RoleLock(self.settings, self.settings.consumer_name)]
+    settings: Settings
+    wake: threading.Event = field(default_factory=threading.Event)  # set by ingest after each commit
+
+    @cached_property
+    def views(self) -> ViewDb:
+        return ViewDb(self.settings)
+
+    @cached_property
+    def org_data(self) -> dict[str, Any]:
+        return active_org_data(self.settings, self.views)
+
+    @cached_property
+    def org(self) -> Org:
+        return load_org_data(self.org_data)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return open_ledger(self.settings)
+
+    @cached_property
+    def ingest(self) -> Ingest:
+        return Ingest(self.ledger, self.org, self.settings.consumer_name)
+
+    @cached_property
+    def projector(self) -> Projector:
+        return Projector(self.ledger, self.views, read_models(self.org))
+
+    async def run(self, role: Role, stop: asyncio.Event) -> None:
+        """Serve until ``stop``: ingest from NATS, keep the read models current, or both.
+        One process per consumer and one projector per store: each role holds its lock."""
+        locks = []
         try:
-            if project:
+            if role in ("all", "ingest"):
+                locks.append(RoleLock(self.settings, self.settings.consumer_name))
+            if role in ("all", "project"):
                 locks.append(RoleLock(self.settings, "projector"))
-            await self._run(stop, project)
+            await self._run(role, stop)
         finally:
             for lock in locks:
                 lock.release()
 
-    async def _run(self, stop: asyncio.Event, project: bool) -> None:
-        nc = await nats_io.connect(self.settings.nats_url, f"pingzhan-{self.settings.consumer_name}")
+    async def _run(self, role: Role, stop: asyncio.Event) -> None:
         halt = threading.Event()
-        thread = threading.Thread(target=self.projector.run, args=(halt, self.wake), daemon=True)
-        if project:
-            thread.start()
+        # Without ingest in this process nothing wakes the projector: it polls the store.
+        idle_s = 0.2 if role == "all" else 0.05
+        projecting = threading.Thread(target=self.projector.run, args=(halt, self.wake, idle_s), daemon=True)
+        if role != "ingest":
+            projecting.start()
+        try:
+            if role == "project":
+                await stop.wait()
+            else:
+                await self._consume(stop)
+        finally:
+            halt.set()
+            self.wake.set()
+            if projecting.is_alive():
+                await asyncio.to_thread(projecting.join)
+
+    async def _consume(self, stop: asyncio.Event) -> None:
+        nc = await connect(self.settings.nats_url, f"pingzhan-{self.settings.consumer_name}")
 
         def committed(_: list[Outcome]) -> None:
             self.wake.set()
 
         try:
-            await nats_io.consume(nc, self.ingest, self.settings, stop, committed)
+            await Consumer(nc, self.ingest, self.settings, committed).run(stop)
         finally:
-            halt.set()
-            self.wake.set()
-            if project:
-                await asyncio.to_thread(thread.join)
             await nc.drain()
 
+    def rebuild(self) -> int:
+        """Empty the read models and fold the whole log again; not while a projector runs."""
+        lock = RoleLock(self.settings, "projector")
+        try:
+            return self.projector.rebuild()
+        finally:
+            lock.release()
+
     def close(self) -> None:
-        self.views.close()
-        self.ledger.close()
+        """Close what was opened."""
+        for part in ("views", "ledger"):
+            if part in self.__dict__:
+                self.__dict__[part].close()
 
 
-def build(settings: Settings) -> Service:
-    views = ViewDb(settings)
-    org = load_org_data(active_org_data(settings, views))
-    ledger = open_ledger(settings)
-    projector = Projector(ledger, views, [Roster(), AuditTrail(org), Assessment()])
-    return Service(settings, org, ledger, Ingest(ledger, org, settings.consumer_name), views, projector)
+def build(settings: Settings) -> App:
+    return App(settings)

@@ -7,11 +7,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pingzhan.domain.org import Org
 from pingzhan.projections import reports
+from pingzhan.services.bootstrap import App
 from pingzhan.services.cli.render import table
 from pingzhan.services.read import queries
-from pingzhan.services.read.viewdb import ViewDb
 
 
 def add_parsers(sub: Any) -> None:
@@ -31,13 +30,16 @@ def add_parsers(sub: Any) -> None:
     d.add_argument("--drive", help="only this drive, e.g. DRIVE-2022-01")
     for p in (c, a, u, d):
         p.add_argument("--json", action="store_true")
+    r.set_defaults(func=report)
     t = sub.add_parser("duty", help="who was on duty at a moment of field time (late reports included)")
     t.add_argument("--at", required=True, help="ISO 8601 with offset, e.g. 2022-07-15T14:00:00+08:00")
     t.add_argument("--grid", help="only this grid")
     t.add_argument("--json", action="store_true")
+    t.set_defaults(func=duty)
 
 
-def run_report(db: ViewDb, org: Org, args: argparse.Namespace) -> int:
+def report(app: App, args: argparse.Namespace) -> int:
+    db, org = app.views, app.org
     if args.report == "drive":
         rows = reports.drive_progress(queries.registrations(db), org, args.drive)
         _out(
@@ -132,7 +134,8 @@ def run_report(db: ViewDb, org: Org, args: argparse.Namespace) -> int:
     return 0
 
 
-def run_duty(db: ViewDb, org: Org, args: argparse.Namespace) -> int:
+def duty(app: App, args: argparse.Namespace) -> int:
+    db, org = app.views, app.org
     try:
         at = datetime.fromisoformat(args.at)
     except ValueError:

@@ -8,11 +8,14 @@ import time
 from collections import Counter
 from typing import Any
 
-from pingzhan.services.nats import transport as nats_io
+from pingzhan.services.bootstrap import App
+from pingzhan.services.nats.connection import connect
+from pingzhan.services.nats.publish import publish_items
+from pingzhan.services.nats.stream import ensure_stream
 from pingzhan.services.settings import Settings
 
 
-def add_parser(sub: Any) -> None:
+def add_parsers(sub: Any) -> None:
     s = sub.add_parser("simulate", help="generate one year of the district and publish it through NATS")
     s.add_argument("--seed", type=int, default=1, help="the same seed gives the same year")
     s.add_argument(
@@ -22,9 +25,11 @@ def add_parser(sub: Any) -> None:
     s.add_argument(
         "--wait", action="store_true", help="return when the ingest workers have recorded everything"
     )
+    s.set_defaults(func=run)
 
 
-def run(settings: Settings, org_data: dict[str, Any], args: argparse.Namespace) -> int:
+def run(app: App, args: argparse.Namespace) -> int:
+    settings, org_data = app.settings, app.org_data
     from pingzhan.services.traffic.simulator import simulate
 
     if not 0 < args.scale <= 1:
@@ -47,11 +52,11 @@ def run(settings: Settings, org_data: dict[str, Any], args: argparse.Namespace) 
 
 
 async def _publish(settings: Settings, items: list[tuple[str, str, bytes]], wait: bool) -> None:
-    nc = await nats_io.connect(settings.nats_url, "pingzhan-simulate", give_up_after_s=5, reconnect=False)
+    nc = await connect(settings.nats_url, "pingzhan-simulate", give_up_after_s=5, reconnect=False)
     try:
         js = nc.jetstream()
-        await nats_io.ensure_stream(js, settings)
-        await nats_io.publish_items(js, items)
+        await ensure_stream(js, settings)
+        await publish_items(js, items)
         if wait:
             await _until_recorded(js, settings)
     finally:

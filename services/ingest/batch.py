@@ -11,89 +11,21 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
-import orjson
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
-from pingzhan.domain.commands import Command
 from pingzhan.domain.errors import DomainError
 from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
-from pingzhan.domain.stamp import Stamp
+from pingzhan.services.ingest.outcome import Inbound, Outcome
+from pingzhan.services.ingest.parse import Parsed, Rejected, parse, scope_of
 from pingzhan.services.store.ledger import Ledger
-from pingzhan.services.wire import MESSAGE, Envelope
-from pydantic import ValidationError
 
 MAX_ATTEMPTS = 5
 MAX_KEPT_BODY = 16_384
-
-
-@dataclass(frozen=True, slots=True)
-class Inbound:
-    """A message as it came off the stream."""
-
-    seq: int  # stream sequence
-    subject: str
-    data: bytes
-    header_id: str | None = None  # the Nats-Msg-Id header
-
-
-@dataclass(slots=True)
-class Outcome:
-    message_id: str
-    status: str  # accepted | rejected
-    kind: str | None
-    events: list[str] = field(default_factory=list)
-    code: str | None = None
-    reason: str | None = None
-    replayed: bool = False  # true when this is an earlier outcome, sent again for a resent id
-    encoded: bytes | None = None
-
-    def to_json(self) -> bytes:
-        if self.encoded is None:
-            self.encoded = self._encode()
-        return self.encoded
-
-    def _encode(self) -> bytes:
-        doc: dict[str, Any] = {"message_id": self.message_id, "status": self.status, "kind": self.kind}
-        if self.status == "accepted":
-            doc["events"] = self.events
-        else:
-            doc["code"], doc["reason"] = self.code, self.reason
-        return orjson.dumps(doc)
-
-    @classmethod
-    def from_json(cls, text: str | bytes, replayed: bool = False) -> Outcome:
-        doc = orjson.loads(text)
-        return cls(
-            doc["message_id"],
-            doc["status"],
-            doc.get("kind"),
-            doc.get("events", []),
-            doc.get("code"),
-            doc.get("reason"),
-            replayed,
-            text if isinstance(text, bytes) else text.encode(),
-        )
-
-
-class _Rejected(Exception):
-    def __init__(self, code: str, reason: str):
-        super().__init__(reason)
-        self.code, self.reason = code, reason
-
-
-@dataclass(slots=True)
-class _Parsed:
-    inbound: Inbound
-    message_id: str
-    message: Envelope | None = None
-    rejected: _Rejected | None = None
-    command: Command | None = None
-    stamp: Stamp | None = None
 
 
 class _Workspace:
@@ -116,80 +48,6 @@ class _Workspace:
         self.read.setdefault(aggregate.id, 0)
         self.cache[aggregate.id] = aggregate
         self.touched[aggregate.id] = aggregate
-
-
-def parse(inbound: Inbound) -> _Parsed:
-    """Validate one message; never raises: a bad message comes back with its rejection."""
-    try:
-        message: Envelope = MESSAGE.validate_json(inbound.data)
-    except ValidationError as e:
-        return _Parsed(inbound, _fallback_id(inbound), rejected=_rejection_of(e))
-    if (
-        inbound.header_id is not None
-        and inbound.header_id != message.id
-        and VALID_ID.match(inbound.header_id)
-    ):
-        return _Parsed(
-            inbound,
-            inbound.header_id,
-            rejected=_Rejected(
-                "schema", f"body id {message.id!r} differs from the Nats-Msg-Id header {inbound.header_id!r}"
-            ),
-        )
-    stamp = Stamp(message.id, message.actor, message.occurred_at.isoformat())
-    return _Parsed(inbound, message.id, message, command=message.command(), stamp=stamp)
-
-
-VALID_ID = re.compile(r"^[A-Za-z0-9_\-:]{1,128}$")
-
-
-def _fallback_id(inbound: Inbound) -> str:
-    """An id for a message that failed validation: its own if usable (it names a NATS subject)."""
-    candidates: list[Any] = [inbound.header_id]
-    try:
-        candidates.append(orjson.loads(inbound.data).get("id"))
-    except (orjson.JSONDecodeError, AttributeError):
-        pass
-    for candidate in candidates:
-        if isinstance(candidate, str) and VALID_ID.match(candidate):
-            return candidate
-    return f"stream-seq-{inbound.seq}"
-
-
-def _rejection_of(error: ValidationError) -> _Rejected:
-    first = error.errors()[0]
-    if first["type"] == "json_invalid":
-        return _Rejected("malformed_json", f"body is not valid JSON: {first['msg']}")
-    if first["type"] == "union_tag_invalid":
-        return _Rejected(
-            "unknown_kind",
-            f"unknown kind {first['input'].get('kind')!r}"
-            if isinstance(first["input"], dict)
-            else "unknown kind",
-        )
-    if first["type"] == "model_attributes_type":
-        return _Rejected("schema", "body is not a JSON object")
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in err['loc'][1:] or err['loc']) or 'body'}: {err['msg']}"
-        for err in error.errors()[:5]
-    )
-    return _Rejected("schema", problems)
-
-
-def _scope_of(message: Envelope | None, data: bytes) -> str | None:
-    fields: Any = message.model_dump() if message is not None else None
-    if fields is None:
-        try:
-            fields = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return None
-    if not isinstance(fields, dict):
-        return None
-    if isinstance(fields.get("scope"), str):
-        return fields["scope"][:80]
-    if isinstance(fields.get("grid_id"), str):
-        return f"grid:{fields['grid_id'][:64]}"
-    return None
 
 
 @dataclass(slots=True)
@@ -307,7 +165,7 @@ class Ingest:
         self.position = self.stored_position()
         self.prepared_to = self.position
 
-    def _prepare(self, parsed: list[_Parsed], poisoned: dict[str, str]) -> Prepared:
+    def _prepare(self, parsed: list[Parsed], poisoned: dict[str, str]) -> Prepared:
         earlier = self.ledger.outcomes(list({p.message_id for p in parsed} - self.pending.keys()))
         self._load(p.command for p in parsed if p.command is not None)
         events: list[Any] = []
@@ -342,16 +200,16 @@ class Ingest:
         if wanted:
             self.cache.update(self.ledger.load(wanted))
 
-    def _apply(self, p: _Parsed, poisoned: str | None, read: dict[UUID, int]) -> tuple[Outcome, list[Any]]:
+    def _apply(self, p: Parsed, poisoned: str | None, read: dict[UUID, int]) -> tuple[Outcome, list[Any]]:
         kind = p.message.kind if p.message is not None else None  # type: ignore[attr-defined]
-        rejected = p.rejected or (_Rejected("internal_error", poisoned) if poisoned else None)
+        rejected = p.rejected or (Rejected("internal_error", poisoned) if poisoned else None)
         if rejected is None and p.command is not None and p.stamp is not None:
             ws = _Workspace(self.cache, read)
             try:
                 p.command.run(ws, self.org, p.stamp)
             except DomainError as e:
                 self._check_untouched(p, ws)
-                rejected = _Rejected(e.code, str(e))
+                rejected = Rejected(e.code, str(e))
             except Exception as e:  # a bug, not bad input: redo the batch with this message rejected
                 raise _Poisoned(p.message_id, f"{type(e).__name__}: {e}") from e
             else:
@@ -365,7 +223,7 @@ class Ingest:
             reason=rejected.reason,
             actor=p.message.actor if p.message is not None else None,
             occurred_at=p.stamp.occurred_at if p.stamp is not None else None,
-            scope=_scope_of(p.message, p.inbound.data),
+            scope=scope_of(p.message, p.inbound.data),
             subject=p.inbound.subject,
             body=p.inbound.data[:MAX_KEPT_BODY].decode("utf-8", "replace"),
         )
@@ -373,7 +231,7 @@ class Ingest:
         return outcome, list(rejection.collect_events())
 
     @staticmethod
-    def _check_untouched(p: _Parsed, ws: _Workspace) -> None:
+    def _check_untouched(p: Parsed, ws: _Workspace) -> None:
         if any(a.pending_events for a in ws.touched.values()):  # type: ignore[attr-defined]
             raise _Poisoned(p.message_id, "command changed state before it was rejected")
 

@@ -16,6 +16,7 @@ from typing import Any
 from pingzhan.services.org.data import load_org_data, read_org_file
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
+from pingzhan.services.store.locks import VIEW_SCHEMA_LOCK
 
 DDL = "CREATE TABLE IF NOT EXISTS org_import (version BIGINT PRIMARY KEY, content TEXT NOT NULL)"
 LEVELS = ("streets", "communities", "grids", "compounds", "units", "cadres")
@@ -28,7 +29,9 @@ def active_org_data(settings: Settings, db: ViewDb | None) -> dict[str, Any]:
     if db is not None:
         with db.transaction() as cur:
             if db.dialect == "postgres":
-                cur.execute("SELECT pg_advisory_xact_lock(7266)")  # workers starting together
+                cur.execute(
+                    "SELECT pg_advisory_xact_lock(?)", (VIEW_SCHEMA_LOCK,)
+                )  # workers starting together
             cur.execute(DDL)
             row = cur.execute("SELECT content FROM org_import ORDER BY version DESC LIMIT 1").fetchone()
         if row:

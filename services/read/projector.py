@@ -13,8 +13,10 @@ from collections.abc import Sequence
 import orjson
 from pingzhan.projections.base import ReadModel
 from pingzhan.services.logs import log
-from pingzhan.services.read.viewdb import Cursor, ViewDb
+from pingzhan.services.read import tables
+from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.store.ledger import Ledger
+from pingzhan.services.store.locks import VIEW_SCHEMA_LOCK
 
 TRACKING_DDL = "CREATE TABLE IF NOT EXISTS view_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
 SCHEMA_DDL = "CREATE TABLE IF NOT EXISTS view_schema (name TEXT PRIMARY KEY, version BIGINT NOT NULL)"
@@ -51,18 +53,20 @@ class Projector:
         self.caught_up = threading.Condition()
         with db.transaction() as cur:
             if db.dialect == "postgres":
-                cur.execute("SELECT pg_advisory_xact_lock(7266)")  # one process creates the tables
+                cur.execute(
+                    "SELECT pg_advisory_xact_lock(?)", (VIEW_SCHEMA_LOCK,)
+                )  # one process creates the tables
             cur.execute(TRACKING_DDL)
             cur.execute(SCHEMA_DDL)
             versions = dict(cur.execute("SELECT name, version FROM view_schema").fetchall())
             for model in self.models:
-                if model.name not in versions and _exists(cur, model.tables[0].name):
+                if model.name not in versions and tables.exists(cur, model.tables[0].name):
                     versions[model.name] = 1  # tables from before layouts had versions
                 if versions.get(model.name, model.version) != model.version:
                     # Tables of an older layout: drop them and let the catch-up rebuild them.
-                    model.drop_tables(cur)
+                    tables.drop(cur, model)
                     cur.execute("DELETE FROM view_tracking WHERE name = ?", (model.name,))
-                model.create(cur)
+                tables.create(cur, model)
                 cur.execute(
                     "INSERT INTO view_schema VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version",
                     (model.name, model.version),
@@ -73,7 +77,7 @@ class Projector:
         with self.db.transaction(write=False) as cur:
             stored = dict(cur.execute("SELECT name, position FROM view_tracking").fetchall())
             for model in self.models:
-                model.load(cur)
+                tables.load(cur, model)
                 self.positions[model.name] = int(stored.get(model.name, 0))
 
     @property
@@ -93,7 +97,7 @@ class Projector:
         last = rows[-1][0]
         with self.db.transaction() as cur:
             for model in self.models:
-                model.flush(cur)
+                tables.flush(cur, model)
                 cur.execute(UPSERT_TRACKING, (model.name, last))
         with self.caught_up:
             for model in self.models:
@@ -113,7 +117,7 @@ class Projector:
         """Empty every read model and its position, then fold the whole log again."""
         with self.db.transaction() as cur:
             for model in self.models:
-                model.reset(cur)
+                tables.empty(cur, model)
             cur.execute("DELETE FROM view_tracking")
         for model in self.models:
             self.positions[model.name] = 0
@@ -137,24 +141,3 @@ class Projector:
     def wait_for(self, position: int, timeout: float) -> bool:
         with self.caught_up:
             return self.caught_up.wait_for(lambda: self.position >= position, timeout)
-
-
-def _exists(cur: Cursor, table: str) -> bool:
-    if cur.db.dialect == "sqlite":
-        return bool(cur.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchall())
-    return bool(cur.execute("SELECT 1 FROM pg_tables WHERE tablename = ?", (table,)).fetchall())
-
-
-def read_rows(db: ViewDb, model: ReadModel) -> ReadModel:
-    """Load a read model's current rows for a query."""
-    with db.transaction(write=False) as cur:
-        _create_if_missing(cur, model)
-        model.load(cur)
-    return model
-
-
-def _create_if_missing(cur: Cursor, model: ReadModel) -> None:
-    if cur.db.dialect == "sqlite":
-        for table in model.tables:
-            if not cur.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table.name,)).fetchall():
-                raise LookupError("no read models yet: start `pingzhan serve` (or `pingzhan demo`) first")

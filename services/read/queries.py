@@ -10,7 +10,7 @@ from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.reports import Facts, Period
 from pingzhan.projections.roster import Roster, roster_view
-from pingzhan.services.read.projector import read_rows
+from pingzhan.services.read.tables import read_rows
 from pingzhan.services.read.viewdb import ViewDb
 
 AUDIT_COLUMNS = (

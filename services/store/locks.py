@@ -1,17 +1,30 @@
-"""One process per role: a lock held as long as the process runs.
+"""Every lock pingzhan takes, and their ids, in one place.
 
-Two workers with the same index would pull from one consumer and record positions over each
-other; two projectors would write the same rows. PostgreSQL: a session advisory lock on a
-connection of its own. SQLite: an flock on a file in the data directory.
+- One process per role (``RoleLock``): two workers with the same index would pull from one
+  consumer and record positions over each other; two projectors would write the same rows.
+  PostgreSQL: a session advisory lock on a connection of its own. SQLite: an flock on a file in the
+  data directory.
+- Table creation (``schema_lock`` and ``VIEW_SCHEMA_LOCK``): processes starting together on a new
+  PostgreSQL database create the tables once (CREATE ... IF NOT EXISTS races).
 """
 
 from __future__ import annotations
 
 import fcntl
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pingzhan.services.settings import Settings
+
+EVENT_SCHEMA_LOCK = 7265  # session lock while the event store's tables are created
+VIEW_SCHEMA_LOCK = 7266  # transaction lock while the read models' tables are created
+
+
+def role_lock_id(role: str) -> int:
+    """The advisory lock id of a role (an ingest consumer's name, or "projector")."""
+    return zlib.crc32(f"pingzhan:{role}".encode())
 
 
 class AlreadyRunning(RuntimeError):
@@ -33,8 +46,7 @@ class RoleLock:
                 raise AlreadyRunning(self._message(settings)) from None
         else:
             self.handle = settings.connect_postgres()
-            key = zlib.crc32(f"pingzhan:{role}".encode())
-            got = self.handle.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
+            got = self.handle.execute("SELECT pg_try_advisory_lock(%s)", (role_lock_id(role),)).fetchone()[0]
             if not got:
                 self.handle.close()
                 raise AlreadyRunning(self._message(settings))
@@ -47,3 +59,14 @@ class RoleLock:
         if self.handle is not None:
             self.handle.close()
             self.handle = None
+
+
+@contextmanager
+def schema_lock(settings: Settings) -> Iterator[None]:
+    """A PostgreSQL advisory lock held while the event store's tables are created."""
+    with settings.connect_postgres() as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (EVENT_SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (EVENT_SCHEMA_LOCK,))

@@ -9,23 +9,16 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 import nats
-from nats.js.api import StorageType, StreamConfig
-from pingzhan.services.bootstrap import Service, build
-from pingzhan.services.nats.transport import publish_items
+from pingzhan.services.bootstrap import App, build
+from pingzhan.services.nats.publish import publish_items
+from pingzhan.services.nats.stream import ensure_stream
 from pingzhan.services.settings import Settings
 
 
 async def make_stream(url: str, settings: Settings) -> None:
+    """The inbound stream, made as the service makes it."""
     nc = await nats.connect(url)
-    js = nc.jetstream()
-    await js.add_stream(
-        StreamConfig(
-            name=settings.stream,
-            subjects=[f"{settings.subject_prefix}.in.>"],
-            storage=StorageType.FILE,
-            duplicate_window=settings.duplicate_window_s,
-        )
-    )
+    await ensure_stream(nc.jetstream(), settings)
     await nc.close()
 
 
@@ -51,11 +44,11 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 30, what: s
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings, project: bool = True) -> AsyncIterator[Service]:
-    """The service, ingesting and projecting, until the block ends."""
+async def running(settings: Settings, project: bool = True) -> AsyncIterator[App]:
+    """The service, ingesting (and projecting unless told not to), until the block ends."""
     service = build(settings)
     stop = asyncio.Event()
-    task = asyncio.create_task(service.run(stop, project=project))
+    task = asyncio.create_task(service.run("all" if project else "ingest", stop))
     try:
         yield service
     finally:
@@ -74,12 +67,12 @@ async def drain(settings: Settings, url: str, project: bool = True) -> None:
             await asyncio.to_thread(service.projector.wait_for, top, 30)
 
 
-def dump_views(service: Service) -> dict[str, list[tuple[Any, ...]]]:
+def dump_views(service: App) -> dict[str, list[tuple[Any, ...]]]:
     tables = [t.name for m in service.projector.models for t in m.tables]
     return {t: sorted(service.views.query(f"SELECT * FROM {t}"), key=repr) for t in tables}
 
 
-def stored_events(service: Service) -> list[tuple[Any, ...]]:
+def stored_events(service: App) -> list[tuple[Any, ...]]:
     """Every stored event without the recording timestamp, in notification order."""
     import orjson
 

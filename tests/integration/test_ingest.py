@@ -6,7 +6,7 @@ import asyncio
 
 import nats
 import orjson
-from pingzhan.services.ingest.batch import Outcome
+from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
 from pingzhan.services.traffic.workload import Workload

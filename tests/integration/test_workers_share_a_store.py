@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import orjson
-from pingzhan.services.ingest.batch import Inbound, Ingest, Outcome
+from pingzhan.services.ingest.batch import Ingest
+from pingzhan.services.ingest.outcome import Inbound, Outcome
 from pingzhan.services.org.data import load_org
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import open_ledger

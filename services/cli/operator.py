@@ -1,0 +1,140 @@
+"""What an operator sends: `pingzhan switch ...`, `pingzhan publish FILE`, and `pingzhan outcome ID`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW, ScopeMode
+from pingzhan.services.bootstrap import App
+from pingzhan.services.cli.console import CliError
+from pingzhan.services.cli.send import send
+from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.wire import MESSAGE, subject_for, subject_of
+from pydantic import ValidationError
+
+SWITCH_KINDS = {
+    "wartime": "mode.switched_to_wartime",
+    "peacetime": "mode.switched_to_peacetime",
+    "level": "mode.level_changed",
+    "confirm": "mode.switch_confirmed",
+}
+
+
+def add_parsers(sub: Any) -> None:
+    s = sub.add_parser("switch", help="switch a scope to wartime or back to peacetime")
+    s.add_argument(
+        "mode", choices=tuple(SWITCH_KINDS), help="wartime, peacetime, level (escalate/de-escalate), confirm"
+    )
+    s.add_argument("--scope", required=True, help="KIND:ID, e.g. street:BT-QG")
+    s.add_argument(
+        "--level", help="I (highest) to IV; with wartime and level. Level I needs a second operator"
+    )
+    s.add_argument("--reason", help="why (not with confirm)")
+    s.add_argument("--proposal", help="with confirm: the id of the level-I proposal")
+    s.add_argument(
+        "--exercise", action="store_true", help="with wartime: a drill, kept apart from real episodes"
+    )
+    s.add_argument("--operator", required=True)
+    s.add_argument("--timeout", type=float, default=10.0)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=switch)
+    pb = sub.add_parser("publish", help="publish JSON-lines messages and print their outcomes")
+    pb.add_argument("file")
+    pb.add_argument("--timeout", type=float, default=30.0)
+    pb.add_argument("--json", action="store_true")
+    pb.set_defaults(func=publish)
+    o = sub.add_parser("outcome", help="the recorded outcome of a message id")
+    o.add_argument("message_id")
+    o.add_argument("--json", action="store_true")
+    o.set_defaults(func=outcome)
+
+
+def switch(app: App, args: argparse.Namespace) -> int:
+    fields = _switch_fields(args)
+    try:
+        message = MESSAGE.validate_python(fields)
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise CliError(f"{'.'.join(map(str, err['loc'][1:]))}: {err['msg']}") from None
+    item = (message.id, subject_for(app.settings.subject_prefix, message), message.model_dump_json().encode())
+    (result,) = asyncio.run(send(app, [item], args.timeout))
+    print_outcome(result, args.json)
+    if not args.json and ScopeMode.SwitchProposed.__qualname__ in result.events:
+        minutes = int(CONFIRMATION_WINDOW.total_seconds() // 60)
+        print(
+            f"level I takes a second operator: pingzhan switch confirm --scope {args.scope} "
+            f"--proposal {result.message_id} --operator OTHER_OPERATOR (within {minutes} minutes)"
+        )
+    return 0 if result.status == "accepted" else 1
+
+
+def _switch_fields(args: argparse.Namespace) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "id": f"op-{uuid.uuid4().hex[:20]}",
+        "kind": SWITCH_KINDS[args.mode],
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "actor": args.operator,
+        "scope": args.scope,
+    }
+    if args.mode in ("wartime", "level"):
+        if args.level is None:
+            raise CliError(f"switch {args.mode} needs --level I|II|III|IV")
+        fields["level"] = args.level
+    elif args.level is not None:
+        raise CliError("--level only goes with wartime or level")
+    if args.mode == "confirm":
+        if args.proposal is None:
+            raise CliError("switch confirm needs --proposal ID (the id printed when the switch was proposed)")
+        fields["proposal_id"] = args.proposal
+    else:
+        if args.reason is None:
+            raise CliError(f"switch {args.mode} needs --reason TEXT")
+        fields["reason"] = args.reason
+    if args.exercise:
+        if args.mode != "wartime":
+            raise CliError("--exercise only goes with wartime (a drill is a whole episode)")
+        fields["exercise"] = True
+    return fields
+
+
+def publish(app: App, args: argparse.Namespace) -> int:
+    items = []
+    for n, line in enumerate(Path(args.file).read_bytes().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = orjson.loads(line)
+            msg_id = str(doc["id"])
+            subject = subject_of(app.settings.subject_prefix, doc)
+        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+            raise CliError(f"{args.file}:{n}: not a JSON object with an id") from None
+        items.append((msg_id, subject, line))
+    outcomes = asyncio.run(send(app, items, args.timeout))
+    for o in outcomes:
+        print_outcome(o, args.json)
+    return 0 if all(o.status == "accepted" for o in outcomes) else 1
+
+
+def outcome(app: App, args: argparse.Namespace) -> int:
+    found = app.ledger.outcomes([args.message_id])
+    if args.message_id not in found:
+        raise CliError(f"no outcome recorded for message {args.message_id!r}")
+    print_outcome(Outcome.from_json(found[args.message_id]), args.json)
+    return 0
+
+
+def print_outcome(o: Outcome, as_json: bool) -> None:
+    if as_json:
+        print(o.to_json().decode())
+    elif o.status == "accepted":
+        print(
+            f"accepted {o.message_id}: {', '.join(o.events)}" + (" (recorded earlier)" if o.replayed else "")
+        )
+    else:
+        print(f"rejected {o.message_id} ({o.code}): {o.reason}")

@@ -1,0 +1,70 @@
+"""Publish messages and wait for their outcomes: the one way the CLI talks to a running service."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from nats.aio.client import Client
+from pingzhan.services.bootstrap import App
+from pingzhan.services.cli.console import CliError
+from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.nats.connection import connect
+from pingzhan.services.nats.publish import Item, publish_items
+from pingzhan.services.nats.stream import ensure_stream
+
+
+async def send(app: App, items: list[Item], timeout: float, nc: Client | None = None) -> list[Outcome]:
+    """Publish (id, subject, body) items and return the outcome of each, in their order.
+
+    Outcomes come on ``{prefix}.outcome.>``; an id that NATS dropped as a resend within its
+    duplicate window gets no new outcome there, so its first one is read from the store."""
+    own = nc is None
+    if nc is None:
+        nc = await connect(app.settings.nats_url, "pingzhan-cli", give_up_after_s=5, reconnect=False)
+    try:
+        js = nc.jetstream()
+        await ensure_stream(js, app.settings)  # so the messages wait in the stream even if nobody serves yet
+        wanted = {i for i, _, _ in items}
+        outcomes: dict[str, Outcome] = {}
+        done = asyncio.Event()
+
+        async def on_outcome(msg: Any) -> None:
+            outcome = Outcome.from_json(msg.data)
+            if outcome.message_id in wanted:
+                outcomes[outcome.message_id] = outcome
+                if len(outcomes) == len(wanted):
+                    done.set()
+
+        sub = await nc.subscribe(f"{app.settings.subject_prefix}.outcome.>", cb=on_outcome)
+        acks = await publish_items(js, items)
+        resent = [i for (i, _, _), ack in zip(items, acks, strict=True) if ack.duplicate]
+        try:
+            if resent:
+                await asyncio.wait_for(_stored(app, resent, outcomes), timeout)
+                if len(outcomes) == len(wanted):
+                    done.set()
+            await asyncio.wait_for(done.wait(), timeout)
+        except TimeoutError:
+            missing = sorted(wanted - set(outcomes))
+            raise CliError(
+                f"published, but no outcome for {', '.join(missing[:5])} within {timeout:.0f} s; "
+                f"is `pingzhan serve` running? (`pingzhan outcome ID` looks it up later)"
+            ) from None
+        finally:
+            await sub.unsubscribe()
+        return [outcomes[i] for i, _, _ in items]
+    finally:
+        if own:
+            await nc.close()
+
+
+async def _stored(app: App, ids: list[str], outcomes: dict[str, Outcome]) -> None:
+    missing = set(ids)
+    while missing:  # the first send may still be on its way into the store
+        found = await asyncio.to_thread(app.ledger.outcomes, sorted(missing))
+        for message_id, text in found.items():
+            outcomes[message_id] = Outcome.from_json(text, replayed=True)
+            missing.discard(message_id)
+        if missing:
+            await asyncio.sleep(0.2)

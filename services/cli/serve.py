@@ -1,0 +1,109 @@
+"""`pingzhan serve` (the service itself) and `pingzhan demo` (the same, on an embedded NATS, with
+the seed's July rainstorm published through it)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import time
+from typing import Any
+
+from pingzhan.services.bootstrap import ROLES, App, build
+from pingzhan.services.cli import render
+from pingzhan.services.cli.console import install_stop
+from pingzhan.services.cli.send import send
+from pingzhan.services.logs import log
+from pingzhan.services.nats.connection import connect
+from pingzhan.services.nats.embedded import EmbeddedNats
+from pingzhan.services.org.data import read_org_file
+from pingzhan.services.read import queries
+from pingzhan.services.traffic.scenario import STREET, scenario
+from pingzhan.services.wire import Envelope, subject_for
+
+
+def add_parsers(sub: Any) -> None:
+    sv = sub.add_parser("serve", help="ingest from NATS and keep the read models current")
+    sv.add_argument(
+        "--role",
+        choices=ROLES,
+        default="all",
+        help="ingest only (extra workers), project only, or both (default)",
+    )
+    sv.set_defaults(func=serve)
+    d = sub.add_parser("demo", help="embedded NATS + the July rainstorm scenario from the seed")
+    d.add_argument("--exit", action="store_true", help="return when the scenario has been processed")
+    d.set_defaults(func=demo)
+
+
+def serve(app: App, args: argparse.Namespace) -> int:
+    asyncio.run(_serve(app, args.role))
+    return 0
+
+
+async def _serve(app: App, role: Any) -> None:
+    stop = asyncio.Event()
+    install_stop(stop)
+    where = {"position": app.ingest.position} if role != "project" else {}
+    log.info("serving", nats=app.settings.nats_url, store=app.settings.store, role=role,
+             consumer=app.settings.consumer_name, **where)  # fmt: skip
+    await app.run(role, stop)
+
+
+def demo(app: App, args: argparse.Namespace) -> int:
+    asyncio.run(_demo(app, args.exit))
+    return 0
+
+
+async def _demo(base: App, exit_after: bool) -> None:
+    root = base.settings.data_dir / "demo"
+    if root.exists():
+        shutil.rmtree(root)
+    with EmbeddedNats(root / "nats") as server:
+        settings = base.settings.model_copy(
+            update={"data_dir": root, "store": "sqlite", "nats_url": server.url}
+        )
+        app = build(settings)
+        stop = asyncio.Event()
+        install_stop(stop)
+        runner = asyncio.create_task(app.run("all", stop))
+        nc = await connect(server.url, "pingzhan-demo")
+        try:
+            act1, act2 = scenario(read_org_file(settings.org_file), app.org)
+            started = time.monotonic()
+            outcomes = await _publish_and_project(app, nc, act1)
+            print(f"== July rainstorm: {STREET} switched to wartime level II ({len(act1)} reports) ==")
+            for o in outcomes:
+                if o.status == "rejected":
+                    print(f"rejected {o.message_id} ({o.kind}): {o.reason}")
+            print(render.roster(queries.roster(app.views, app.org, STREET)))
+            await _publish_and_project(app, nc, act2)
+            print(f"\n== Stand-down: {STREET} back to peacetime ({len(act2)} reports) ==")
+            print(render.roster(queries.roster(app.views, app.org, STREET)))
+            episode = f"{STREET}#1"
+            print(f"\n== Audit trail of episode {episode} ==")
+            print(render.audit(queries.audit(app.views, app.org, episode)))
+            print(f"\nDemo processed {len(act1) + len(act2)} messages in {time.monotonic() - started:.2f} s.")
+            if not exit_after:
+                print(
+                    f"\nStill serving (Ctrl-C stops). In another shell:\n"
+                    f"  export PINGZHAN_NATS_URL={server.url} PINGZHAN_DATA_DIR={root}\n"
+                    f"  .venv/bin/pingzhan switch wartime --scope district:BT --level III --reason rainstorm --operator me\n"
+                    f"  .venv/bin/pingzhan roster"
+                )
+                await stop.wait()
+        finally:
+            stop.set()
+            await nc.close()
+            await runner
+            app.close()
+
+
+async def _publish_and_project(app: App, nc: Any, messages: list[Envelope], timeout: float = 30) -> list[Any]:
+    """Send the messages, then wait until the read models include them."""
+    prefix = app.settings.subject_prefix
+    items = [(m.id, subject_for(prefix, m), m.model_dump_json().encode()) for m in messages]
+    outcomes = await send(app, items, timeout, nc)
+    head = app.ledger.recorder.max_notification_id() or 0
+    await asyncio.to_thread(app.projector.wait_for, head, timeout)
+    return outcomes

@@ -1,0 +1,49 @@
+"""Publishing: messages onto the inbound stream (id as ``Nats-Msg-Id``) and outcomes after commit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import PubAck
+from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.wire import Envelope, subject_for
+
+PUBLISH_CHUNK = 5_000  # acknowledgements awaited at a time
+
+Item = tuple[str, str, bytes]  # message id, subject, body
+
+
+async def publish_items(js: JetStreamContext, items: Sequence[Item], headers: bool = True) -> list[PubAck]:
+    """Publish to the inbound stream, the message id as Nats-Msg-Id (``headers=False`` leaves it
+    out, so NATS's own dedupe cannot catch a resend); returns each message's acknowledgement
+    (``duplicate`` when NATS dropped it as a resend within its window). Raises if the stream
+    refused any of them."""
+    acks: list[PubAck] = []
+    for k in range(0, len(items), PUBLISH_CHUNK):
+        futures = [
+            await js.publish_async(subject, body, headers={"Nats-Msg-Id": msg_id} if headers else None)
+            for msg_id, subject, body in items[k : k + PUBLISH_CHUNK]
+        ]
+        acks += await asyncio.gather(*futures)
+    return acks
+
+
+async def publish(js: JetStreamContext, prefix: str, messages: Iterable[Envelope]) -> int:
+    """Publish validated messages; returns how many."""
+    items = [(m.id, subject_for(prefix, m), m.model_dump_json().encode()) for m in messages]
+    return len(await publish_items(js, items))
+
+
+async def publish_outcomes(nc: Client, prefix: str, outcomes: Iterable[Outcome]) -> int:
+    """Publish each outcome on ``{prefix}.outcome.{message id}``; returns how many failed (they are
+    recorded all the same, and ``pingzhan outcome ID`` finds them)."""
+    failed = 0
+    for outcome in outcomes:
+        try:
+            await nc.publish(f"{prefix}.outcome.{outcome.message_id}", outcome.to_json())
+        except Exception:
+            failed += 1
+    return failed

@@ -1,0 +1,78 @@
+"""The inbound stream and each worker's durable pull consumer.
+
+The store, not NATS, knows what was committed: a worker's consumer is created anew from the
+position stored in the event store, so it never skips a message.
+"""
+
+from __future__ import annotations
+
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+from pingzhan.services.settings import Settings
+from pingzhan.services.wire import SHARDS
+
+
+class StreamBehind(RuntimeError):
+    """The stream ends before the stored position: it was re-created or purged."""
+
+
+async def ensure_stream(js: JetStreamContext, settings: Settings) -> None:
+    """Create the inbound stream if it is missing; an existing stream is left as it is."""
+    try:
+        await js.stream_info(settings.stream)
+    except NotFoundError:
+        await js.add_stream(
+            StreamConfig(
+                name=settings.stream,
+                subjects=[f"{settings.subject_prefix}.in.>"],
+                storage=StorageType.FILE,
+                duplicate_window=settings.duplicate_window_s,
+            )
+        )
+
+
+def filter_subjects(settings: Settings) -> list[str]:
+    """The subjects of this worker's shards (all of them when it works alone)."""
+    prefix = f"{settings.subject_prefix}.in"
+    if settings.workers == 1:
+        return [f"{prefix}.>"]
+    return [f"{prefix}.{s}.>" for s in range(SHARDS) if s % settings.workers == settings.worker_index]
+
+
+async def bind_consumer(
+    js: JetStreamContext, settings: Settings, after_seq: int
+) -> JetStreamContext.PullSubscription:
+    """(Re)create this worker's durable consumer to start right after the position in the store.
+
+    The store, not NATS, knows what was committed; a consumer recreated from it never skips a
+    message and redelivers at most what the store will recognise and skip.
+    """
+    durable = settings.consumer_name
+    try:
+        await js.delete_consumer(settings.stream, durable)
+    except NotFoundError:
+        pass
+    subjects = filter_subjects(settings)
+    config = ConsumerConfig(
+        durable_name=durable,
+        ack_policy=AckPolicy.ALL,
+        ack_wait=60,
+        max_ack_pending=max(10_000, settings.batch_size * 4),
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+        opt_start_seq=after_seq + 1,
+        filter_subjects=subjects if len(subjects) > 1 else None,
+        filter_subject=subjects[0] if len(subjects) == 1 else None,
+    )
+    await js.add_consumer(settings.stream, config)
+    return await js.pull_subscribe_bind(durable=durable, stream=settings.stream)
+
+
+async def check_not_behind(js: JetStreamContext, settings: Settings, position: int) -> None:
+    """Refuse a stream whose last sequence is behind what the store has recorded."""
+    last = (await js.stream_info(settings.stream)).state.last_seq
+    if last < position:
+        raise StreamBehind(
+            f"stream {settings.stream} ends at sequence {last} but {settings.consumer_name} has recorded up to "
+            f"{position}: the stream was re-created or purged; its sequence numbers no longer match the store"
+        )

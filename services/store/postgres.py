@@ -1,0 +1,121 @@
+"""The PostgreSQL recorder: eventsourcing's, plus the inbox, with every write in the part of the
+transaction that rolls back on error."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
+from pingzhan.services.store.conflicts import check_unchanged
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
+
+
+class InboxPostgresRecorder(PostgresProcessRecorder):
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS inbox (message_id text PRIMARY KEY, stream_seq bigint, "
+                "outcome text NOT NULL)"
+            ).format()
+        )
+
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        # Everything happens here, where an exception rolls the transaction back (the library
+        # catches exceptions around _insert_stored_events and would still commit).
+        self._lock_table(curs)  # writers one at a time: ids in commit order, versions stable
+        if kwargs.get("expect"):
+            curs.execute(
+                SQL(
+                    "SELECT id, (SELECT max(originator_version) FROM {}.{} WHERE originator_id = id) AS v "
+                    "FROM unnest(%s::uuid[]) AS id"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (list(kwargs["expect"]),),
+            )
+            check_unchanged(
+                kwargs["expect"], {r["id"]: r["v"] for r in curs.fetchall() if r["v"] is not None}
+            )
+        if kwargs.get("tracking") is not None:
+            self._insert_tracking(curs, kwargs["tracking"])
+        if kwargs.get("inbox"):
+            ids, seqs, outcomes = zip(*kwargs["inbox"], strict=True)
+            curs.execute(
+                SQL("INSERT INTO inbox SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[])"),
+                (list(ids), list(seqs), list(outcomes)),
+            )
+        if stored_events:
+            # Arrays instead of the library's composite-type rows: one INSERT either way, but
+            # psycopg adapts four arrays much faster than hundreds of composite values.
+            self._notify_channel(curs)
+            curs.execute(
+                SQL(
+                    "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
+                    "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (
+                    [e.originator_id for e in stored_events],
+                    [e.originator_version for e in stored_events],
+                    [e.topic for e in stored_events],
+                    [e.state for e in stored_events],
+                ),
+            )
+
+    def _insert_stored_events(self, *_: Any, **__: Any) -> None:
+        pass  # done in _insert_events
+
+    def _fetch_ids_after_insert_events(self, *_: Any, **__: Any) -> None:
+        return None  # nobody here needs the notification ids of what was just written
+
+    def positions(self, prefix: str) -> dict[str, int]:
+        """Stored positions of every tracking name starting with ``prefix``."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT application_name, max(notification_id) FROM {}.{} "
+                    "WHERE application_name LIKE %s GROUP BY application_name"
+                ).format(Identifier(self.datastore.schema), Identifier(self.tracking_table_name)),
+                (prefix + "%",),
+            )
+            return {r[0]: r[1] for r in curs.fetchall()}
+
+    def select_states(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
+        """(notification id, topic, state) of the next events: all the read models need."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id, topic, state FROM {}.{} "
+                    "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (after, limit),
+                prepare=True,
+            )
+            return [(r[0], r[1], bytes(r[2])) for r in curs.fetchall()]
+
+    def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT message_id, outcome FROM inbox WHERE message_id = ANY(%s)"), (list(message_ids),)
+            )
+            return {r["message_id"]: r["outcome"] for r in curs.fetchall()}
+
+    def stored_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL(
+                    "SELECT originator_id, originator_version, topic, state FROM {}.{} "
+                    "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (list(originator_ids),),
+            )
+            return [
+                StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
+                for r in curs.fetchall()
+            ]
+
+
+class InboxPostgresFactory(PostgresFactory):
+    process_recorder_class = InboxPostgresRecorder

@@ -1,0 +1,97 @@
+"""The SQLite recorder: eventsourcing's, plus the inbox, in the same transaction as the events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteFactory, SQLiteProcessRecorder
+from pingzhan.services.store.conflicts import CHUNK, check_unchanged, hex_id
+
+
+class InboxSQLiteRecorder(SQLiteProcessRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            "CREATE TABLE IF NOT EXISTS inbox (message_id TEXT PRIMARY KEY, stream_seq INTEGER, "
+            "outcome TEXT NOT NULL) WITHOUT ROWID",
+        ]
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        if kwargs.get("tracking") is not None:
+            self._insert_tracking(c, kwargs["tracking"])  # a write first: takes the write lock
+        if kwargs.get("expect"):
+            self._check_versions(c, kwargs["expect"])
+        # One executemany instead of the library's row-by-row inserts: nobody here needs the
+        # notification ids back, and rowids still follow the order of the batch.
+        c.executemany(
+            self.insert_events_statement,
+            [(hex_id(s.originator_id), s.originator_version, s.topic, s.state) for s in stored_events],
+        )
+        if kwargs.get("inbox"):
+            c.executemany("INSERT INTO inbox VALUES (?,?,?)", kwargs["inbox"])
+
+    def positions(self, prefix: str) -> dict[str, int]:
+        """Stored positions of every tracking name starting with ``prefix``."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT application_name, max(notification_id) FROM tracking "
+                "WHERE application_name LIKE ? GROUP BY application_name",
+                (prefix + "%",),
+            )
+            return {r[0]: r[1] for r in c.fetchall()}
+
+    def _check_versions(self, c: Any, expect: dict[UUID, int]) -> None:
+        ids = list(expect)
+        stored: dict[str, int] = {}
+        for i in range(0, len(ids), CHUNK):
+            chunk = [a.hex for a in ids[i : i + CHUNK]]
+            # One max() per id: SQLite answers each from the primary key, where a GROUP BY would
+            # read every version of long-lived aggregates.
+            c.execute(
+                f"WITH ids(id) AS (VALUES {','.join(['(?)'] * len(chunk))}) "
+                f"SELECT id, (SELECT max(originator_version) FROM {self.events_table_name} "
+                "WHERE originator_id = ids.id) FROM ids",
+                chunk,
+            )
+            stored.update((r[0], r[1]) for r in c.fetchall() if r[1] is not None)
+        check_unchanged(expect, {UUID(k): v for k, v in stored.items()})
+
+    def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for i in range(0, len(message_ids), CHUNK):
+                chunk = message_ids[i : i + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                c.execute(f"SELECT message_id, outcome FROM inbox WHERE message_id IN ({marks})", chunk)
+                found.update((r[0], r[1]) for r in c.fetchall())
+        return found
+
+    def select_states(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
+        """(notification id, topic, state) of the next events: all the read models need."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid, topic, state FROM {self.events_table_name} WHERE rowid>? ORDER BY rowid LIMIT ?",
+                (after, limit),
+            )
+            return [tuple(r) for r in c.fetchall()]  # type: ignore[misc]
+
+    def stored_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        rows = []
+        with self.datastore.transaction(commit=False) as c:
+            for i in range(0, len(originator_ids), CHUNK):
+                chunk = [o.hex for o in originator_ids[i : i + CHUNK]]
+                c.execute(
+                    f"SELECT originator_id, originator_version, topic, state FROM {self.events_table_name} "
+                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) "
+                    "ORDER BY originator_id, originator_version",
+                    chunk,
+                )
+                rows += [StoredEvent(UUID(r[0]), r[1], r[2], r[3]) for r in c.fetchall()]
+        return rows
+
+
+class InboxSQLiteFactory(SQLiteFactory):
+    process_recorder_class = InboxSQLiteRecorder
