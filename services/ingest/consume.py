@@ -77,6 +77,7 @@ class Consumer:
         self.js: JetStreamContext = nc.jetstream()
         self.collector = CollectorPause()
         self.committing: Committing | None = None
+        self.fetching: asyncio.Future[list[Msg]]
 
     async def run(self, stop: asyncio.Event) -> None:
         await ensure_stream(self.js, self.settings)
@@ -178,7 +179,7 @@ class Consumer:
 
     def _start_pulling(self) -> None:
         self.puller = Puller(self.sub, self.settings.batch_size)
-        self.fetching: asyncio.Future[list[Msg]] = asyncio.ensure_future(self.puller.pull(PULL_WAIT_S))
+        self.fetching = asyncio.ensure_future(self.puller.pull(PULL_WAIT_S))
 
     async def _unsubscribe(self) -> None:
         try:

@@ -3,7 +3,6 @@ comes back with its rejection (code and reason), a good one with its domain comm
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +11,7 @@ from pingzhan.domain.commands import Command
 from pingzhan.domain.stamp import Stamp
 from pingzhan.services.ingest.outcome import Inbound
 from pingzhan.services.wire import MESSAGE, Envelope
+from pingzhan.services.wire.envelope import is_message_id
 from pydantic import ValidationError
 
 
@@ -37,11 +37,7 @@ def parse(inbound: Inbound) -> Parsed:
         message: Envelope = MESSAGE.validate_json(inbound.data)
     except ValidationError as e:
         return Parsed(inbound, _fallback_id(inbound), rejected=_rejection_of(e))
-    if (
-        inbound.header_id is not None
-        and inbound.header_id != message.id
-        and VALID_ID.match(inbound.header_id)
-    ):
+    if inbound.header_id is not None and inbound.header_id != message.id and is_message_id(inbound.header_id):
         return Parsed(
             inbound,
             inbound.header_id,
@@ -53,9 +49,6 @@ def parse(inbound: Inbound) -> Parsed:
     return Parsed(inbound, message.id, message, command=message.command(), stamp=stamp)
 
 
-VALID_ID = re.compile(r"^[A-Za-z0-9_\-:]{1,128}$")
-
-
 def _fallback_id(inbound: Inbound) -> str:
     """An id for a message that failed validation: its own if usable (it names a NATS subject)."""
     candidates: list[Any] = [inbound.header_id]
@@ -64,7 +57,7 @@ def _fallback_id(inbound: Inbound) -> str:
     except (orjson.JSONDecodeError, AttributeError):
         pass
     for candidate in candidates:
-        if isinstance(candidate, str) and VALID_ID.match(candidate):
+        if is_message_id(candidate):
             return candidate
     return f"stream-seq-{inbound.seq}"
 

@@ -1,0 +1,94 @@
+"""Wire contract v1: the inbound messages, validated by pydantic, each turned into a domain command.
+
+Every message is a JSON object: the envelope (``id``, ``kind``, ``occurred_at``, ``actor``) and
+the kind's own fields. ``MESSAGE`` validates a body; ``KINDS`` lists every kind; ``subject_of``
+says on which subject a message travels (see ``routing``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pingzhan.services.wire.emergency import (
+    CadreDispatched,
+    CadreRecalled,
+    CadreRegistered,
+    CheckpointClosed,
+    CheckpointEstablished,
+    CheckpointRelieved,
+    CheckpointStaffed,
+    HazardReported,
+    HazardResolved,
+    ModeLevelChanged,
+    ModeSwitchConfirmed,
+    ModeSwitchedToPeacetime,
+    ModeSwitchedToWartime,
+)
+from pingzhan.services.wire.envelope import Envelope, Level
+from pingzhan.services.wire.peacetime import (
+    HazardTaskAssigned,
+    HazardTaskDone,
+    HouseholdVisited,
+    InformationVerified,
+    InspectionMade,
+    OpinionCollected,
+    ProblemEscalated,
+    ProblemReported,
+    ProblemResolved,
+    RegistrationRecorded,
+    SatisfactionRated,
+    ServiceCheckedIn,
+    ServiceCheckedOut,
+    VolunteerServed,
+)
+from pingzhan.services.wire.routing import SHARDS, routing_key, shard_of, subject_for, subject_of
+from pydantic import Field, TypeAdapter
+
+Message = Annotated[
+    CadreRegistered
+    | CadreDispatched
+    | CadreRecalled
+    | CheckpointEstablished
+    | CheckpointStaffed
+    | CheckpointRelieved
+    | CheckpointClosed
+    | HazardReported
+    | HazardResolved
+    | ModeSwitchedToWartime
+    | ModeLevelChanged
+    | ModeSwitchConfirmed
+    | ModeSwitchedToPeacetime
+    | ServiceCheckedIn
+    | ServiceCheckedOut
+    | HouseholdVisited
+    | InformationVerified
+    | OpinionCollected
+    | VolunteerServed
+    | SatisfactionRated
+    | InspectionMade
+    | RegistrationRecorded
+    | ProblemReported
+    | ProblemEscalated
+    | ProblemResolved
+    | HazardTaskAssigned
+    | HazardTaskDone,
+    Field(discriminator="kind"),
+]
+MESSAGE = TypeAdapter(Message)
+KINDS = tuple(
+    m.model_fields["kind"].annotation.__args__[0]  # type: ignore[union-attr]
+    for m in Envelope.__subclasses__()
+)
+
+__all__ = [
+    "KINDS",
+    "MESSAGE",
+    "SHARDS",
+    "Envelope",
+    "Level",
+    "Message",
+    "routing_key",
+    "shard_of",
+    "subject_for",
+    "subject_of",
+]

@@ -1,0 +1,144 @@
+"""Emergency work on the wire: cadres, checkpoints, hazards, and the operators' mode commands."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pingzhan.domain import commands as c
+from pingzhan.services.wire.envelope import (
+    Envelope,
+    HazardKind,
+    Ident,
+    Level,
+    MessageId,
+    Scope,
+    Severity,
+    Text,
+)
+
+
+class CadreRegistered(Envelope):
+    kind: Literal["cadre.registered"]
+    cadre_id: Ident
+    name: Text
+    unit: Ident
+
+    def command(self) -> c.Command:
+        return c.RegisterCadre(self.cadre_id, self.name, self.unit)
+
+
+class CadreDispatched(Envelope):
+    kind: Literal["cadre.dispatched"]
+    cadre_id: Ident
+    grid_id: Ident
+
+    def command(self) -> c.Command:
+        return c.DispatchCadre(self.cadre_id, self.grid_id)
+
+
+class CadreRecalled(Envelope):
+    kind: Literal["cadre.recalled"]
+    cadre_id: Ident
+
+    def command(self) -> c.Command:
+        return c.RecallCadre(self.cadre_id)
+
+
+class CheckpointEstablished(Envelope):
+    kind: Literal["checkpoint.established"]
+    checkpoint_id: Ident
+    grid_id: Ident
+    name: Text
+
+    def command(self) -> c.Command:
+        return c.EstablishCheckpoint(self.checkpoint_id, self.grid_id, self.name)
+
+
+class CheckpointStaffed(Envelope):
+    kind: Literal["checkpoint.staffed"]
+    checkpoint_id: Ident
+    cadre_id: Ident
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.StaffCheckpoint(self.checkpoint_id, self.cadre_id)
+
+
+class CheckpointRelieved(Envelope):
+    kind: Literal["checkpoint.relieved"]
+    checkpoint_id: Ident
+    cadre_id: Ident
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.RelieveCheckpoint(self.checkpoint_id, self.cadre_id)
+
+
+class CheckpointClosed(Envelope):
+    kind: Literal["checkpoint.closed"]
+    checkpoint_id: Ident
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.CloseCheckpoint(self.checkpoint_id)
+
+
+class HazardReported(Envelope):
+    kind: Literal["hazard.reported"]
+    hazard_id: Ident
+    grid_id: Ident
+    hazard_kind: HazardKind
+    location: Text
+    severity: Severity
+
+    def command(self) -> c.Command:
+        return c.ReportHazard(self.hazard_id, self.grid_id, self.hazard_kind, self.location, self.severity)
+
+
+class HazardResolved(Envelope):
+    kind: Literal["hazard.resolved"]
+    hazard_id: Ident
+    resolution: Text
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.ResolveHazard(self.hazard_id, self.resolution)
+
+
+class ModeSwitchedToWartime(Envelope):
+    kind: Literal["mode.switched_to_wartime"]
+    scope: Scope
+    level: Level
+    reason: Text
+    exercise: bool = False
+
+    def command(self) -> c.Command:
+        return c.SwitchToWartime(self.scope, self.level, self.reason, self.exercise)
+
+
+class ModeLevelChanged(Envelope):
+    kind: Literal["mode.level_changed"]
+    scope: Scope
+    level: Level
+    reason: Text
+
+    def command(self) -> c.Command:
+        return c.ChangeLevel(self.scope, self.level, self.reason)
+
+
+class ModeSwitchConfirmed(Envelope):
+    kind: Literal["mode.switch_confirmed"]
+    scope: Scope
+    proposal_id: MessageId
+
+    def command(self) -> c.Command:
+        return c.ConfirmSwitch(self.scope, self.proposal_id)
+
+
+class ModeSwitchedToPeacetime(Envelope):
+    kind: Literal["mode.switched_to_peacetime"]
+    scope: Scope
+    reason: Text
+
+    def command(self) -> c.Command:
+        return c.SwitchToPeacetime(self.scope, self.reason)

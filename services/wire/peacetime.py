@@ -1,0 +1,160 @@
+"""Peacetime work on the wire: service days, visits, verification, opinions, volunteering, ratings,
+inspections, registration drives, problems, and flood-duty tasks."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pingzhan.domain import commands as c
+from pingzhan.services.wire.envelope import Envelope, HouseholdId, Ident, Text
+from pydantic import Field
+
+
+class ServiceCheckedIn(Envelope):
+    kind: Literal["service.checked_in"]
+    cadre_id: Ident
+    grid_id: Ident
+
+    def command(self) -> c.Command:
+        return c.CheckIn(self.cadre_id, self.grid_id)
+
+
+class ServiceCheckedOut(Envelope):
+    kind: Literal["service.checked_out"]
+    cadre_id: Ident
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.CheckOut(self.cadre_id)
+
+
+class HouseholdVisited(Envelope):
+    kind: Literal["household.visited"]
+    cadre_id: Ident
+    household_id: HouseholdId
+    persons: int = Field(ge=0, le=60)
+    info_collected: bool = False
+
+    def command(self) -> c.Command:
+        return c.VisitHousehold(self.cadre_id, self.household_id, self.persons, self.info_collected)
+
+
+class InformationVerified(Envelope):
+    kind: Literal["information.verified"]
+    household_id: HouseholdId
+    result: Literal["correct", "corrected"]
+
+    def command(self) -> c.Command:
+        return c.VerifyInformation(self.household_id, self.result)
+
+
+class OpinionCollected(Envelope):
+    kind: Literal["opinion.collected"]
+    cadre_id: Ident
+    grid_id: Ident
+    category: Literal["livelihood", "environment", "safety", "services", "other"]
+    text: Text
+
+    def command(self) -> c.Command:
+        return c.CollectOpinion(self.cadre_id, self.grid_id, self.category, self.text)
+
+
+class VolunteerServed(Envelope):
+    kind: Literal["volunteer.served"]
+    cadre_id: Ident
+    grid_id: Ident
+    activity: Text
+    hours: float = Field(gt=0, le=24)
+
+    def command(self) -> c.Command:
+        return c.ServeAsVolunteer(self.cadre_id, self.grid_id, self.activity, self.hours)
+
+
+class SatisfactionRated(Envelope):
+    kind: Literal["satisfaction.rated"]
+    cadre_id: Ident
+    household_id: HouseholdId
+    score: int = Field(ge=1, le=5)
+
+    def command(self) -> c.Command:
+        return c.RateCadre(self.cadre_id, self.household_id, self.score)
+
+
+class InspectionMade(Envelope):
+    kind: Literal["inspection.made"]
+    inspection_id: Ident
+    group: int = Field(ge=1, le=6)
+    cadre_id: Ident
+    grid_id: Ident
+    finding: Literal["present", "absent", "idle"]
+
+    def command(self) -> c.Command:
+        return c.Inspect(self.inspection_id, self.group, self.cadre_id, self.grid_id, self.finding)
+
+
+class RegistrationRecorded(Envelope):
+    kind: Literal["registration.recorded"]
+    drive_id: Ident
+    compound_id: Ident
+    cadre_id: Ident
+    households: int = Field(ge=0, le=10_000)
+    persons: int = Field(ge=0, le=50_000)
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.RecordRegistration(
+            self.drive_id, self.compound_id, self.cadre_id, self.households, self.persons
+        )
+
+
+class ProblemReported(Envelope):
+    kind: Literal["problem.reported"]
+    problem_id: Ident
+    grid_id: Ident
+    what: Text
+    where: Text
+
+    def command(self) -> c.Command:
+        return c.ReportProblem(self.problem_id, self.grid_id, self.what, self.where)
+
+
+class ProblemEscalated(Envelope):
+    kind: Literal["problem.escalated"]
+    problem_id: Ident
+    office: Text
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.EscalateProblem(self.problem_id, self.office)
+
+
+class ProblemResolved(Envelope):
+    kind: Literal["problem.resolved"]
+    problem_id: Ident
+    resolution: Text
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.ResolveProblem(self.problem_id, self.resolution)
+
+
+class HazardTaskAssigned(Envelope):
+    kind: Literal["hazard.task_assigned"]
+    hazard_id: Ident
+    task_id: Ident
+    task: Literal["patrol", "warning", "clearing", "pipe_unblocking"]
+    cadre_id: Ident
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.AssignHazardTask(self.hazard_id, self.task_id, self.task, self.cadre_id)
+
+
+class HazardTaskDone(Envelope):
+    kind: Literal["hazard.task_done"]
+    hazard_id: Ident
+    task_id: Ident
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.FinishHazardTask(self.hazard_id, self.task_id)
