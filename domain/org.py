@@ -6,11 +6,32 @@ Scopes are written ``KIND:ID`` (``district:BT``, ``street:BT-QG``, ``community:B
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pingzhan.domain.errors import UnknownHouseholdError, UnknownScopeError
 
 SCOPE_KINDS = ("district", "street", "community", "grid")
+HOUSEHOLD_ID_PATTERN = r"^[A-Za-z0-9_\-]+-H[0-9]+$"  # {grid id}-H{n}, n from 1 to the grid's households
+
+
+def household_id(grid_id: str, n: int) -> str:
+    """The id of the n-th household (from 1) of a grid."""
+    return f"{grid_id}-H{n}"
+
+
+def parse_household_id(household_id: str) -> tuple[str, int] | None:
+    """(grid id, n) of a household id, or None when it is not of the form ``{grid id}-H{n}``."""
+    if re.fullmatch(HOUSEHOLD_ID_PATTERN, household_id) is None:
+        return None
+    grid_id, _, n = household_id.rpartition("-H")
+    return grid_id, int(n)
+
+
+def grid_of_household(household_id: str) -> str | None:
+    """The grid part of a household id, or None when it is not of the form ``{grid id}-H{n}``."""
+    parsed = parse_household_id(household_id)
+    return parsed[0] if parsed is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +75,13 @@ class Org:
         return unit
 
     def household(self, household_id: str) -> str:
-        """The grid of a household ``{grid id}-H{n}`` (n from 1 to the grid's households)."""
-        grid_id, sep, number = household_id.rpartition("-H")
-        unit = self.units.get(f"grid:{grid_id}")
-        if not sep or unit is None or not number.isdigit() or not 1 <= int(number) <= unit.households:
+        """The grid of a household ``{grid id}-H{n}`` (n from 1 to the grid's households), or
+        UnknownHouseholdError."""
+        parsed = parse_household_id(household_id)
+        unit = self.units.get(f"grid:{parsed[0]}") if parsed is not None else None
+        if parsed is None or unit is None or not 1 <= parsed[1] <= unit.households:
             raise UnknownHouseholdError(f"unknown household {household_id!r} (households are GRID-Hn)")
-        return grid_id
+        return parsed[0]
 
     def compound(self, compound_id: str) -> tuple[str, str, int, int]:
         """(name, grid id, households, residents) of a residential compound."""
@@ -69,7 +91,10 @@ class Org:
             raise UnknownScopeError(f"unknown compound {compound_id!r}") from None
 
     def ancestors(self, scope: str) -> list[str]:
-        """The scope and every scope above it, nearest first."""
+        """The scopes covering a scope: itself and every scope above it, nearest first (for a grid:
+        grid, community, street, district). A switch of any of them applies to the scope; this is
+        the one place that walks the hierarchy upwards. KeyError for a scope not in the organisation.
+        """
         chain = []
         key: str | None = scope
         while key is not None:

@@ -4,24 +4,36 @@ Each switch to wartime opens an emergency episode named ``SCOPE#N``; it ends whe
 returns to peacetime. A drill is an episode flagged as an exercise and is kept apart from real
 ones. Level I (the highest) takes a second operator: the first one's switch is only a proposal,
 which a different operator must confirm within ``CONFIRMATION_WINDOW`` (field time).
+
+Every rule about modes and levels lives here; the mode commands only find or create a ScopeMode
+and call it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal, cast, get_args
 
 from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
 from pingzhan.domain.errors import ConfirmationError, LevelError, ModeError
 from pingzhan.domain.stamp import Stamp, Stamped
 
-LEVELS = ("I", "II", "III", "IV")
+Level = Literal["I", "II", "III", "IV"]
+LEVELS: tuple[Level, ...] = get_args(Level)  # highest first
 CONFIRMATION_WINDOW = timedelta(minutes=30)
 
 
-def check_level(level: str) -> None:
+def check_level(level: str) -> Level:
+    """The level, if it is one of I-IV; LevelError otherwise."""
     if level not in LEVELS:
         raise LevelError(f"level {level!r} is outside I-IV")
+    return cast(Level, level)
+
+
+def level_rank(level: str) -> int:
+    """1 for level I (the highest) to 4 for level IV, so that the highest level sorts first."""
+    return LEVELS.index(check_level(level)) + 1
 
 
 class ScopeMode(Aggregate):
@@ -92,6 +104,7 @@ class ScopeMode(Aggregate):
 
     @classmethod
     def track(cls, scope: str) -> ScopeMode:
+        """A scope seen for the first time, in peacetime."""
         return cls._create(cls.Tracked, id=ids.scope(scope), scope=scope)
 
     @property
@@ -99,6 +112,7 @@ class ScopeMode(Aggregate):
         return f"{self.scope}#{self.episodes}" if self.level else None
 
     def switch_to_wartime(self, level: str, reason: str, exercise: bool, stamp: Stamp) -> None:
+        """Open an episode from peacetime; at level I only propose it (see ``confirm``)."""
         check_level(level)
         if self.level is not None:
             kind = "an exercise" if self.exercise else "wartime"
@@ -109,6 +123,7 @@ class ScopeMode(Aggregate):
         self._to_wartime(level, reason, exercise, None, stamp)
 
     def change_level(self, level: str, reason: str, stamp: Stamp) -> None:
+        """Escalate or de-escalate within the open episode; to level I only propose it."""
         check_level(level)
         if self.level is None:
             raise ModeError(f"{self.scope} is in peacetime; switch it to wartime first")
@@ -120,6 +135,7 @@ class ScopeMode(Aggregate):
         self._to_level(level, reason, None, stamp)
 
     def confirm(self, proposal_id: str, stamp: Stamp) -> None:
+        """A second operator confirms a level-I proposal before it expires."""
         proposal = self.proposal
         if proposal is None or proposal["id"] != proposal_id:
             raise ConfirmationError(f"{self.scope} has no pending proposal {proposal_id!r}")
@@ -135,6 +151,7 @@ class ScopeMode(Aggregate):
             self._to_level("I", str(proposal["reason"]), stamp.actor, stamp)
 
     def switch_to_peacetime(self, reason: str, stamp: Stamp) -> None:
+        """Stand down: the open episode ends."""
         if self.level is None:
             raise ModeError(f"{self.scope} is already in peacetime")
         self.trigger_event(

@@ -1,0 +1,116 @@
+"""Flood hazards and the tasks assigned on them; problems escalated to an office and resolved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from pingzhan.domain import ids
+from pingzhan.domain.errors import HazardExistsError, ProblemError
+from pingzhan.domain.hazard import Hazard
+from pingzhan.domain.org import Org
+from pingzhan.domain.problem import Problem
+from pingzhan.domain.stamp import Stamp
+from pingzhan.domain.workspace import Workspace, check_new, get_cadre, get_hazard, get_problem
+
+
+@dataclass(frozen=True, slots=True)
+class ReportHazard:
+    hazard_id: str
+    grid_id: str
+    hazard_kind: str
+    location: str
+    severity: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.hazard(self.hazard_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        check_new(
+            ws, ids.hazard(self.hazard_id), HazardExistsError(f"hazard {self.hazard_id} was already reported")
+        )
+        ws.add(
+            Hazard.report(self.hazard_id, self.grid_id, self.hazard_kind, self.location, self.severity, stamp)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveHazard:
+    hazard_id: str
+    resolution: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.hazard(self.hazard_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        get_hazard(ws, self.hazard_id).resolve(self.resolution, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class AssignHazardTask:
+    hazard_id: str
+    task_id: str
+    task: str
+    cadre_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.hazard(self.hazard_id), ids.cadre(self.cadre_id))
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        get_cadre(ws, self.cadre_id)  # registration is permanent, so this read cannot go stale
+        get_hazard(ws, self.hazard_id).assign_task(self.task_id, self.task, self.cadre_id, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class FinishHazardTask:
+    hazard_id: str
+    task_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.hazard(self.hazard_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        get_hazard(ws, self.hazard_id).finish_task(self.task_id, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportProblem:
+    problem_id: str
+    grid_id: str
+    what: str
+    where: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.problem(self.problem_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        check_new(
+            ws, ids.problem(self.problem_id), ProblemError(f"problem {self.problem_id} was already reported")
+        )
+        ws.add(Problem.report(self.problem_id, self.grid_id, self.what, self.where, stamp))
+
+
+@dataclass(frozen=True, slots=True)
+class EscalateProblem:
+    problem_id: str
+    office: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.problem(self.problem_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        get_problem(ws, self.problem_id).escalate(self.office, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveProblem:
+    problem_id: str
+    resolution: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.problem(self.problem_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        get_problem(ws, self.problem_id).resolve(self.resolution, stamp)

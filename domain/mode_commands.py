@@ -1,0 +1,79 @@
+"""Switching a scope between peacetime and wartime. The rules are ScopeMode's; these commands
+only find the scope's mode (or start one) and call it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from uuid import UUID
+
+from pingzhan.domain import ids
+from pingzhan.domain.org import Org, parse_scope
+from pingzhan.domain.scope_mode import ScopeMode
+from pingzhan.domain.stamp import Stamp
+from pingzhan.domain.workspace import Workspace, change_or_create
+
+
+def _change_mode(ws: Workspace, org: Org, scope: str, change: Callable[[ScopeMode], None]) -> None:
+    """Call ``change`` on the mode of a scope of the organisation (a new one, in peacetime, for a
+    scope never switched before)."""
+    parse_scope(scope)
+    org.unit(scope)
+    change_or_create(ws, ScopeMode, ids.scope(scope), partial(ScopeMode.track, scope), change)
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchToWartime:
+    scope: str
+    level: str
+    reason: str
+    exercise: bool = False
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.scope(self.scope),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _change_mode(
+            ws,
+            org,
+            self.scope,
+            lambda mode: mode.switch_to_wartime(self.level, self.reason, self.exercise, stamp),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeLevel:
+    scope: str
+    level: str
+    reason: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.scope(self.scope),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _change_mode(ws, org, self.scope, lambda mode: mode.change_level(self.level, self.reason, stamp))
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmSwitch:
+    scope: str
+    proposal_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.scope(self.scope),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _change_mode(ws, org, self.scope, lambda mode: mode.confirm(self.proposal_id, stamp))
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchToPeacetime:
+    scope: str
+    reason: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.scope(self.scope),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _change_mode(ws, org, self.scope, lambda mode: mode.switch_to_peacetime(self.reason, stamp))

@@ -1,0 +1,161 @@
+"""Peacetime work (平时): the weekly service day, visits, household information, opinions,
+volunteering, residents' ratings, inspections and registration drives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from uuid import UUID
+
+from pingzhan.domain import ids
+from pingzhan.domain.household import HouseholdInfo
+from pingzhan.domain.org import Org
+from pingzhan.domain.stamp import Stamp
+from pingzhan.domain.workspace import Workspace, change_or_create, get_cadre
+
+
+def _change_information(
+    ws: Workspace, household_id: str, grid_id: str, change: Callable[[HouseholdInfo], None]
+) -> None:
+    """Call ``change`` on the household's information (new, with nothing collected, if there is none)."""
+    create = partial(HouseholdInfo.open, household_id, grid_id)
+    change_or_create(ws, HouseholdInfo, ids.household(household_id), create, change)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    cadre_id: str
+    grid_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        get_cadre(ws, self.cadre_id).check_in(self.grid_id, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOut:
+    cadre_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        get_cadre(ws, self.cadre_id).check_out(stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class VisitHousehold:
+    cadre_id: str
+    household_id: str
+    persons: int
+    info_collected: bool
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id), ids.household(self.household_id))
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        grid_id = org.household(self.household_id)
+        get_cadre(ws, self.cadre_id).visit(
+            grid_id, self.household_id, self.persons, self.info_collected, stamp
+        )
+        if self.info_collected:
+            _change_information(
+                ws, self.household_id, grid_id, lambda info: info.collect(self.cadre_id, self.persons, stamp)
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyInformation:
+    household_id: str
+    result: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.household(self.household_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        grid_id = org.household(self.household_id)
+        _change_information(ws, self.household_id, grid_id, lambda info: info.verify(self.result, stamp))
+
+
+@dataclass(frozen=True, slots=True)
+class CollectOpinion:
+    cadre_id: str
+    grid_id: str
+    category: str
+    text: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        get_cadre(ws, self.cadre_id).collect_opinion(self.grid_id, self.category, self.text, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class ServeAsVolunteer:
+    cadre_id: str
+    grid_id: str
+    activity: str
+    hours: float
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        get_cadre(ws, self.cadre_id).serve_as_volunteer(self.grid_id, self.activity, self.hours, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class RateCadre:
+    cadre_id: str
+    household_id: str
+    score: int
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.household(self.household_id)
+        get_cadre(ws, self.cadre_id).be_rated(self.household_id, self.score, stamp)
+
+
+@dataclass(frozen=True, slots=True)
+class Inspect:
+    inspection_id: str
+    group: int
+    cadre_id: str
+    grid_id: str
+    finding: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        get_cadre(ws, self.cadre_id).be_inspected(
+            self.grid_id, self.inspection_id, self.group, self.finding, stamp
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRegistration:
+    drive_id: str
+    compound_id: str
+    cadre_id: str
+    households: int
+    persons: int
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        grid_id = org.compound(self.compound_id)[1]
+        get_cadre(ws, self.cadre_id).register_households(
+            self.drive_id, self.compound_id, grid_id, self.households, self.persons, stamp
+        )
