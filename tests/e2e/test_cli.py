@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,29 @@ PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
 
 def cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run([PINGZHAN, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def poll(
+    until: Callable[[subprocess.CompletedProcess[str]], bool],
+    *args: str,
+    env: dict[str, str],
+    within: float = 15,
+) -> subprocess.CompletedProcess[str]:
+    """Run a read command again until its answer satisfies ``until`` (the projector follows the
+    store on its own time), or ``within`` seconds have passed; returns the last answer."""
+    deadline = time.monotonic() + within
+    while True:
+        result = cli(*args, env=env)
+        if until(result) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.05)
+
+
+def grid_modes(result: subprocess.CompletedProcess[str]) -> set[tuple[str, str | None]]:
+    """The (mode, level) pairs of the grids in a `roster --json` answer (empty if it failed)."""
+    if result.returncode != 0:
+        return set()
+    return {(g["mode"], g["level"]) for g in json.loads(result.stdout)["grids"]}
 
 
 @contextlib.contextmanager
@@ -88,8 +111,7 @@ def test_switch_roster_and_audit_against_a_running_service(env, tmp_path: Path) 
             "op-1",
             env=env,
         )
-        time.sleep(0.5)
-        roster = cli("roster", "--json", env=env)
+        roster = poll(lambda r: grid_modes(r) == {("wartime", "II")}, "roster", "--json", env=env)
         to_peace = cli(
             "switch",
             "peacetime",
@@ -101,8 +123,7 @@ def test_switch_roster_and_audit_against_a_running_service(env, tmp_path: Path) 
             "op-2",
             env=env,
         )
-        time.sleep(0.5)
-        after = cli("roster", "--json", env=env)
+        after = poll(lambda r: grid_modes(r) == {("peacetime", None)}, "roster", "--json", env=env)
         audit = cli("audit", "--episode", "district:BT#1", "--json", env=env)
         episodes = cli("audit", "--episodes", env=env)
 
@@ -139,8 +160,7 @@ def test_a_level_one_switch_waits_for_a_second_operator(env, tmp_path: Path) -> 
             env=env,
         )
         proposal = proposed.stdout.split()[1].rstrip(":")
-        time.sleep(0.5)
-        pending = cli("roster", env=env)
+        pending = poll(lambda r: "PENDING" in r.stdout, "roster", env=env)
         same = cli(
             "switch",
             "confirm",
@@ -163,8 +183,7 @@ def test_a_level_one_switch_waits_for_a_second_operator(env, tmp_path: Path) -> 
             "op-b",
             env=env,
         )
-        time.sleep(0.5)
-        roster = json.loads(cli("roster", "--json", env=env).stdout)
+        roster = poll(lambda r: grid_modes(r) == {("wartime", "I")}, "roster", "--json", env=env)
 
     assert proposed.returncode == 0 and "ScopeMode.SwitchProposed" in proposed.stdout, proposed.stderr
     assert "switch confirm --scope district:BT --proposal " + proposal in proposed.stdout
@@ -172,7 +191,7 @@ def test_a_level_one_switch_waits_for_a_second_operator(env, tmp_path: Path) -> 
     assert "Wartime: none" in pending.stdout
     assert same.returncode == 1 and "needs a second operator" in same.stdout
     assert other.returncode == 0 and "ScopeMode.SwitchedToWartime" in other.stdout
-    assert {(g["mode"], g["level"]) for g in roster["grids"]} == {("wartime", "I")}
+    assert grid_modes(roster) == {("wartime", "I")}
 
 
 def test_org_import_adds_once_and_registers_its_cadres_through_nats(env, tmp_path: Path) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
+from eventsourcing.persistence import IntegrityError
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ingest.outcome import Inbound, Outcome
 from pingzhan.services.org.data import load_org
@@ -40,11 +43,25 @@ def test_a_commit_that_succeeded_unheard_is_not_redone(store: Settings) -> None:
     worker = Ingest(ledger, load_org(), "ingest-0-of-1")
     batch = [message(1, "cadre.registered", cadre_id="C1", name="n", unit="u")]
     worker.process(batch)
-    worker.position = 0  # as if the reply to the commit had been lost
+    worker.position = worker.prepared_to = 0  # as if the reply to the commit had been lost
+    worker.cache.clear()
+    refused: list[IntegrityError] = []
+    commit = ledger.record_stored
+
+    def commit_seen(*args: Any, **kwargs: Any) -> None:  # the real commit, watched
+        try:
+            commit(*args, **kwargs)
+        except IntegrityError as e:
+            refused.append(e)
+            raise
+
+    ledger.record_stored = commit_seen  # type: ignore[method-assign]
 
     again = worker.process(batch)
 
-    assert again == [] and worker.position == 1
+    assert len(refused) == 1  # the store refused the batch it already holds ...
+    assert again == [] and worker.position == 1  # ... and the worker took the stored position
+    assert len(ledger.outcomes(["m1"])) == 1
 
 
 def test_after_a_change_in_the_number_of_workers_new_consumers_start_where_all_old_ones_had_got(
