@@ -70,51 +70,49 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
     def _fetch_ids_after_insert_events(self, *_: Any, **__: Any) -> None:
         return None  # nobody here needs the notification ids of what was just written
 
+    def _select(self, statement: str, table: str, params: Sequence[Any], prepare: bool = False) -> list[Any]:
+        """Rows of a SELECT whose ``{}`` stands for ``table`` in the store's schema."""
+        query = SQL(statement).format(Identifier(self.datastore.schema), Identifier(table))  # type: ignore[arg-type]
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(query, params, prepare=prepare)
+            return curs.fetchall()
+
     def positions(self, prefix: str) -> dict[str, int]:
         """Stored positions of every tracking name starting with ``prefix``."""
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(
-                SQL(
-                    "SELECT application_name, max(notification_id) FROM {}.{} "
-                    "WHERE application_name LIKE %s GROUP BY application_name"
-                ).format(Identifier(self.datastore.schema), Identifier(self.tracking_table_name)),
-                (prefix + "%",),
-            )
-            return {r[0]: r[1] for r in curs.fetchall()}
+        rows = self._select(
+            "SELECT application_name, max(notification_id) FROM {}.{} "
+            "WHERE application_name LIKE %s GROUP BY application_name",
+            self.tracking_table_name,
+            (prefix + "%",),
+        )
+        return {r[0]: r[1] for r in rows}
 
     def select_states(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
         """(notification id, topic, state) of the next events: all the read models need."""
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(
-                SQL(
-                    "SELECT notification_id, topic, state FROM {}.{} "
-                    "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
-                (after, limit),
-                prepare=True,
-            )
-            return [(r[0], r[1], bytes(r[2])) for r in curs.fetchall()]
+        rows = self._select(
+            "SELECT notification_id, topic, state FROM {}.{} "
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s",
+            self.events_table_name,
+            (after, limit),
+            prepare=True,
+        )
+        return [(r[0], r[1], bytes(r[2])) for r in rows]
 
     def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(
-                SQL("SELECT message_id, outcome FROM inbox WHERE message_id = ANY(%s)"), (list(message_ids),)
+                "SELECT message_id, outcome FROM inbox WHERE message_id = ANY(%s)", (list(message_ids),)
             )
-            return {r["message_id"]: r["outcome"] for r in curs.fetchall()}
+            return {r[0]: r[1] for r in curs.fetchall()}
 
     def stored_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(
-                SQL(
-                    "SELECT originator_id, originator_version, topic, state FROM {}.{} "
-                    "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
-                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
-                (list(originator_ids),),
-            )
-            return [
-                StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
-                for r in curs.fetchall()
-            ]
+        rows = self._select(
+            "SELECT originator_id, originator_version, topic, state FROM {}.{} "
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version",
+            self.events_table_name,
+            (list(originator_ids),),
+        )
+        return [StoredEvent(r[0], r[1], r[2], bytes(r[3])) for r in rows]
 
 
 class InboxPostgresFactory(PostgresFactory):

@@ -44,30 +44,23 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
             return {r[0]: r[1] for r in c.fetchall()}
 
     def _check_versions(self, c: Any, expect: dict[UUID, int]) -> None:
-        ids = list(expect)
-        stored: dict[str, int] = {}
-        for i in range(0, len(ids), CHUNK):
-            chunk = [a.hex for a in ids[i : i + CHUNK]]
-            # One max() per id: SQLite answers each from the primary key, where a GROUP BY would
-            # read every version of long-lived aggregates.
-            c.execute(
-                f"WITH ids(id) AS (VALUES {','.join(['(?)'] * len(chunk))}) "
-                f"SELECT id, (SELECT max(originator_version) FROM {self.events_table_name} "
-                "WHERE originator_id = ids.id) FROM ids",
-                chunk,
-            )
-            stored.update((r[0], r[1]) for r in c.fetchall() if r[1] is not None)
-        check_unchanged(expect, {UUID(k): v for k, v in stored.items()})
+        # One max() per id: SQLite answers each from the primary key, where a GROUP BY would
+        # read every version of long-lived aggregates.
+        rows = _select_in(
+            c,
+            "WITH ids(id) AS (VALUES {marks}) SELECT id, (SELECT max(originator_version) "
+            f"FROM {self.events_table_name} WHERE originator_id = ids.id) FROM ids",
+            [a.hex for a in expect],
+            mark="(?)",
+        )
+        check_unchanged(expect, {UUID(r[0]): r[1] for r in rows if r[1] is not None})
 
     def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
         with self.datastore.transaction(commit=False) as c:
-            for i in range(0, len(message_ids), CHUNK):
-                chunk = message_ids[i : i + CHUNK]
-                marks = ",".join("?" * len(chunk))
-                c.execute(f"SELECT message_id, outcome FROM inbox WHERE message_id IN ({marks})", chunk)
-                found.update((r[0], r[1]) for r in c.fetchall())
-        return found
+            rows = _select_in(
+                c, "SELECT message_id, outcome FROM inbox WHERE message_id IN ({marks})", message_ids
+            )
+        return {r[0]: r[1] for r in rows}
 
     def select_states(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
         """(notification id, topic, state) of the next events: all the read models need."""
@@ -79,18 +72,26 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
             return [tuple(r) for r in c.fetchall()]  # type: ignore[misc]
 
     def stored_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
-        rows = []
         with self.datastore.transaction(commit=False) as c:
-            for i in range(0, len(originator_ids), CHUNK):
-                chunk = [o.hex for o in originator_ids[i : i + CHUNK]]
-                c.execute(
-                    f"SELECT originator_id, originator_version, topic, state FROM {self.events_table_name} "
-                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) "
-                    "ORDER BY originator_id, originator_version",
-                    chunk,
-                )
-                rows += [StoredEvent(UUID(r[0]), r[1], r[2], r[3]) for r in c.fetchall()]
-        return rows
+            rows = _select_in(
+                c,
+                "SELECT originator_id, originator_version, topic, state FROM "
+                f"{self.events_table_name} WHERE originator_id IN ({{marks}}) "
+                "ORDER BY originator_id, originator_version",
+                [o.hex for o in originator_ids],
+            )
+        return [StoredEvent(UUID(r[0]), r[1], r[2], r[3]) for r in rows]
+
+
+def _select_in(c: Any, template: str, values: Sequence[Any], mark: str = "?") -> list[Any]:
+    """The rows of ``template`` for every chunk of ``values``; ``{marks}`` stands for one ``mark``
+    (placeholder) per value of the chunk."""
+    rows: list[Any] = []
+    for i in range(0, len(values), CHUNK):
+        chunk = list(values[i : i + CHUNK])
+        c.execute(template.format(marks=",".join([mark] * len(chunk))), chunk)
+        rows += c.fetchall()
+    return rows
 
 
 class InboxSQLiteFactory(SQLiteFactory):
