@@ -1,76 +1,65 @@
-"""Read models as pure folds over events, no database."""
+"""Read models as pure folds over the events of commands run in memory, no database."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pingzhan.domain import commands as c
 from pingzhan.domain.rejection import Rejection
-from pingzhan.domain.stamp import Stamp
 from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.roster import Roster, roster_view
-from pingzhan.services.org.data import load_org
 
-from tests.unit.test_domain import Workspace
+if TYPE_CHECKING:
+    from tests.unit.conftest import Domain
 
-ORG = load_org()
 QG_GRID, NS_GRID = "BT-QG-01-01", "BT-NS-01-01"
 
 
-def history(*commands: Any) -> list[Any]:
-    ws, events = Workspace(), []
-    for n, command in enumerate(commands):
-        command.run(ws, ORG, Stamp(f"m{n}", "op", f"2022-07-15T20:{n:02d}:00+08:00"))
-        events += sorted(
-            (e for a in ws.aggregates.values() for e in a.collect_events()), key=lambda e: e.timestamp
-        )
-    return events
+def roster(domain: Domain) -> dict[str, Any]:
+    """The roster document after every event so far."""
+    return roster_view(domain.org, Roster().fold(domain.events).rows)
 
 
 def grid(doc: dict[str, Any], grid_id: str) -> dict[str, Any]:
     return next(g for g in doc["grids"] if g["grid"] == grid_id)
 
 
-def test_a_district_wide_switch_puts_every_grid_in_wartime() -> None:
-    roster = Roster().fold(history(c.SwitchToWartime("district:BT", "III", "flood")))
+def test_a_district_wide_switch_puts_every_grid_in_wartime(domain: Domain) -> None:
+    domain.given(c.SwitchToWartime("district:BT", "III", "flood"))
 
-    doc = roster_view(ORG, roster.rows)
+    doc = roster(domain)
 
     assert len(doc["grids"]) == 358
     assert {(g["mode"], g["level"]) for g in doc["grids"]} == {("wartime", "III")}
 
 
-def test_the_effective_level_of_a_grid_is_the_highest_covering_it() -> None:
-    roster = Roster().fold(
-        history(
-            c.SwitchToWartime("district:BT", "III", "flood"),
-            c.SwitchToWartime("street:BT-QG", "II", "worse here"),
-        )
+def test_the_effective_level_of_a_grid_is_the_highest_covering_it(domain: Domain) -> None:
+    domain.given(
+        c.SwitchToWartime("district:BT", "III", "flood"),
+        c.SwitchToWartime("street:BT-QG", "II", "worse here"),
     )
 
-    doc = roster_view(ORG, roster.rows)
+    doc = roster(domain)
 
     assert grid(doc, QG_GRID)["level"] == "II"
     assert grid(doc, NS_GRID)["level"] == "III"
 
 
-def test_a_street_stays_in_wartime_when_the_district_stands_down() -> None:
-    roster = Roster().fold(
-        history(
-            c.SwitchToWartime("district:BT", "III", "flood"),
-            c.SwitchToWartime("street:BT-QG", "II", "worse here"),
-            c.SwitchToPeacetime("district:BT", "over"),
-        )
+def test_a_street_stays_in_wartime_when_the_district_stands_down(domain: Domain) -> None:
+    domain.given(
+        c.SwitchToWartime("district:BT", "III", "flood"),
+        c.SwitchToWartime("street:BT-QG", "II", "worse here"),
+        c.SwitchToPeacetime("district:BT", "over"),
     )
 
-    doc = roster_view(ORG, roster.rows)
+    doc = roster(domain)
 
     assert (grid(doc, QG_GRID)["mode"], grid(doc, QG_GRID)["level"]) == ("wartime", "II")
     assert grid(doc, NS_GRID)["mode"] == "peacetime"
 
 
-def test_the_roster_shows_who_is_on_duty_unstaffed_checkpoints_and_open_hazards() -> None:
-    events = history(
+def test_the_roster_shows_who_is_on_duty_unstaffed_checkpoints_and_open_hazards(domain: Domain) -> None:
+    domain.given(
         c.RegisterCadre("CD1", "张三", "RSJ"),
         c.DispatchCadre("CD1", QG_GRID),
         c.EstablishCheckpoint("K1", QG_GRID, "南门"),
@@ -81,7 +70,7 @@ def test_the_roster_shows_who_is_on_duty_unstaffed_checkpoints_and_open_hazards(
         c.ResolveHazard("H2", "cleared"),
     )
 
-    g = grid(roster_view(ORG, Roster().fold(events).rows), QG_GRID)
+    g = grid(roster(domain), QG_GRID)
 
     assert g["cadres"] == ["CD1"]
     assert [(d["checkpoint"], d["cadre"]) for d in g["on_duty"]] == [("K1", "CD1")]
@@ -89,15 +78,15 @@ def test_the_roster_shows_who_is_on_duty_unstaffed_checkpoints_and_open_hazards(
     assert [h["hazard"] for h in g["open_hazards"]] == ["H1"]
 
 
-def test_the_audit_trail_puts_events_under_the_episodes_open_on_their_scope() -> None:
-    events = history(
+def test_the_audit_trail_puts_events_under_the_episodes_open_on_their_scope(domain: Domain) -> None:
+    events = domain.given(
         c.ReportHazard("H0", QG_GRID, "waterlogging", "before", "low"),
         c.SwitchToWartime("street:BT-QG", "II", "rain"),
         c.ReportHazard("H1", QG_GRID, "waterlogging", "during", "high"),
         c.ReportHazard("H2", NS_GRID, "waterlogging", "other street", "high"),
         c.SwitchToPeacetime("street:BT-QG", "over"),
         c.ReportHazard("H3", QG_GRID, "waterlogging", "after", "low"),
-    )
+    ).events
     rejected = Rejection.record(
         message_id="bad",
         kind="hazard.reported",
@@ -110,7 +99,7 @@ def test_the_audit_trail_puts_events_under_the_episodes_open_on_their_scope() ->
         body="{}",
     )
 
-    audit = AuditTrail(ORG).fold(events)
+    audit = AuditTrail(domain.org).fold(events)
     audit.apply(len(events) + 1, rejected.collect_events()[0])
 
     rows = {r[0]: r for r in audit.appended["audit"]}
@@ -125,23 +114,10 @@ def test_the_audit_trail_puts_events_under_the_episodes_open_on_their_scope() ->
     assert episode[1] == "II" and episode[5] == "2022-07-15T20:04:00+08:00"
 
 
-def history_by(*steps: tuple[Any, str, str]) -> list[Any]:
-    """Commands with their actor and field time, in order."""
-    ws, events = Workspace(), []
-    for n, (command, actor, at) in enumerate(steps):
-        command.run(ws, ORG, Stamp(f"m{n}", actor, at))
-        events += sorted(
-            (e for a in ws.aggregates.values() for e in a.collect_events()), key=lambda e: e.timestamp
-        )
-    return events
+def test_an_unconfirmed_level_one_switch_changes_no_grid_and_shows_as_pending(domain: Domain) -> None:
+    domain.when(c.SwitchToWartime("district:BT", "I", "epidemic"), actor="op-a")
 
-
-def test_an_unconfirmed_level_one_switch_changes_no_grid_and_shows_as_pending() -> None:
-    events = history_by(
-        (c.SwitchToWartime("district:BT", "I", "epidemic"), "op-a", "2022-01-05T08:00:00+08:00")
-    )
-
-    doc = roster_view(ORG, Roster().fold(events).rows)
+    doc = roster(domain)
 
     assert {g["mode"] for g in doc["grids"]} == {"peacetime"}
     assert [(p["scope"], p["level"], p["proposed_by"]) for p in doc["pending_proposals"]] == [
@@ -149,37 +125,35 @@ def test_an_unconfirmed_level_one_switch_changes_no_grid_and_shows_as_pending() 
     ]
 
 
-def test_a_confirmed_level_one_switch_takes_effect_and_clears_the_proposal() -> None:
-    events = history_by(
-        (c.SwitchToWartime("district:BT", "I", "epidemic"), "op-a", "2022-01-05T08:00:00+08:00"),
-        (c.ConfirmSwitch("district:BT", "m0"), "op-b", "2022-01-05T08:05:00+08:00"),
-    )
+def test_a_confirmed_level_one_switch_takes_effect_and_clears_the_proposal(domain: Domain) -> None:
+    domain.when(c.SwitchToWartime("district:BT", "I", "epidemic"), actor="op-a", message_id="p")
+    domain.when(c.ConfirmSwitch("district:BT", "p"), actor="op-b")
 
-    doc = roster_view(ORG, Roster().fold(events).rows)
+    doc = roster(domain)
 
     assert {(g["mode"], g["level"]) for g in doc["grids"]} == {("wartime", "I")}
     assert doc["pending_proposals"] == []
 
 
-def test_a_drill_is_shown_as_an_exercise_and_never_outranks_real_wartime() -> None:
-    events = history(
+def test_a_drill_is_shown_as_an_exercise_and_never_outranks_real_wartime(domain: Domain) -> None:
+    domain.given(
         c.SwitchToWartime("district:BT", "II", "flood drill", exercise=True),
         c.SwitchToWartime("street:BT-QG", "III", "real rain"),
     )
 
-    doc = roster_view(ORG, Roster().fold(events).rows)
+    doc = roster(domain)
 
     assert (grid(doc, QG_GRID)["mode"], grid(doc, QG_GRID)["level"]) == ("wartime", "III")
     assert (grid(doc, NS_GRID)["mode"], grid(doc, NS_GRID)["level"]) == ("exercise", "II")
 
 
-def test_drills_are_marked_in_the_episode_list() -> None:
-    events = history(
+def test_drills_are_marked_in_the_episode_list(domain: Domain) -> None:
+    domain.given(
         c.SwitchToWartime("street:BT-QG", "III", "drill", exercise=True),
         c.SwitchToPeacetime("street:BT-QG", "drill over"),
         c.SwitchToWartime("street:BT-QG", "II", "real rain"),
     )
 
-    episodes = AuditTrail(ORG).fold(events).rows["episodes"]
+    episodes = AuditTrail(domain.org).fold(domain.events).rows["episodes"]
 
     assert {k[0]: v[8] for k, v in episodes.items()} == {"street:BT-QG#1": "1", "street:BT-QG#2": None}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pingzhan.domain import commands as c
-from pingzhan.domain.stamp import Stamp
+from pingzhan.domain.org import household_id
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.reports import (
     Facts,
@@ -14,23 +14,20 @@ from pingzhan.projections.reports import (
     drive_progress,
     period,
 )
-from pingzhan.services.org.data import load_org
 
-from tests.unit.test_domain import Workspace
+if TYPE_CHECKING:
+    from tests.unit.conftest import Domain
 
-ORG = load_org()
 GRID = "BT-QG-01-01"  # 2 households per cadre would be a tiny target: use real figures from the org
+Step = tuple[c.Command, str]  # a command and its field time
 
 
-def run(*steps: tuple[Any, str]) -> Assessment:
-    ws, model = Workspace(), Assessment()
-    n = 0
+def run(domain: Domain, steps: list[Step]) -> Assessment:
+    """The assessment model after the commands, each at its field time."""
     for command, at in steps:
-        command.run(ws, ORG, Stamp(f"m{n}", "op", at))
-        for aggregate in ws.aggregates.values():
-            for event in aggregate.collect_events():
-                n += 1
-                model.apply(n, event)
+        domain.when(command, at=at)
+    model = Assessment()
+    model.fold(domain.events)
     return model
 
 
@@ -51,7 +48,7 @@ def wednesday(day: int) -> str:
     return f"2022-03-{day:02d}T09:00:00+08:00"
 
 
-SETUP = [
+SETUP: list[Step] = [
     (c.RegisterCadre("A", "甲", "RSJ"), "2022-01-01T08:00:00+08:00"),
     (c.DispatchCadre("A", GRID), "2022-01-01T08:00:00+08:00"),
     (c.RegisterCadre("B", "乙", "FY"), "2022-01-01T08:00:00+08:00"),
@@ -59,12 +56,13 @@ SETUP = [
 ]
 
 
-def test_a_diligent_cadre_and_one_present_on_paper_only_get_their_grades() -> None:
+def test_a_diligent_cadre_and_one_present_on_paper_only_get_their_grades(domain: Domain) -> None:
     steps = list(SETUP)
     for day in (2, 9, 16, 23, 30):  # the five Wednesdays of March 2022
         steps += [(c.CheckIn("A", GRID), wednesday(day))]
         steps += [
-            (c.VisitHousehold("A", f"{GRID}-H{day * 3 + k}", 3, True), wednesday(day)) for k in range(3)
+            (c.VisitHousehold("A", household_id(GRID, day * 3 + k), 3, True), wednesday(day))
+            for k in range(3)
         ]
         steps += [
             (c.CheckOut("A"), wednesday(day)),
@@ -72,16 +70,19 @@ def test_a_diligent_cadre_and_one_present_on_paper_only_get_their_grades() -> No
             (c.CheckOut("B"), wednesday(day)),
         ]
     steps += [
-        (c.VerifyInformation(f"{GRID}-H6", "correct"), wednesday(30)),
-        (c.VerifyInformation(f"{GRID}-H7", "corrected"), wednesday(30)),
-        (c.RateCadre("A", f"{GRID}-H6", 5), wednesday(30)),
-        (c.RateCadre("A", f"{GRID}-H7", 4), wednesday(30)),
+        (c.VerifyInformation(household_id(GRID, 6), "correct"), wednesday(30)),
+        (c.VerifyInformation(household_id(GRID, 7), "corrected"), wednesday(30)),
+        (c.RateCadre("A", household_id(GRID, 6), 5), wednesday(30)),
+        (c.RateCadre("A", household_id(GRID, 7), 4), wednesday(30)),
     ]
 
-    rows = {r["cadre_id"]: r for r in cadre_assessment(facts_of(run(*steps)), ORG, period("2022-03"))}
+    rows = {
+        r["cadre_id"]: r
+        for r in cadre_assessment(facts_of(run(domain, steps)), domain.org, period("2022-03"))
+    }
 
     a, b = rows["A"], rows["B"]
-    households = ORG.units[f"grid:{GRID}"].households
+    households = domain.org.units[f"grid:{GRID}"].households
     target = households / 2 * 31 / 365
     assert (a["service_days"], a["expected_service_days"], a["households_visited"]) == (5, 5, 15)
     assert a["visit_rate"] == round(min(1.0, 15 / target), 4)
@@ -91,25 +92,25 @@ def test_a_diligent_cadre_and_one_present_on_paper_only_get_their_grades() -> No
     assert b["paper_only"] and b["grade"] == "不合格 fail" and b["service_days"] == 5
 
 
-def test_wednesdays_in_real_wartime_are_not_expected_service_days() -> None:
-    model = run(*SETUP)
+def test_wednesdays_in_real_wartime_are_not_expected_service_days(domain: Domain) -> None:
+    model = run(domain, SETUP)
     facts = facts_of(model)
     facts.episodes = [("street:BT-QG", "2022-03-08T10:00:00+08:00", "2022-03-20T10:00:00+08:00")]
 
-    rows = {r["cadre_id"]: r for r in cadre_assessment(facts, ORG, period("2022-03"))}
+    rows = {r["cadre_id"]: r for r in cadre_assessment(facts, domain.org, period("2022-03"))}
 
     assert rows["A"]["expected_service_days"] == 3  # 2, 23 and 30 March; 9 and 16 were wartime
 
 
-def test_two_absences_at_inspections_flag_a_cadre_and_show_in_the_community_report() -> None:
+def test_two_absences_at_inspections_flag_a_cadre_and_show_in_the_community_report(domain: Domain) -> None:
     steps = list(SETUP) + [
         (c.Inspect("I1", 1, "A", GRID, "absent"), wednesday(2)),
         (c.Inspect("I2", 4, "A", GRID, "idle"), wednesday(9)),
         (c.Inspect("I3", 2, "B", GRID, "present"), wednesday(9)),
     ]
 
-    rows = cadre_assessment(facts_of(run(*steps)), ORG, period("2022-03"))
-    community = attendance_by_community(rows, ORG)
+    rows = cadre_assessment(facts_of(run(domain, steps)), domain.org, period("2022-03"))
+    community = attendance_by_community(rows, domain.org)
 
     assert [r["cadre_id"] for r in rows if r["paper_only"]] == ["A"]
     assert len(community) == 1 and community[0]["community"] == "BT-QG-01"
@@ -117,15 +118,15 @@ def test_two_absences_at_inspections_flag_a_cadre_and_show_in_the_community_repo
     assert community[0]["street"] == "BT-QG" and community[0]["paper_only"] == ["A"]
 
 
-def test_the_registration_drive_adds_up_per_compound() -> None:
+def test_the_registration_drive_adds_up_per_compound(domain: Domain) -> None:
     steps = list(SETUP) + [
         (c.RecordRegistration("D1", "NZYY", "A", 400, 1200), "2022-01-11T10:00:00+08:00"),
         (c.RecordRegistration("D1", "NZYY", "B", 312, 926), "2022-01-12T10:00:00+08:00"),
         (c.RecordRegistration("D2", "AZXQ", "B", 10, 30), "2022-05-12T10:00:00+08:00"),
     ]
-    regs = [r[1:] for r in run(*steps).appended["fact_registration"]]
+    regs = [r[1:] for r in run(domain, steps).appended["fact_registration"]]
 
-    rows = {r["compound"]: r for r in drive_progress(regs, ORG, "D1")}
+    rows = {r["compound"]: r for r in drive_progress(regs, domain.org, "D1")}
 
     assert (rows["NZYY"]["households"], rows["NZYY"]["persons"], rows["NZYY"]["cadres"]) == (712, 2126, 2)
     assert rows["NZYY"]["households_total"] == 712 and rows["AZXQ"]["households"] == 0

@@ -1,0 +1,122 @@
+"""Test support for the unit tests: the domain, given/when/then over events, with no IO.
+
+The ``domain`` fixture is an empty in-memory workspace on the shipped organisation::
+
+    domain.given(c.RegisterCadre("CD1", "张三", "RSJ"))           # what happened before
+
+    events = domain.when(c.DispatchCadre("CD1", "BT-QG-01-01"))  # the new events
+    error = domain.rejects(c.RecallCadre("CD2"))                  # or the DomainError
+
+    domain.then(events, (Cadre.DispatchedToGrid, {"grid_id": "BT-QG-01-01"}))
+    domain.then_rejected(error, errors.UnknownCadreError, "unknown cadre 'CD2'")
+
+Commands run as the ingest runs them: one Stamp each (message ids ``m0``, ``m1``, ... and field
+times a minute apart from ``START`` unless given), and the new events in the order the ingest
+stores them. Every rejection is checked to leave nothing behind: no new aggregate and no pending
+event, as the ingest requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.domain import Aggregate
+from pingzhan.domain.commands import Command
+from pingzhan.domain.errors import DomainError
+from pingzhan.domain.org import Org
+from pingzhan.domain.stamp import Stamp
+from pingzhan.services.org.data import load_org
+
+START = "2022-07-15T20:00:00+08:00"
+Expected = type | tuple[type, dict[str, Any]]
+
+
+class Domain:
+    """Commands against an in-memory workspace; also the workspace the commands see."""
+
+    def __init__(self, org: Org, start: str = START):
+        self.org = org
+        self.aggregates: dict[UUID, Aggregate] = {}
+        self.events: list[Any] = []  # every accepted event so far, in stored order
+        self._touched: dict[UUID, Aggregate] = {}
+        self._sent = 0
+        self._next_at = datetime.fromisoformat(start)
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        aggregate = self.aggregates.get(aggregate_id)
+        if aggregate is not None:
+            self._touched[aggregate_id] = aggregate
+        return aggregate
+
+    def add(self, aggregate: Aggregate) -> None:
+        self.aggregates[aggregate.id] = aggregate
+        self._touched[aggregate.id] = aggregate
+
+    def given(self, *commands: Command, actor: str = "op") -> Domain:
+        """What happened before: commands that must each be accepted."""
+        for command in commands:
+            self.when(command, actor=actor)
+        return self
+
+    def when(
+        self, command: Command, actor: str = "op", at: str | None = None, message_id: str | None = None
+    ) -> list[Any]:
+        """Run one command and return its new events; a rejection raises its DomainError."""
+        stamp = self._stamp(actor, at, message_id)
+        before = set(self.aggregates)
+        self._touched = {}
+        try:
+            command.run(self, self.org, stamp)
+        except DomainError:
+            left = [type(a).__name__ for a in self.aggregates.values() if a.pending_events]
+            added = set(self.aggregates) - before
+            assert not left and not added, f"the rejected {command} left {left} {added} behind"
+            raise
+        new = [e for a in self._touched.values() for e in a.collect_events()]
+        self.events += new
+        return new
+
+    def rejects(self, command: Command, actor: str = "op", at: str | None = None) -> DomainError:
+        """The DomainError the command is rejected with; fails the test when it is accepted."""
+        with pytest.raises(DomainError) as rejected:
+            self.when(command, actor, at)
+        return rejected.value
+
+    def then(self, events: Sequence[Any], *expected: Expected) -> None:
+        """The events are exactly the expected ones, in order: each an event class, or an event
+        class with the fields that matter."""
+        wanted = [(x, {}) if isinstance(x, type) else x for x in expected]
+        assert [type(e).__qualname__ for e in events] == [cls.__qualname__ for cls, _ in wanted]
+        for event, (cls, fields) in zip(events, wanted, strict=True):
+            assert type(event) is cls
+            assert {name: getattr(event, name) for name in fields} == fields
+
+    def then_rejected(
+        self, error: DomainError, expected: type[DomainError], reason: str | None = None
+    ) -> None:
+        """The rejection is exactly this DomainError class (and code), with this reason if given."""
+        assert (type(error), error.code) == (expected, expected.code)
+        if reason is not None:
+            assert str(error) == reason
+
+    def _stamp(self, actor: str, at: str | None, message_id: str | None) -> Stamp:
+        occurred_at = at if at is not None else self._next_at.isoformat()
+        self._next_at = datetime.fromisoformat(occurred_at) + timedelta(minutes=1)
+        self._sent += 1
+        return Stamp(message_id or f"m{self._sent - 1}", actor, occurred_at)
+
+
+@pytest.fixture(scope="session")
+def org() -> Org:
+    """The shipped organisation (Baota district)."""
+    return load_org()
+
+
+@pytest.fixture
+def domain(org: Org) -> Domain:
+    """An empty in-memory workspace on the shipped organisation."""
+    return Domain(org)
