@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
 from pingzhan.domain.errors import (
@@ -124,7 +126,7 @@ class Cadre(Aggregate):
             raise CadreAlreadyDispatchedError(
                 f"cadre {self.cadre_id} is already dispatched to grid {self.grid}; recall first"
             )
-        self.trigger_event(self.DispatchedToGrid, cadre_id=self.cadre_id, grid_id=grid_id, **stamp.fields())
+        self._record(self.DispatchedToGrid, stamp, grid_id=grid_id)
 
     def check_dispatched_to(self, grid_id: str) -> None:
         if self.grid != grid_id:
@@ -141,116 +143,69 @@ class Cadre(Aggregate):
         if self.grid is None:
             raise CadreNotDispatchedError(f"cadre {self.cadre_id} is not dispatched to any grid")
         self.check_off_duty()
-        self.trigger_event(self.Recalled, cadre_id=self.cadre_id, grid_id=self.grid, **stamp.fields())
+        self._record(self.Recalled, stamp, grid_id=self.grid)
 
     def go_on_duty(self, checkpoint_id: str, stamp: Stamp) -> None:
-        self.trigger_event(
-            self.WentOnDuty,
-            cadre_id=self.cadre_id,
-            checkpoint_id=checkpoint_id,
-            grid_id=self.grid,
-            **stamp.fields(),
-        )
+        self._record(self.WentOnDuty, stamp, checkpoint_id=checkpoint_id, grid_id=self.grid)
 
     def come_off_duty(self, stamp: Stamp) -> None:
-        self.trigger_event(
-            self.CameOffDuty,
-            cadre_id=self.cadre_id,
-            checkpoint_id=self.on_duty_at,
-            grid_id=self.grid,
-            **stamp.fields(),
-        )
+        self._record(self.CameOffDuty, stamp, checkpoint_id=self.on_duty_at, grid_id=self.grid)
 
     def check_in(self, grid_id: str, stamp: Stamp) -> None:
         self.check_dispatched_to(grid_id)
         if self.checked_in_on is not None:
             raise ServiceDayError(f"cadre {self.cadre_id} is already checked in (since {self.checked_in_on})")
-        self.trigger_event(
-            self.CheckedIn,
-            cadre_id=self.cadre_id,
-            grid_id=grid_id,
-            service_day=stamp.occurred_at[:10],
-            **stamp.fields(),
-        )
+        # The service day is the local date the message gives, not a date the domain works out.
+        self._record(self.CheckedIn, stamp, grid_id=grid_id, service_day=stamp.occurred_at[:10])
 
     def check_out(self, stamp: Stamp) -> None:
         if self.checked_in_on is None or self.grid is None:
             raise ServiceDayError(f"cadre {self.cadre_id} is not checked in")
-        self.trigger_event(
-            self.CheckedOut,
-            cadre_id=self.cadre_id,
-            grid_id=self.grid,
-            service_day=self.checked_in_on,
-            **stamp.fields(),
-        )
+        self._record(self.CheckedOut, stamp, grid_id=self.grid, service_day=self.checked_in_on)
 
     def visit(
         self, grid_id: str, household_id: str, persons: int, info_collected: bool, stamp: Stamp
     ) -> None:
-        self.check_dispatched_to(grid_id)
-        self.trigger_event(
+        self._work_in(
+            grid_id,
             self.HouseholdVisited,
-            cadre_id=self.cadre_id,
-            grid_id=grid_id,
+            stamp,
             household_id=household_id,
             persons=persons,
             info_collected=info_collected,
-            **stamp.fields(),
         )
 
     def collect_opinion(self, grid_id: str, category: str, text: str, stamp: Stamp) -> None:
-        self.check_dispatched_to(grid_id)
-        self.trigger_event(
-            self.OpinionCollected,
-            cadre_id=self.cadre_id,
-            grid_id=grid_id,
-            category=category,
-            text=text,
-            **stamp.fields(),
-        )
+        self._work_in(grid_id, self.OpinionCollected, stamp, category=category, text=text)
 
     def serve_as_volunteer(self, grid_id: str, activity: str, hours: float, stamp: Stamp) -> None:
-        self.check_dispatched_to(grid_id)
-        self.trigger_event(
-            self.VolunteerServed,
-            cadre_id=self.cadre_id,
-            grid_id=grid_id,
-            activity=activity,
-            hours=hours,
-            **stamp.fields(),
-        )
+        self._work_in(grid_id, self.VolunteerServed, stamp, activity=activity, hours=hours)
 
     def be_rated(self, household_id: str, score: int, stamp: Stamp) -> None:
-        self.trigger_event(
-            self.RatedByResident,
-            cadre_id=self.cadre_id,
-            household_id=household_id,
-            score=score,
-            **stamp.fields(),
-        )
+        self._record(self.RatedByResident, stamp, household_id=household_id, score=score)
 
     def be_inspected(self, grid_id: str, inspection_id: str, group: int, finding: str, stamp: Stamp) -> None:
-        self.check_dispatched_to(grid_id)
-        self.trigger_event(
-            self.Inspected,
-            cadre_id=self.cadre_id,
-            grid_id=grid_id,
-            inspection_id=inspection_id,
-            group=group,
-            finding=finding,
-            **stamp.fields(),
+        self._work_in(
+            grid_id, self.Inspected, stamp, inspection_id=inspection_id, group=group, finding=finding
         )
 
     def register_households(
         self, drive_id: str, compound_id: str, grid_id: str, households: int, persons: int, stamp: Stamp
     ) -> None:
-        self.trigger_event(
+        self._record(
             self.HouseholdsRegistered,
-            cadre_id=self.cadre_id,
+            stamp,
             drive_id=drive_id,
             compound_id=compound_id,
             grid_id=grid_id,
             households=households,
             persons=persons,
-            **stamp.fields(),
         )
+
+    def _work_in(self, grid_id: str, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:
+        """Record work done in a grid, which must be the one the cadre is dispatched to."""
+        self.check_dispatched_to(grid_id)
+        self._record(event, stamp, grid_id=grid_id, **fields)
+
+    def _record(self, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:
+        self.trigger_event(event, cadre_id=self.cadre_id, **fields, **stamp.fields())

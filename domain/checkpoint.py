@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
 from pingzhan.domain.errors import CheckpointClosedError, NotOnDutyError
@@ -66,10 +68,10 @@ class Checkpoint(Aggregate):
             raise NotOnDutyError(f"cadre {cadre_id} is not on duty at checkpoint {self.checkpoint_id}")
 
     def staff(self, cadre_id: str, stamp: Stamp) -> None:
-        self.trigger_event(self.Staffed, **self._key(), cadre_id=cadre_id, **stamp.fields())
+        self._record(self.Staffed, stamp, cadre_id=cadre_id)
 
     def relieve(self, cadre_id: str, stamp: Stamp) -> None:
-        self.trigger_event(self.Relieved, **self._key(), cadre_id=cadre_id, **stamp.fields())
+        self._record(self.Relieved, stamp, cadre_id=cadre_id)
 
     def close(self, stamp: Stamp) -> None:
         self.check_open()
@@ -78,7 +80,9 @@ class Checkpoint(Aggregate):
                 f"checkpoint {self.checkpoint_id} still has {len(self.on_duty)} cadre(s) on duty "
                 f"({', '.join(sorted(self.on_duty))}); relieve them first"
             )
-        self.trigger_event(self.Closed, **self._key(), **stamp.fields())
+        self._record(self.Closed, stamp)
 
-    def _key(self) -> dict[str, str]:
-        return {"checkpoint_id": self.checkpoint_id, "grid_id": self.grid_id}
+    def _record(self, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:
+        self.trigger_event(
+            event, checkpoint_id=self.checkpoint_id, grid_id=self.grid_id, **fields, **stamp.fields()
+        )

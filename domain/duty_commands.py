@@ -75,8 +75,10 @@ class EstablishCheckpoint:
         ws.add(Checkpoint.establish(self.checkpoint_id, self.grid_id, self.name, stamp))
 
 
-@dataclass(frozen=True, slots=True)
-class StaffCheckpoint:
+class _Shift:
+    """The start or end of a cadre's shift at a checkpoint: both are loaded and both change."""
+
+    __slots__ = ()
     checkpoint_id: str
     cadre_id: str
 
@@ -84,8 +86,18 @@ class StaffCheckpoint:
         return (ids.checkpoint(self.checkpoint_id), ids.cadre(self.cadre_id))
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        checkpoint = get_checkpoint(ws, self.checkpoint_id)
-        cadre = get_cadre(ws, self.cadre_id)
+        self.carry_out(get_checkpoint(ws, self.checkpoint_id), get_cadre(ws, self.cadre_id), stamp)
+
+    def carry_out(self, checkpoint: Checkpoint, cadre: Cadre, stamp: Stamp) -> None:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class StaffCheckpoint(_Shift):
+    checkpoint_id: str
+    cadre_id: str
+
+    def carry_out(self, checkpoint: Checkpoint, cadre: Cadre, stamp: Stamp) -> None:
         checkpoint.check_open()
         cadre.check_dispatched_to(checkpoint.grid_id)
         cadre.check_off_duty()
@@ -94,16 +106,11 @@ class StaffCheckpoint:
 
 
 @dataclass(frozen=True, slots=True)
-class RelieveCheckpoint:
+class RelieveCheckpoint(_Shift):
     checkpoint_id: str
     cadre_id: str
 
-    def needs(self) -> tuple[UUID, ...]:
-        return (ids.checkpoint(self.checkpoint_id), ids.cadre(self.cadre_id))
-
-    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        checkpoint = get_checkpoint(ws, self.checkpoint_id)
-        cadre = get_cadre(ws, self.cadre_id)
+    def carry_out(self, checkpoint: Checkpoint, cadre: Cadre, stamp: Stamp) -> None:
         checkpoint.check_on_duty(self.cadre_id)
         checkpoint.relieve(self.cadre_id, stamp)
         cadre.come_off_duty(stamp)

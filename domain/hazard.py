@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
 from pingzhan.domain.errors import HazardResolvedError, TaskError
@@ -84,27 +86,12 @@ class Hazard(Aggregate):
             raise HazardResolvedError(f"hazard {self.hazard_id} is already resolved")
         if task_id in self.open_tasks or task_id in self.done_tasks:
             raise TaskError(f"task {task_id} of hazard {self.hazard_id} already exists")
-        self.trigger_event(
-            self.TaskAssigned,
-            hazard_id=self.hazard_id,
-            grid_id=self.grid_id,
-            task_id=task_id,
-            task=task,
-            cadre_id=cadre_id,
-            **stamp.fields(),
-        )
+        self._record(self.TaskAssigned, stamp, task_id=task_id, task=task, cadre_id=cadre_id)
 
     def finish_task(self, task_id: str, stamp: Stamp) -> None:
         if task_id not in self.open_tasks:
             raise TaskError(f"hazard {self.hazard_id} has no open task {task_id}")
-        self.trigger_event(
-            self.TaskDone,
-            hazard_id=self.hazard_id,
-            grid_id=self.grid_id,
-            task_id=task_id,
-            task=self.open_tasks[task_id],
-            **stamp.fields(),
-        )
+        self._record(self.TaskDone, stamp, task_id=task_id, task=self.open_tasks[task_id])
 
     def resolve(self, resolution: str, stamp: Stamp) -> None:
         if self.resolved:
@@ -114,10 +101,7 @@ class Hazard(Aggregate):
                 f"hazard {self.hazard_id} still has {len(self.open_tasks)} open task(s): "
                 f"{', '.join(sorted(self.open_tasks))}"
             )
-        self.trigger_event(
-            self.Resolved,
-            hazard_id=self.hazard_id,
-            grid_id=self.grid_id,
-            resolution=resolution,
-            **stamp.fields(),
-        )
+        self._record(self.Resolved, stamp, resolution=resolution)
+
+    def _record(self, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:
+        self.trigger_event(event, hazard_id=self.hazard_id, grid_id=self.grid_id, **fields, **stamp.fields())

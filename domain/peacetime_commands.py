@@ -9,6 +9,7 @@ from functools import partial
 from uuid import UUID
 
 from pingzhan.domain import ids
+from pingzhan.domain.cadre import Cadre
 from pingzhan.domain.household import HouseholdInfo
 from pingzhan.domain.org import Org
 from pingzhan.domain.stamp import Stamp
@@ -23,8 +24,11 @@ def _change_information(
     change_or_create(ws, HouseholdInfo, ids.household(household_id), create, change)
 
 
-@dataclass(frozen=True, slots=True)
-class CheckIn:
+class _WorkInGrid:
+    """Work a cadre does in a grid: the grid must be one of the organisation's, the cadre is
+    loaded and decides. Each command declares its own fields, in its own order."""
+
+    __slots__ = ()
     cadre_id: str
     grid_id: str
 
@@ -33,7 +37,19 @@ class CheckIn:
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
         org.grid(self.grid_id)
-        get_cadre(ws, self.cadre_id).check_in(self.grid_id, stamp)
+        self.carry_out(get_cadre(ws, self.cadre_id), stamp)
+
+    def carry_out(self, cadre: Cadre, stamp: Stamp) -> None:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn(_WorkInGrid):
+    cadre_id: str
+    grid_id: str
+
+    def carry_out(self, cadre: Cadre, stamp: Stamp) -> None:
+        cadre.check_in(self.grid_id, stamp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,33 +98,25 @@ class VerifyInformation:
 
 
 @dataclass(frozen=True, slots=True)
-class CollectOpinion:
+class CollectOpinion(_WorkInGrid):
     cadre_id: str
     grid_id: str
     category: str
     text: str
 
-    def needs(self) -> tuple[UUID, ...]:
-        return (ids.cadre(self.cadre_id),)
-
-    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        org.grid(self.grid_id)
-        get_cadre(ws, self.cadre_id).collect_opinion(self.grid_id, self.category, self.text, stamp)
+    def carry_out(self, cadre: Cadre, stamp: Stamp) -> None:
+        cadre.collect_opinion(self.grid_id, self.category, self.text, stamp)
 
 
 @dataclass(frozen=True, slots=True)
-class ServeAsVolunteer:
+class ServeAsVolunteer(_WorkInGrid):
     cadre_id: str
     grid_id: str
     activity: str
     hours: float
 
-    def needs(self) -> tuple[UUID, ...]:
-        return (ids.cadre(self.cadre_id),)
-
-    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        org.grid(self.grid_id)
-        get_cadre(ws, self.cadre_id).serve_as_volunteer(self.grid_id, self.activity, self.hours, stamp)
+    def carry_out(self, cadre: Cadre, stamp: Stamp) -> None:
+        cadre.serve_as_volunteer(self.grid_id, self.activity, self.hours, stamp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,21 +134,15 @@ class RateCadre:
 
 
 @dataclass(frozen=True, slots=True)
-class Inspect:
+class Inspect(_WorkInGrid):
     inspection_id: str
     group: int
     cadre_id: str
     grid_id: str
     finding: str
 
-    def needs(self) -> tuple[UUID, ...]:
-        return (ids.cadre(self.cadre_id),)
-
-    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        org.grid(self.grid_id)
-        get_cadre(ws, self.cadre_id).be_inspected(
-            self.grid_id, self.inspection_id, self.group, self.finding, stamp
-        )
+    def carry_out(self, cadre: Cadre, stamp: Stamp) -> None:
+        cadre.be_inspected(self.grid_id, self.inspection_id, self.group, self.finding, stamp)
 
 
 @dataclass(frozen=True, slots=True)

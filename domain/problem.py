@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
 from pingzhan.domain.errors import ProblemError
@@ -62,20 +64,17 @@ class Problem(Aggregate):
         self._check_open()
         if self.escalated_to == office:
             raise ProblemError(f"problem {self.problem_id} is already escalated to {office}")
-        self.trigger_event(
-            self.Escalated, problem_id=self.problem_id, grid_id=self.grid_id, office=office, **stamp.fields()
-        )
+        self._record(self.Escalated, stamp, office=office)
 
     def resolve(self, resolution: str, stamp: Stamp) -> None:
         self._check_open()
-        self.trigger_event(
-            self.Resolved,
-            problem_id=self.problem_id,
-            grid_id=self.grid_id,
-            resolution=resolution,
-            **stamp.fields(),
-        )
+        self._record(self.Resolved, stamp, resolution=resolution)
 
     def _check_open(self) -> None:
         if self.resolved:
             raise ProblemError(f"problem {self.problem_id} is already resolved")
+
+    def _record(self, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:
+        self.trigger_event(
+            event, problem_id=self.problem_id, grid_id=self.grid_id, **fields, **stamp.fields()
+        )
