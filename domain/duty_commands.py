@@ -11,7 +11,7 @@ from pingzhan.domain.checkpoint import Checkpoint
 from pingzhan.domain.errors import CadreAlreadyRegisteredError, CheckpointExistsError
 from pingzhan.domain.org import Org
 from pingzhan.domain.stamp import Stamp
-from pingzhan.domain.workspace import Workspace, check_new, get_cadre, get_checkpoint
+from pingzhan.domain.workspace import CadreInGrid, Workspace, check_new, get_cadre, get_checkpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +33,12 @@ class RegisterCadre:
 
 
 @dataclass(frozen=True, slots=True)
-class DispatchCadre:
+class DispatchCadre(CadreInGrid):
     cadre_id: str
     grid_id: str
 
-    def needs(self) -> tuple[UUID, ...]:
-        return (ids.cadre(self.cadre_id),)
-
-    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        org.grid(self.grid_id)
-        get_cadre(ws, self.cadre_id).dispatch(self.grid_id, stamp)
+    def carry_out(self, cadre: Cadre, stamp: Stamp) -> None:
+        cadre.dispatch(self.grid_id, stamp)
 
 
 @dataclass(frozen=True, slots=True)

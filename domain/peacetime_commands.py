@@ -13,7 +13,7 @@ from pingzhan.domain.cadre import Cadre
 from pingzhan.domain.household import HouseholdInfo
 from pingzhan.domain.org import Org
 from pingzhan.domain.stamp import Stamp
-from pingzhan.domain.workspace import Workspace, change_or_create, get_cadre
+from pingzhan.domain.workspace import CadreInGrid, Workspace, change_or_create, get_cadre
 
 
 def _change_information(
@@ -24,27 +24,8 @@ def _change_information(
     change_or_create(ws, HouseholdInfo, ids.household(household_id), create, change)
 
 
-class _WorkInGrid:
-    """Work a cadre does in a grid: the grid must be one of the organisation's, the cadre is
-    loaded and decides. Each command declares its own fields, in its own order."""
-
-    __slots__ = ()
-    cadre_id: str
-    grid_id: str
-
-    def needs(self) -> tuple[UUID, ...]:
-        return (ids.cadre(self.cadre_id),)
-
-    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        org.grid(self.grid_id)
-        self.carry_out(get_cadre(ws, self.cadre_id), stamp)
-
-    def carry_out(self, cadre: Cadre, stamp: Stamp) -> None:
-        raise NotImplementedError
-
-
 @dataclass(frozen=True, slots=True)
-class CheckIn(_WorkInGrid):
+class CheckIn(CadreInGrid):
     cadre_id: str
     grid_id: str
 
@@ -98,7 +79,7 @@ class VerifyInformation:
 
 
 @dataclass(frozen=True, slots=True)
-class CollectOpinion(_WorkInGrid):
+class CollectOpinion(CadreInGrid):
     cadre_id: str
     grid_id: str
     category: str
@@ -109,7 +90,7 @@ class CollectOpinion(_WorkInGrid):
 
 
 @dataclass(frozen=True, slots=True)
-class ServeAsVolunteer(_WorkInGrid):
+class ServeAsVolunteer(CadreInGrid):
     cadre_id: str
     grid_id: str
     activity: str
@@ -134,7 +115,7 @@ class RateCadre:
 
 
 @dataclass(frozen=True, slots=True)
-class Inspect(_WorkInGrid):
+class Inspect(CadreInGrid):
     inspection_id: str
     group: int
     cadre_id: str

@@ -1,4 +1,4 @@
-"""The aggregates a command works on, and how commands find the ones that must already exist."""
+"""The aggregates a command works on, how commands find them, and the shape cadres' commands share."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from pingzhan.domain.errors import (
     UnknownHazardError,
 )
 from pingzhan.domain.hazard import Hazard
+from pingzhan.domain.org import Org
 from pingzhan.domain.problem import Problem
+from pingzhan.domain.stamp import Stamp
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -86,3 +88,23 @@ def check_new(ws: Workspace, aggregate_id: UUID, error: DomainError) -> None:
     """Raise ``error`` when the aggregate a command would create exists already."""
     if ws.get(aggregate_id) is not None:
         raise error
+
+
+class CadreInGrid:
+    """The shape of a command a cadre carries out in a grid: the grid must be one of the
+    organisation's, the cadre is loaded and decides. Each command declares its own fields (in its
+    own order) and ``carry_out``."""
+
+    __slots__ = ()
+    cadre_id: str
+    grid_id: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.cadre(self.cadre_id),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        self.carry_out(get_cadre(ws, self.cadre_id), stamp)
+
+    def carry_out(self, cadre: Cadre, stamp: Stamp) -> None:
+        raise NotImplementedError
