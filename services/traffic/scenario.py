@@ -8,21 +8,21 @@ are resolved (the channel via the city waterlogging office), shifts end, the str
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from pingzhan.domain.org import Org
+from pingzhan.services.traffic.district import COMMAND_CENTER, DISTRICT_TZ, ORG_OPERATOR, WANGJIAPING
 from pingzhan.services.wire import MESSAGE, Envelope
 
-CST = timezone(timedelta(hours=8))
-STREET = "street:BT-BS"
-COMMUNITY = "BT-BS-01"  # 王家坪社区
+STREET = "street:BT-BS"  # 宝塔山街道, the street of 王家坪社区
 
 
 def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[Envelope]]:
-    grids = [g["id"] for g in org_data["grids"] if g["community"] == COMMUNITY][:2]
+    """The two acts as validated messages (ids ``demo-001``...), from the first two grids of 王家坪社区."""
+    grids = [g["id"] for g in org_data["grids"] if g["community"] == WANGJIAPING][:2]
     cadres = [c for c in org_data["cadres"] if c["grid"] in grids][:4]
-    t = datetime(2022, 7, 15, 19, 30, tzinfo=CST)
+    t = datetime(2022, 7, 15, 19, 30, tzinfo=DISTRICT_TZ)
     n = 0
 
     def msg(kind: str, actor: str, minutes: int, **fields: Any) -> Envelope:
@@ -33,16 +33,18 @@ def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[E
             {"id": f"demo-{n:03d}", "kind": kind, "occurred_at": at, "actor": actor, **fields}
         )
 
-    act1: list[Envelope] = []
-    for c in cadres:
-        act1.append(
-            msg("cadre.registered", "zzb-operator", 0, cadre_id=c["id"], name=c["name"], unit=c["unit"])
-        )
-        act1.append(msg("cadre.dispatched", "zzb-operator", 1, cadre_id=c["id"], grid_id=c["grid"]))
+    def enlist(c: dict[str, Any]) -> list[Envelope]:
+        """The organisation department registers a cadre and dispatches them to their grid."""
+        return [
+            msg("cadre.registered", ORG_OPERATOR, 0, cadre_id=c["id"], name=c["name"], unit=c["unit"]),
+            msg("cadre.dispatched", ORG_OPERATOR, 1, cadre_id=c["id"], grid_id=c["grid"]),
+        ]
+
+    act1: list[Envelope] = [m for c in cadres for m in enlist(c)]
     act1.append(
         msg(
             "mode.switched_to_wartime",
-            "command-center-01",
+            COMMAND_CENTER,
             30,
             scope=STREET,
             level="II",
@@ -65,17 +67,7 @@ def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[E
             msg("checkpoint.staffed", cadre["id"], 40, checkpoint_id=cp, cadre_id=cadre["id"], grid_id=grid)
         )
     outsider = next(c for c in org_data["cadres"] if c["grid"] not in grids)
-    act1.append(
-        msg(
-            "cadre.registered",
-            "zzb-operator",
-            0,
-            cadre_id=outsider["id"],
-            name=outsider["name"],
-            unit=outsider["unit"],
-        )
-    )
-    act1.append(msg("cadre.dispatched", "zzb-operator", 1, cadre_id=outsider["id"], grid_id=outsider["grid"]))
+    act1 += enlist(outsider)
     act1.append(
         msg(
             "checkpoint.staffed",
@@ -86,30 +78,31 @@ def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[E
             grid_id=checkpoints[0][1],
         )
     )
-    act1.append(
-        msg(
-            "hazard.reported",
-            cadres[0]["id"],
+    hazards = (  # reporter, minute, hazard id, grid, kind, location, severity
+        (
+            cadres[0],
             55,
-            hazard_id="HZ-YJX-1",
-            grid_id=grids[0],
-            hazard_kind="blocked_channel",
-            location="一建巷排洪渠: channel blocked, road cracked and sinking",
-            severity="high",
-        )
+            "HZ-YJX-1",
+            grids[0],
+            "blocked_channel",
+            "一建巷排洪渠: channel blocked, road cracked and sinking",
+            "high",
+        ),
+        (cadres[-1], 70, "HZ-WJP-2", grids[-1], "waterlogging", "王家坪路口 underpass waterlogged", "medium"),
     )
-    act1.append(
-        msg(
-            "hazard.reported",
-            cadres[-1]["id"],
-            70,
-            hazard_id="HZ-WJP-2",
-            grid_id=grids[-1],
-            hazard_kind="waterlogging",
-            location="王家坪路口 underpass waterlogged",
-            severity="medium",
+    for reporter, minutes, hazard_id, grid, kind, location, severity in hazards:
+        act1.append(
+            msg(
+                "hazard.reported",
+                reporter["id"],
+                minutes,
+                hazard_id=hazard_id,
+                grid_id=grid,
+                hazard_kind=kind,
+                location=location,
+                severity=severity,
+            )
         )
-    )
 
     act2: list[Envelope] = [
         msg(
@@ -137,7 +130,7 @@ def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[E
     act2.append(
         msg(
             "mode.switched_to_peacetime",
-            "command-center-01",
+            COMMAND_CENTER,
             2900,
             scope=STREET,
             reason="雨情解除: stand-down",

@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
+from pingzhan.services.traffic.district import DISTRICT_TZ, RAINSTORM_HAZARDS
 from pingzhan.services.wire import subject_of
-
-CST = timezone(timedelta(hours=8))
 
 
 class Workload:
+    """The benchmark's traffic for one organisation; the same seed gives the same messages."""
+
     def __init__(self, org_data: dict[str, Any], seed: int = 1, prefix: str = "pingzhan", run: str = "w"):
         self.rng = random.Random(seed)
         self.prefix, self.run = prefix, run
         self.cadres = org_data["cadres"]
         self.grids = [g["id"] for g in org_data["grids"]]
         self.streets = [s["id"] for s in org_data["streets"]]
-        self.clock = datetime(2022, 7, 1, 8, 0, tzinfo=CST)
+        self.clock = datetime(2022, 7, 1, 8, 0, tzinfo=DISTRICT_TZ)
         self.n = 0
 
     def _msg(self, kind: str, actor: str, **fields: Any) -> tuple[str, str, bytes]:
@@ -100,9 +101,7 @@ class Workload:
                     self.rng.choice(by_grid[grid]),
                     hazard_id=hz,
                     grid_id=grid,
-                    hazard_kind=self.rng.choice(
-                        ["waterlogging", "blocked_channel", "landslide", "road_damage"]
-                    ),
+                    hazard_kind=self.rng.choice(RAINSTORM_HAZARDS),
                     location=f"{grid} 巷{k % 97}",
                     severity=self.rng.choice(["low", "medium", "high"]),
                 )

@@ -1,0 +1,20 @@
+"""What the traffic generators share about the district: its time zone, its standing actors, and the
+hazards its rainstorms bring."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+# The district's wall clock (China Standard Time); every generated ``occurred_at`` is in it.
+DISTRICT_TZ = timezone(timedelta(hours=8))
+
+ORG_OPERATOR = "zzb-operator"  # 组织部: registers cadres and dispatches them to grids
+COMMAND_CENTER = "command-center-01"  # switches scopes to wartime and back
+WANGJIAPING = "BT-BS-01"  # 王家坪社区 in 宝塔山街道, where the 一建巷 flood channel runs
+
+RAINSTORM_HAZARDS = ("waterlogging", "blocked_channel", "landslide", "road_damage")  # hazard kinds
+
+
+def local_time(day: date, hour: int, minute: int = 0) -> datetime:
+    """``day`` at ``hour:minute``, district time."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=DISTRICT_TZ)
