@@ -12,10 +12,8 @@ from pingzhan.domain.cadre import Cadre
 from pingzhan.domain.checkpoint import Checkpoint
 from pingzhan.domain.hazard import Hazard
 from pingzhan.domain.org import Org
-from pingzhan.domain.scope_mode import ScopeMode
+from pingzhan.domain.scope_mode import ScopeMode, level_rank
 from pingzhan.projections.base import ReadModel, Table, on
-
-LEVEL_RANK = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
 class Roster(ReadModel):
@@ -101,7 +99,7 @@ def effective_modes(
             covering = [(s, active[s]) for s in chain if s in active]
             if covering:
                 scope, (level, since, _episode, _exercise) = min(
-                    covering, key=lambda c: (LEVEL_RANK[c[1][0]], c[1][1])
+                    covering, key=lambda c: (level_rank(c[1][0]), c[1][1])
                 )
                 result[key] = {
                     "mode": mode,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW, ScopeMode
+from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW, LEVELS, ScopeMode
 from pingzhan.services.bootstrap import App
 from pingzhan.services.cli.console import CliError
 from pingzhan.services.cli.send import send
@@ -84,7 +84,7 @@ def _switch_fields(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.mode in ("wartime", "level"):
         if args.level is None:
-            raise CliError(f"switch {args.mode} needs --level I|II|III|IV")
+            raise CliError(f"switch {args.mode} needs --level {'|'.join(LEVELS)}")
         fields["level"] = args.level
     elif args.level is not None:
         raise CliError("--level only goes with wartime or level")

@@ -24,7 +24,7 @@ from pingzhan.services.wire.emergency import (
     ModeSwitchedToPeacetime,
     ModeSwitchedToWartime,
 )
-from pingzhan.services.wire.envelope import Envelope, Level
+from pingzhan.services.wire.envelope import Envelope
 from pingzhan.services.wire.peacetime import (
     HazardTaskAssigned,
     HazardTaskDone,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from pingzhan.domain import commands as c
+from pingzhan.domain.scope_mode import Level
 from pingzhan.services.wire.envelope import (
     Envelope,
     HazardKind,
     Ident,
-    Level,
     MessageId,
     Scope,
     Severity,

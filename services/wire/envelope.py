@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pingzhan.domain import commands as c
+from pingzhan.domain.org import HOUSEHOLD_ID_PATTERN
 from pingzhan.services.wire.routing import routing_key
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_serializer
 
@@ -15,10 +16,9 @@ MESSAGE_ID_LENGTH, MESSAGE_ID_CHARS = 128, r"^[A-Za-z0-9_\-:]+$"  # it names the
 MessageId = Annotated[str, Field(min_length=1, max_length=MESSAGE_ID_LENGTH, pattern=MESSAGE_ID_CHARS)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 Scope = Annotated[str, Field(pattern=r"^(district|street|community|grid):[A-Za-z0-9_\-]+$")]
-Level = Literal["I", "II", "III", "IV"]
 HazardKind = Literal["waterlogging", "blocked_channel", "landslide", "road_damage", "building", "other"]
 Severity = Literal["low", "medium", "high", "critical"]
-HouseholdId = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+-H[0-9]+$")]
+HouseholdId = Annotated[str, Field(min_length=1, max_length=80, pattern=HOUSEHOLD_ID_PATTERN)]
 
 
 def is_message_id(text: object) -> bool:

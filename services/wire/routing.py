@@ -10,6 +10,8 @@ import zlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pingzhan.domain.org import grid_of_household
+
 if TYPE_CHECKING:
     from pingzhan.services.wire.envelope import Envelope
 
@@ -23,7 +25,7 @@ def routing_key(fields: Mapping[str, Any]) -> str:
     if isinstance(fields.get("grid_id"), str):
         return str(fields["grid_id"])
     if isinstance(fields.get("household_id"), str):
-        return str(fields["household_id"]).rpartition("-H")[0]
+        return grid_of_household(fields["household_id"]) or ""
     for key in ("scope", "checkpoint_id", "hazard_id", "problem_id", "cadre_id", "id"):
         if isinstance(fields.get(key), str):
             return str(fields[key])

@@ -22,6 +22,11 @@ def cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.Comp
     return subprocess.run([PINGZHAN, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
+def switch(mode: str, env: dict[str, str], **options: str) -> subprocess.CompletedProcess[str]:
+    """`pingzhan switch MODE --option value ...`."""
+    return cli("switch", mode, *(a for k, v in options.items() for a in (f"--{k}", v)), env=env)
+
+
 def poll(
     until: Callable[[subprocess.CompletedProcess[str]], bool],
     *args: str,
@@ -85,44 +90,10 @@ def test_demo_exits_after_the_scenario_showing_wartime_then_peacetime_and_the_au
 
 def test_switch_roster_and_audit_against_a_running_service(env, tmp_path: Path) -> None:
     with serving(env, tmp_path) as (env, serve):
-        to_war = cli(
-            "switch",
-            "wartime",
-            "--scope",
-            "district:BT",
-            "--level",
-            "II",
-            "--reason",
-            "flood",
-            "--operator",
-            "op-1",
-            env=env,
-        )
-        again = cli(
-            "switch",
-            "wartime",
-            "--scope",
-            "district:BT",
-            "--level",
-            "I",
-            "--reason",
-            "more",
-            "--operator",
-            "op-1",
-            env=env,
-        )
+        to_war = switch("wartime", scope="district:BT", level="II", reason="flood", operator="op-1", env=env)
+        again = switch("wartime", scope="district:BT", level="I", reason="more", operator="op-1", env=env)
         roster = poll(lambda r: grid_modes(r) == {("wartime", "II")}, "roster", "--json", env=env)
-        to_peace = cli(
-            "switch",
-            "peacetime",
-            "--scope",
-            "district:BT",
-            "--reason",
-            "over",
-            "--operator",
-            "op-2",
-            env=env,
-        )
+        to_peace = switch("peacetime", scope="district:BT", reason="over", operator="op-2", env=env)
         after = poll(lambda r: grid_modes(r) == {("peacetime", None)}, "roster", "--json", env=env)
         audit = cli("audit", "--episode", "district:BT#1", "--json", env=env)
         episodes = cli("audit", "--episodes", env=env)
@@ -146,43 +117,13 @@ def test_switch_roster_and_audit_against_a_running_service(env, tmp_path: Path) 
 
 def test_a_level_one_switch_waits_for_a_second_operator(env, tmp_path: Path) -> None:
     with serving(env, tmp_path) as (env, serve):
-        proposed = cli(
-            "switch",
-            "wartime",
-            "--scope",
-            "district:BT",
-            "--level",
-            "I",
-            "--reason",
-            "epidemic",
-            "--operator",
-            "op-a",
-            env=env,
+        proposed = switch(
+            "wartime", scope="district:BT", level="I", reason="epidemic", operator="op-a", env=env
         )
         proposal = proposed.stdout.split()[1].rstrip(":")
         pending = poll(lambda r: "PENDING" in r.stdout, "roster", env=env)
-        same = cli(
-            "switch",
-            "confirm",
-            "--scope",
-            "district:BT",
-            "--proposal",
-            proposal,
-            "--operator",
-            "op-a",
-            env=env,
-        )
-        other = cli(
-            "switch",
-            "confirm",
-            "--scope",
-            "district:BT",
-            "--proposal",
-            proposal,
-            "--operator",
-            "op-b",
-            env=env,
-        )
+        same = switch("confirm", scope="district:BT", proposal=proposal, operator="op-a", env=env)
+        other = switch("confirm", scope="district:BT", proposal=proposal, operator="op-b", env=env)
         roster = poll(lambda r: grid_modes(r) == {("wartime", "I")}, "roster", "--json", env=env)
 
     assert proposed.returncode == 0 and "ScopeMode.SwitchProposed" in proposed.stdout, proposed.stderr

@@ -22,6 +22,21 @@ async def make_stream(url: str, settings: Settings) -> None:
     await nc.close()
 
 
+async def on_stream(nats_server: Any, store: Settings, **changes: Any) -> Settings:
+    """The store's settings pointed at ``nats_server`` (with ``changes``), its stream made."""
+    settings = store.model_copy(update={"nats_url": nats_server.url, **changes})
+    await make_stream(nats_server.url, settings)
+    return settings
+
+
+def workload(seed: int, count: int) -> list[tuple[str, str, bytes]]:
+    """``count`` messages of the benchmark workload over the shipped organisation."""
+    from pingzhan.services.org.data import read_org_file
+    from pingzhan.services.traffic.workload import Workload
+
+    return list(Workload(read_org_file(), seed=seed).messages(count))
+
+
 async def publish(url: str, items: Iterable[tuple[str, str, bytes]], with_header: bool = True) -> None:
     nc = await nats.connect(url)
     await publish_items(nc.jetstream(), list(items), with_header)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from pingzhan.services.org.data import read_org_file
-from pingzhan.services.traffic.workload import Workload
-
 from bench import phases
 from bench.env import Stores
+from tests.integration.helpers import workload
 
 
 def test_the_raw_naive_and_ingest_phases_run_and_find_nothing_lost(postgres_reason) -> None:
-    items = list(Workload(read_org_file(), seed=4).messages(3000))
+    items = workload(4, 3000)
     stores = Stores("sqlite")
     try:
         raw = phases.raw_store(stores, items, 500)

@@ -5,21 +5,20 @@ from __future__ import annotations
 import asyncio
 import random
 
-from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import open_ledger
-from pingzhan.services.traffic.workload import Workload
 
 from tests.integration.helpers import (
     WorkerProcess,
     clean_run,
     drain,
     dump_views,
-    make_stream,
+    on_stream,
     publish,
     running,
     stored_events,
     wait_until,
+    workload,
 )
 
 MESSAGES = 20_000
@@ -44,11 +43,8 @@ async def publish_with_resends(
 
 async def test_sigkill_at_three_moments_loses_and_duplicates_nothing(nats_server, store: Settings) -> None:
     rng = random.Random(2022)
-    settings = store.model_copy(
-        update={"nats_url": nats_server.url, "duplicate_window_s": 1.0, "batch_size": 500}
-    )
-    await make_stream(nats_server.url, settings)
-    items = list(Workload(read_org_file(), seed=5).messages(MESSAGES))
+    settings = await on_stream(nats_server, store, duplicate_window_s=1.0, batch_size=500)
+    items = workload(5, MESSAGES)
     ids = [i for i, _, _ in items]
     ledger = open_ledger(settings)
     worker = WorkerProcess(settings).start()
@@ -81,9 +77,8 @@ async def test_sigkill_at_three_moments_loses_and_duplicates_nothing(nats_server
 
 
 async def test_two_workers_share_the_stream_and_one_of_them_is_killed(nats_server, store: Settings) -> None:
-    settings = store.model_copy(update={"nats_url": nats_server.url, "batch_size": 200, "workers": 2})
-    await make_stream(nats_server.url, settings)
-    generated = list(Workload(read_org_file(), seed=9).messages(8000))
+    settings = await on_stream(nats_server, store, batch_size=200, workers=2)
+    generated = workload(9, 8000)
     # Cadres are registered before field work starts (registration is routed by cadre, the rest by grid).
     registrations = [m for m in generated if m[1].endswith("cadre.registered")]
     field = [m for m in generated if not m[1].endswith("cadre.registered")]

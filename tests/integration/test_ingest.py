@@ -7,18 +7,17 @@ import asyncio
 import nats
 import orjson
 from pingzhan.services.ingest.outcome import Outcome
-from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
-from pingzhan.services.traffic.workload import Workload
 
 from tests.integration.helpers import (
     clean_run,
     drain,
-    make_stream,
+    on_stream,
     publish,
     running,
     stored_events,
     wait_until,
+    workload,
 )
 
 GRID = "BT-QG-01-01"
@@ -38,8 +37,7 @@ def outcomes(service, ids):  # type: ignore[no-untyped-def]
 async def test_each_bad_input_is_recorded_as_a_rejection_and_the_consumer_keeps_going(
     nats_server, store: Settings
 ) -> None:
-    settings = store.model_copy(update={"nats_url": nats_server.url})
-    await make_stream(nats_server.url, settings)
+    settings = await on_stream(nats_server, store)
     items = [
         (
             "ok-1",
@@ -101,8 +99,7 @@ async def test_each_bad_input_is_recorded_as_a_rejection_and_the_consumer_keeps_
 async def test_a_message_id_resent_after_the_duplicate_window_is_not_stored_twice(
     nats_server, store: Settings
 ) -> None:
-    settings = store.model_copy(update={"nats_url": nats_server.url, "duplicate_window_s": 1.0})
-    await make_stream(nats_server.url, settings)
+    settings = await on_stream(nats_server, store, duplicate_window_s=1.0)
     report = (
         "phone-1",
         "pingzhan.in.3.hazard.reported",
@@ -131,9 +128,8 @@ async def test_a_message_id_resent_after_the_duplicate_window_is_not_stored_twic
 async def test_a_restart_in_the_middle_of_the_stream_loses_and_duplicates_nothing(
     nats_server, store: Settings
 ) -> None:
-    settings = store.model_copy(update={"nats_url": nats_server.url, "batch_size": 50})
-    await make_stream(nats_server.url, settings)
-    items = list(Workload(read_org_file(), seed=7).messages(3000))
+    settings = await on_stream(nats_server, store, batch_size=50)
+    items = workload(7, 3000)
     await publish(nats_server.url, items)
 
     async with running(settings, project=False) as service:

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
-from pingzhan.services.traffic.workload import Workload
 
 from tests.integration.helpers import (
     drain,
     dump_views,
-    make_stream,
+    on_stream,
     publish,
     running,
     stored_events,
     wait_until,
+    workload,
 )
 
 
 async def test_read_models_resumed_mid_stream_and_rebuilt_from_zero_equal_the_live_ones(
     nats_server, store: Settings
 ) -> None:
-    settings = store.model_copy(update={"nats_url": nats_server.url, "batch_size": 100})
-    await make_stream(nats_server.url, settings)
-    items = list(Workload(read_org_file(), seed=3).messages(4000))
+    settings = await on_stream(nats_server, store, batch_size=100)
+    items = workload(3, 4000)
     await publish(nats_server.url, items[:2500])
     async with running(settings) as service:
         await wait_until(lambda: service.projector.position > 500, what="the projector to start")

@@ -17,15 +17,14 @@ from pingzhan.services.read import queries
 from pingzhan.services.settings import Settings
 from pingzhan.services.traffic.simulator import Simulator
 
-from tests.integration.helpers import drain, make_stream, publish, running
+from tests.integration.helpers import drain, on_stream, publish, running
 
 SEED, SCALE = 3, 0.02
 
 
 @pytest.fixture
 async def simulated(nats_server, store: Settings) -> Any:
-    settings = store.model_copy(update={"nats_url": nats_server.url})
-    await make_stream(nats_server.url, settings)
+    settings = await on_stream(nats_server, store)
     simulator = Simulator(read_org_file(), seed=SEED, scale=SCALE)
     items = list(simulator.messages())
     await publish(nats_server.url, items)
