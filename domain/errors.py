@@ -91,3 +91,7 @@ class ProblemError(DomainError):
 
 class TaskError(DomainError):
     code = "task"
+
+
+class OrganisationError(DomainError):
+    code = "organisation"

@@ -39,3 +39,8 @@ def household(household_id: str) -> UUID:
 
 def problem(problem_id: str) -> UUID:
     return uuid5(NAMESPACE, f"problem:{problem_id}")
+
+
+def organisation() -> UUID:
+    """The one organisation of a deployment (its versions are the aggregate's versions)."""
+    return uuid5(NAMESPACE, "organisation:in-use")

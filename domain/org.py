@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from pingzhan.domain.errors import UnknownHouseholdError, UnknownScopeError
 
@@ -59,6 +60,26 @@ class Org:
     compounds: dict[str, tuple[str, str, int, int]] = field(
         default_factory=dict
     )  # id -> name, grid, households, residents
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Org:
+        """The organisation described by a parsed organisation file (the shipped one, or an import)."""
+        district = data["district"]
+        units = [Unit("district", district["id"], district["name"], None)]
+        units += [Unit("street", s["id"], s["name"], f"district:{district['id']}") for s in data["streets"]]
+        units += [Unit("community", c["id"], c["name"], f"street:{c['street']}") for c in data["communities"]]
+        units += [
+            Unit("grid", g["id"], g["name"], f"community:{g['community']}", g["households"], g["residents"])
+            for g in data["grids"]
+        ]
+        return cls(
+            {u.key: u for u in units},
+            {u["id"]: u["name"] for u in data.get("units", [])},
+            {
+                c["id"]: (c["name"], c["grid"], c["households"], c["residents"])
+                for c in data.get("compounds", [])
+            },
+        )
 
     def unit(self, scope: str) -> Unit:
         """The unit for a scope key, or UnknownScopeError."""

@@ -7,6 +7,7 @@ above it (an episode runs from a switch to wartime until that scope returns to p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from pingzhan.domain.checkpoint import Checkpoint
 from pingzhan.domain.hazard import Hazard
 from pingzhan.domain.household import HouseholdInfo
 from pingzhan.domain.org import Org
+from pingzhan.domain.organisation import Organisation
 from pingzhan.domain.problem import Problem
 from pingzhan.domain.rejection import Rejection
 from pingzhan.domain.scope_mode import ScopeMode
@@ -89,6 +91,8 @@ SUMMARIES: dict[type, Callable[[Any], str]] = {
     ),
     Hazard.TaskDone: lambda e: f"hazard {e.hazard_id}: {e.task} task {e.task_id} done",
     Rejection.MessageRejected: lambda e: f"{e.kind or 'message'} rejected ({e.code}): {e.reason}",
+    Organisation.Imported: lambda e: f"organisation imported: {e.added}",
+    Organisation.Changed: lambda e: f"organisation changed: {e.added}",
 }
 _BY_NAME = {event_name(c): summary for c, summary in SUMMARIES.items()}
 
@@ -102,6 +106,7 @@ _SKIPPED = {event_name(ScopeMode.Tracked), event_name(HouseholdInfo.Opened)}  # 
 _WARTIME = event_name(ScopeMode.SwitchedToWartime)  # opens an episode
 _PEACETIME = event_name(ScopeMode.SwitchedToPeacetime)  # closes it
 _REJECTED = event_name(Rejection.MessageRejected)
+_ORGANISATION = {event_name(Organisation.Imported), event_name(Organisation.Changed)}
 
 
 def _scope(e: Any) -> str | None:
@@ -152,6 +157,8 @@ class AuditTrail(ReadModel):
         what = type(e).__qualname__
         if what in _SKIPPED:
             return
+        if what in _ORGANISATION:  # scopes after this point are the new organisation's
+            self.org = Org.from_data(json.loads(e.content))
         if what == _WARTIME:
             self.put(
                 "episodes",

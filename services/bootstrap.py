@@ -52,12 +52,23 @@ class App:
         return ViewDb(self.settings)
 
     @cached_property
+    def org_in_use(self) -> tuple[dict[str, Any], int | None]:
+        """The organisation's data and its version in the store (see ``org.admin``)."""
+        return active_org_data(self.settings, self.ledger if self.has_store() else None)
+
+    @property
     def org_data(self) -> dict[str, Any]:
-        return active_org_data(self.settings, self.views)
+        return self.org_in_use[0]
 
     @cached_property
     def org(self) -> Org:
         return load_org_data(self.org_data)
+
+    def has_store(self) -> bool:
+        """Whether the configured event store exists (a SQLite file; PostgreSQL is asked)."""
+        if self.settings.store == "sqlite" and "ledger" not in self.__dict__:
+            return (self.settings.data_dir / "events.sqlite").exists()
+        return True
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -65,7 +76,7 @@ class App:
 
     @cached_property
     def ingest(self) -> Ingest:
-        return Ingest(self.ledger, self.org, self.settings.consumer_name)
+        return Ingest(self.ledger, self.org, self.settings.consumer_name, org_version=self.org_in_use[1])
 
     @cached_property
     def projector(self) -> Projector:

@@ -12,6 +12,7 @@ from pingzhan.services.bootstrap import App
 from pingzhan.services.cli import render
 from pingzhan.services.cli.console import print_json
 from pingzhan.services.cli.send import send
+from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.org import admin
 
 
@@ -40,24 +41,28 @@ def show_org(app: App, args: argparse.Namespace) -> int:
 
 
 def import_org(app: App, args: argparse.Namespace) -> int:
-    result = admin.import_file(app.settings, app.views, Path(args.file))
+    result = admin.import_file(app.settings, app.ledger, Path(args.file))
     added = ", ".join(f"{n:,} {level}" for level, n in result["added"].items() if n) or "nothing new"
     print(f"organisation {'updated' if result['changed'] else 'unchanged'}: {added}")
     if result["changed"]:
-        # Workers read the organisation when they start: a cadre dispatched to a grid they do
-        # not know yet would be rejected for good. Register the cadres once they know it.
-        cadres = "" if args.no_cadres else ", then run this import again to register and dispatch its cadres"
-        print(f"restart `pingzhan serve` so that every worker uses the new organisation{cadres}")
-    elif not args.no_cadres:
+        print("recorded in the event store: running workers decide with it from their next batch")
+    if not args.no_cadres:
         now = datetime.now(UTC).isoformat()
         items = admin.cadre_messages(result["data"], now, app.settings.subject_prefix)
-        outcomes = asyncio.run(send(app, items, args.timeout))
-        fresh = [o for o in outcomes if not o.replayed and o.status == "accepted"]
-        rejected = [o for o in outcomes if o.status == "rejected" and not o.replayed]
-        print(
-            f"cadres: {len(fresh):,} registrations/dispatches recorded, "
-            f"{sum(o.replayed for o in outcomes):,} already recorded, {len(rejected):,} rejected"
-        )
-        for o in rejected[:10]:
-            print(f"  rejected {o.message_id} ({o.code}): {o.reason}")
+        print(_cadres_line(asyncio.run(send(app, items, args.timeout))))
     return 0
+
+
+def _cadres_line(outcomes: list[Outcome]) -> str:
+    """What became of the cadres' registrations and dispatches, earlier outcomes apart."""
+    new = [o for o in outcomes if not o.replayed]
+    earlier = [o for o in outcomes if o.replayed]
+    lines = [
+        f"cadres: {sum(o.status == 'accepted' for o in new):,} registrations/dispatches recorded, "
+        f"{sum(o.status == 'rejected' for o in new):,} rejected; "
+        f"{sum(o.status == 'accepted' for o in earlier):,} recorded before, "
+        f"{sum(o.status == 'rejected' for o in earlier):,} rejected before"
+    ]
+    for o in [o for o in outcomes if o.status == "rejected"][:10]:
+        lines.append(f"  rejected{' before' if o.replayed else ''} {o.message_id} ({o.code}): {o.reason}")
+    return "\n".join(lines)

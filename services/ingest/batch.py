@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
+from pingzhan.domain import ids
 from pingzhan.domain.errors import DomainError
 from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
@@ -25,6 +26,7 @@ from pingzhan.services.ingest.parse import Parsed, Rejected, parse, scope_of
 from pingzhan.services.store.ledger import Ledger
 
 MAX_ATTEMPTS = 5
+ORG = ids.organisation()
 MAX_KEPT_BODY = 16_384
 
 
@@ -70,9 +72,18 @@ class Ingest:
     ``commit``-ted; if a commit fails, ``reset`` and ``process`` the batches again one by one.
     """
 
-    def __init__(self, ledger: Ledger, org: Org, consumer: str, max_cached: int = 200_000):
+    def __init__(
+        self,
+        ledger: Ledger,
+        org: Org,
+        consumer: str,
+        max_cached: int = 200_000,
+        org_version: int | None = None,
+    ):
+        """``org_version``: the version in the store that ``org`` is (0: none imported yet), to
+        follow later imports; None decides with ``org`` for good (an organisation file set)."""
         self.ledger = ledger
-        self.org = org
+        self.org, self.org_version = org, org_version
         self.tracking_name = f"nats:{consumer}"
         self.max_cached = max_cached
         self.cache: dict[UUID, Aggregate] = {}
@@ -173,6 +184,7 @@ class Ingest:
         outcomes: list[Outcome] = []
         seen: dict[str, Outcome] = {}
         read: dict[UUID, int] = {}
+        self._follow_org(read)
         for p in parsed:
             previous = seen.get(p.message_id) or self.pending.get(p.message_id)
             if previous is None and p.message_id in earlier:
@@ -194,6 +206,18 @@ class Ingest:
         written = {s.originator_id for s in stored}
         expect = {a: v for a, v in read.items() if a not in written}
         return Prepared(stored, inbox, outcomes, parsed[-1].inbound.seq, list(seen), expect)
+
+    def _follow_org(self, read: dict[UUID, int]) -> None:
+        """Decide with the organisation in use now: a new import in the store replaces it. Its
+        version counts as read, so an import committed before this batch is makes it conflict."""
+        if self.org_version is None:
+            return
+        version = self.ledger.versions([ORG]).get(ORG, 0)
+        if version != self.org_version:
+            organisation = self.ledger.organisation()
+            assert organisation is not None
+            self.org, self.org_version = organisation.org(), version
+        read[ORG] = version
 
     def _load(self, commands: Any) -> None:
         wanted = {i for cmd in commands for i in cmd.needs() if i not in self.cache}

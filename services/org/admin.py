@@ -1,42 +1,41 @@
 """The organisation in use: shipped with pingzhan, or imported with `pingzhan org import FILE`.
 
-An import is stored in the read-model database, so every worker of a deployment uses the same
-one (workers read it when they start). Imports only add: a file that would remove a street,
-community, grid or compound that exists is refused, since history refers to it. The file's
-cadres are registered and dispatched through NATS with message ids derived from the cadre, so a
-second import of the same file records nothing new.
+An import is recorded in the event store (``Organisation.Imported``/``Changed``), so every worker
+of a deployment decides with it from its next batch, without a restart, and the read models fold
+it at its place in the log. ``PINGZHAN_ORG_FILE``, when set, overrides both and is never left.
+Imports only add: a file that would remove a street, community, grid or compound that exists is
+refused, since history refers to it. The file's cadres are registered and dispatched through NATS
+with message ids derived from the cadre, so a second import of the same file records nothing new.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pingzhan.domain.organisation import ImportOrganisation
+from pingzhan.domain.stamp import Stamp
 from pingzhan.services.org.data import load_org_data, read_org_file
-from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
-from pingzhan.services.store.locks import VIEW_SCHEMA_LOCK
+from pingzhan.services.store.ledger import Ledger
 
-DDL = "CREATE TABLE IF NOT EXISTS org_import (version BIGINT PRIMARY KEY, content TEXT NOT NULL)"
 LEVELS = ("streets", "communities", "grids", "compounds", "units", "cadres")
+IMPORTER = "org-import"  # the actor of imports and of the cadre messages they send
 
 
-def active_org_data(settings: Settings, db: ViewDb | None) -> dict[str, Any]:
-    """PINGZHAN_ORG_FILE if set, else the latest import, else the shipped Baota district."""
+def active_org_data(settings: Settings, ledger: Ledger | None) -> tuple[dict[str, Any], int | None]:
+    """The organisation in use and its version in the store: PINGZHAN_ORG_FILE if set (version
+    None: never followed), else the latest import in the store, else the shipped Baota district
+    (version 0: none imported yet)."""
     if settings.org_file is not None:
-        return read_org_file(settings.org_file)
-    if db is not None:
-        with db.transaction() as cur:
-            if db.dialect == "postgres":
-                cur.execute(
-                    "SELECT pg_advisory_xact_lock(?)", (VIEW_SCHEMA_LOCK,)
-                )  # workers starting together
-            cur.execute(DDL)
-            row = cur.execute("SELECT content FROM org_import ORDER BY version DESC LIMIT 1").fetchone()
-        if row:
-            return json.loads(row[0])  # type: ignore[no-any-return]
-    return read_org_file()
+        return read_org_file(settings.org_file), None
+    organisation = ledger.organisation() if ledger is not None else None
+    if organisation is None:
+        return read_org_file(), 0
+    return organisation.data, organisation.version
 
 
 def counts(data: dict[str, Any]) -> dict[str, int]:
@@ -53,16 +52,12 @@ def counts(data: dict[str, Any]) -> dict[str, int]:
     }
 
 
-def import_file(settings: Settings, db: ViewDb, path: Path) -> dict[str, Any]:
-    """Store the file as the organisation in use; returns what it adds per level."""
-    try:
-        data = read_org_file(path)
-        load_org_data(data)  # the same checks the service makes when it starts
-    except FileNotFoundError:
-        raise LookupError(f"{path}: no such file") from None
-    except (ValueError, KeyError, TypeError) as e:
-        raise LookupError(f"{path}: not an organisation file ({type(e).__name__}: {e})") from None
-    current = active_org_data(settings.model_copy(update={"org_file": None}), db)
+def import_file(settings: Settings, ledger: Ledger, path: Path) -> dict[str, Any]:
+    """Record the file as the organisation in use when it adds anything; returns what it adds."""
+    if settings.org_file is not None:
+        raise LookupError("PINGZHAN_ORG_FILE is set, so imports would not be used; unset it to import")
+    data = _read(path)
+    current, _ = active_org_data(settings, ledger)
     added: dict[str, list[str]] = {}
     for level in LEVELS:
         old = {u["id"] for u in current.get(level, [])}
@@ -75,19 +70,30 @@ def import_file(settings: Settings, db: ViewDb, path: Path) -> dict[str, Any]:
         added[level] = sorted(new - old)
     changed = any(added.values()) or current.get("district") != data.get("district")
     if changed:
-        with db.transaction() as cur:
-            cur.execute(DDL)
-            top = cur.execute("SELECT max(version) FROM org_import").fetchone()
-            version = int(top[0] or 0) + 1 if top else 1
-            cur.execute(
-                "INSERT INTO org_import VALUES (?, ?)", (version, json.dumps(data, ensure_ascii=False))
-            )
+        content = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        words = (
+            ", ".join(f"{len(ids):,} {level}" for level, ids in added.items() if ids) or "district renamed"
+        )
+        stamp = Stamp(f"org-import-{digest[:20]}", IMPORTER, datetime.now(UTC).isoformat())
+        ledger.decide(ImportOrganisation(content, digest, words), stamp)
     return {
         "changed": changed,
         "added": {k: len(v) for k, v in added.items()},
         "counts": counts(data),
         "data": data,
     }
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = read_org_file(path)
+        load_org_data(data)  # the same checks the service makes when it starts
+    except FileNotFoundError:
+        raise LookupError(f"{path}: no such file") from None
+    except (ValueError, KeyError, TypeError) as e:
+        raise LookupError(f"{path}: not an organisation file ({type(e).__name__}: {e})") from None
+    return data
 
 
 def setup_id(fields: dict[str, Any]) -> str | None:
@@ -105,23 +111,11 @@ def cadre_messages(data: dict[str, Any], occurred_at: str, prefix: str) -> list[
 
     out = []
     for c in data.get("cadres", []):
-        base = {"occurred_at": occurred_at, "actor": "org-import"}
-        reg = {
-            "id": f"org-{c['id']}-registered",
-            "kind": "cadre.registered",
-            **base,
-            "cadre_id": c["id"],
-            "name": c["name"],
-            "unit": c["unit"],
-        }
-        out.append((reg["id"], subject_of(prefix, reg), json.dumps(reg).encode()))
+        base = {"occurred_at": occurred_at, "actor": IMPORTER, "cadre_id": c["id"]}
+        messages = [{"kind": "cadre.registered", **base, "name": c["name"], "unit": c["unit"]}]
         if c.get("grid"):
-            dis = {
-                "id": f"org-{c['id']}-dispatched-{c['grid']}",
-                "kind": "cadre.dispatched",
-                **base,
-                "cadre_id": c["id"],
-                "grid_id": c["grid"],
-            }
-            out.append((dis["id"], subject_of(prefix, dis), json.dumps(dis).encode()))
+            messages.append({"kind": "cadre.dispatched", **base, "grid_id": c["grid"]})
+        for fields in messages:
+            body = {"id": setup_id(fields), **fields}
+            out.append((str(body["id"]), subject_of(prefix, body), json.dumps(body).encode()))
     return out

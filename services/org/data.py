@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pingzhan.domain.org import Org, Unit
+from pingzhan.domain.org import Org
 
 SHIPPED = Path(__file__).with_name("baota_org.json")
 
@@ -23,16 +23,4 @@ def load_org(path: Path | None = None) -> Org:
 
 def load_org_data(data: dict[str, Any]) -> Org:
     """The organisation described by a parsed organisation file."""
-    district = data["district"]
-    units = [Unit("district", district["id"], district["name"], None)]
-    units += [Unit("street", s["id"], s["name"], f"district:{district['id']}") for s in data["streets"]]
-    units += [Unit("community", c["id"], c["name"], f"street:{c['street']}") for c in data["communities"]]
-    units += [
-        Unit("grid", g["id"], g["name"], f"community:{g['community']}", g["households"], g["residents"])
-        for g in data["grids"]
-    ]
-    return Org(
-        {u.key: u for u in units},
-        {u["id"]: u["name"] for u in data.get("units", [])},
-        {c["id"]: (c["name"], c["grid"], c["households"], c["residents"]) for c in data.get("compounds", [])},
-    )
+    return Org.from_data(data)

@@ -17,6 +17,9 @@ import orjson
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent, Tracking, Transcoder
+from pingzhan.domain import ids
+from pingzhan.domain.organisation import Organisation
+from pingzhan.domain.stamp import Stamp
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.locks import schema_lock
 
@@ -75,6 +78,39 @@ class Ledger(Application):
                 aggregate = domain_event.mutate(aggregate)
             loaded[aggregate_id] = aggregate
         return loaded  # type: ignore[return-value]
+
+    def versions(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The current version of those of the given aggregates that exist (no events read)."""
+        return self.recorder.versions(aggregate_ids)  # type: ignore[attr-defined, no-any-return]
+
+    def decide(self, command: Any, stamp: Stamp) -> list[Any]:
+        """Run one domain command outside the stream (an administrator's act) and save what it
+        changed in one transaction; returns the new events. A DomainError leaves nothing."""
+        found: dict[UUID, Aggregate] = dict(self.load(command.needs()))
+        workspace = _Workspace(found)
+        command.run(workspace, None, stamp)
+        events = [e for a in workspace.touched.values() for e in a.collect_events()]
+        self.recorder.insert_events([self.mapper.to_stored_event(e) for e in events])
+        return events
+
+    def organisation(self) -> Organisation | None:
+        """The organisation imported into this store, if any (its latest version)."""
+        found = self.load([ids.organisation()]).get(ids.organisation())
+        assert found is None or isinstance(found, Organisation)
+        return found
+
+
+class _Workspace:
+    """The aggregates one administrator's command works on."""
+
+    def __init__(self, found: dict[UUID, Aggregate]):
+        self.found, self.touched = found, dict(found)
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        return self.found.get(aggregate_id)
+
+    def add(self, aggregate: Aggregate) -> None:
+        self.found[aggregate.id] = self.touched[aggregate.id] = aggregate
 
 
 def store_env(settings: Settings) -> dict[str, str]:

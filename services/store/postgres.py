@@ -29,13 +29,7 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
         # catches exceptions around _insert_stored_events and would still commit).
         self._lock_table(curs)  # writers one at a time: ids in commit order, versions stable
         if kwargs.get("expect"):
-            curs.execute(
-                SQL(
-                    "SELECT id, (SELECT max(originator_version) FROM {}.{} WHERE originator_id = id) AS v "
-                    "FROM unnest(%s::uuid[]) AS id"
-                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
-                (list(kwargs["expect"]),),
-            )
+            curs.execute(self._versions_query(), (list(kwargs["expect"]),))
             check_unchanged(
                 kwargs["expect"], {r["id"]: r["v"] for r in curs.fetchall() if r["v"] is not None}
             )
@@ -76,6 +70,18 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(query, params, prepare=prepare)
             return curs.fetchall()
+
+    def _versions_query(self) -> Any:
+        return SQL(
+            "SELECT id, (SELECT max(originator_version) FROM {}.{} WHERE originator_id = id) AS v "
+            "FROM unnest(%s::uuid[]) AS id"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+
+    def versions(self, originator_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The current version of those of the aggregates that exist."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._versions_query(), (list(originator_ids),))
+            return {r[0]: r[1] for r in curs.fetchall() if r[1] is not None}
 
     def positions(self, prefix: str) -> dict[str, int]:
         """Stored positions of every tracking name starting with ``prefix``."""

@@ -44,16 +44,24 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
             return {r[0]: r[1] for r in c.fetchall()}
 
     def _check_versions(self, c: Any, expect: dict[UUID, int]) -> None:
+        check_unchanged(expect, self._versions(c, list(expect)))
+
+    def _versions(self, c: Any, originator_ids: Sequence[UUID]) -> dict[UUID, int]:
         # One max() per id: SQLite answers each from the primary key, where a GROUP BY would
         # read every version of long-lived aggregates.
         rows = _select_in(
             c,
             "WITH ids(id) AS (VALUES {marks}) SELECT id, (SELECT max(originator_version) "
             f"FROM {self.events_table_name} WHERE originator_id = ids.id) FROM ids",
-            [a.hex for a in expect],
+            [a.hex for a in originator_ids],
             mark="(?)",
         )
-        check_unchanged(expect, {UUID(r[0]): r[1] for r in rows if r[1] is not None})
+        return {UUID(r[0]): r[1] for r in rows if r[1] is not None}
+
+    def versions(self, originator_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The current version of those of the aggregates that exist."""
+        with self.datastore.transaction(commit=False) as c:
+            return self._versions(c, originator_ids)
 
     def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
         with self.datastore.transaction(commit=False) as c:

@@ -135,7 +135,7 @@ def test_a_level_one_switch_waits_for_a_second_operator(env, tmp_path: Path) -> 
     assert grid_modes(roster) == {("wartime", "I")}
 
 
-def test_org_import_adds_once_and_registers_its_cadres_through_nats(env, tmp_path: Path) -> None:
+def test_org_import_takes_effect_in_the_running_service_and_adds_once(env, tmp_path: Path) -> None:
     data = read_org_file()
     data["grids"].append(
         {"id": "BT-QG-01-99", "name": "新网格", "community": "BT-QG-01", "households": 10, "residents": 30}
@@ -147,21 +147,21 @@ def test_org_import_adds_once_and_registers_its_cadres_through_nats(env, tmp_pat
     org_file = tmp_path / "org.json"
     org_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
-    with serving(env, tmp_path) as (env, _):
+    with serving(env, tmp_path) as (env, _):  # running before, during and after the import
         first = cli("org", "import", str(org_file), env=env)
-    with serving(env, tmp_path) as (env, _):  # restarted: the workers know the new grid
+        grid = poll(lambda r: "CDX1" in r.stdout, "roster", "--scope", "grid:BT-QG-01-99", "--json", env=env)
         second = cli("org", "import", str(org_file), env=env)
-        third = cli("org", "import", str(org_file), env=env)
         shown = json.loads(cli("org", "show", "--json", env=env).stdout)
 
     assert first.returncode == 0, first.stderr
     assert "organisation updated: 1 grids, 2 cadres" in first.stdout
-    assert "then run this import again" in first.stdout and "registrations" not in first.stdout
+    assert "cadres: 4 registrations/dispatches recorded, 0 rejected;" in first.stdout, first.stdout
+    assert json.loads(grid.stdout)["grids"][0]["cadres"] == ["CDX1"]
     assert "organisation unchanged: nothing new" in second.stdout
-    assert "cadres: 4 registrations/dispatches recorded, 0 already recorded, 0 rejected" in second.stdout, (
-        second.stdout + second.stderr
+    assert (
+        "0 registrations/dispatches recorded, 0 rejected; 4 recorded before, 0 rejected before"
+        in second.stdout
     )
-    assert "cadres: 0 registrations/dispatches recorded, 4 already recorded, 0 rejected" in third.stdout
     assert (shown["grids"], shown["households"]) == (359, 160_810)
 
 

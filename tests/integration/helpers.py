@@ -22,6 +22,21 @@ async def make_stream(url: str, settings: Settings) -> None:
     await nc.close()
 
 
+def inbound(seq: int, kind: str, **fields: object) -> Any:
+    """A message as it comes off the stream at ``seq`` (id ``m{seq}``), for an Ingest without NATS."""
+    import orjson
+    from pingzhan.services.ingest.outcome import Inbound
+
+    body = {
+        "id": f"m{seq}",
+        "kind": kind,
+        "occurred_at": "2022-07-15T20:00:00+08:00",
+        "actor": "op",
+        **fields,
+    }
+    return Inbound(seq, f"pingzhan.in.0.{kind}", orjson.dumps(body))
+
+
 async def on_stream(nats_server: Any, store: Settings, **changes: Any) -> Settings:
     """The store's settings pointed at ``nats_server`` (with ``changes``), its stream made."""
     settings = store.model_copy(update={"nats_url": nats_server.url, **changes})

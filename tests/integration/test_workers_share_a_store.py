@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from eventsourcing.persistence import IntegrityError
 from pingzhan.services.ingest.batch import Ingest
-from pingzhan.services.ingest.outcome import Inbound, Outcome
+from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.org.data import load_org
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import open_ledger
 
-
-def message(seq: int, kind: str, **fields: object) -> Inbound:
-    body = {
-        "id": f"m{seq}",
-        "kind": kind,
-        "occurred_at": "2022-07-15T20:00:00+08:00",
-        "actor": "op",
-        **fields,
-    }
-    return Inbound(seq, f"pingzhan.in.0.{kind}", orjson.dumps(body))
+from tests.integration.helpers import inbound
 
 
 def test_a_worker_holding_a_stale_aggregate_decides_again_on_the_stored_one(store: Settings) -> None:
@@ -29,9 +19,9 @@ def test_a_worker_holding_a_stale_aggregate_decides_again_on_the_stored_one(stor
     a = Ingest(open_ledger(store), org, "ingest-0-of-2")
     b = Ingest(open_ledger(store), org, "ingest-1-of-2")
 
-    a.process([message(1, "cadre.registered", cadre_id="C1", name="n", unit="u")])
-    b.process([message(2, "cadre.dispatched", cadre_id="C1", grid_id="BT-QG-01-01")])
-    (recall,) = a.process([message(3, "cadre.recalled", cadre_id="C1")])  # a still caches C1 undispatched
+    a.process([inbound(1, "cadre.registered", cadre_id="C1", name="n", unit="u")])
+    b.process([inbound(2, "cadre.dispatched", cadre_id="C1", grid_id="BT-QG-01-01")])
+    (recall,) = a.process([inbound(3, "cadre.recalled", cadre_id="C1")])  # a still caches C1 undispatched
 
     assert (recall.status, recall.events) == ("accepted", ["Cadre.Recalled"])
     stored = a.ledger.outcomes(["m3"])
@@ -41,7 +31,7 @@ def test_a_worker_holding_a_stale_aggregate_decides_again_on_the_stored_one(stor
 def test_a_commit_that_succeeded_unheard_is_not_redone(store: Settings) -> None:
     ledger = open_ledger(store)
     worker = Ingest(ledger, load_org(), "ingest-0-of-1")
-    batch = [message(1, "cadre.registered", cadre_id="C1", name="n", unit="u")]
+    batch = [inbound(1, "cadre.registered", cadre_id="C1", name="n", unit="u")]
     worker.process(batch)
     worker.position = worker.prepared_to = 0  # as if the reply to the commit had been lost
     worker.cache.clear()
@@ -69,8 +59,8 @@ def test_after_a_change_in_the_number_of_workers_new_consumers_start_where_all_o
 ) -> None:
     org = load_org()
     old = [Ingest(open_ledger(store), org, f"ingest-{k}-of-2") for k in range(2)]
-    old[0].process([message(5, "cadre.registered", cadre_id="C1", name="n", unit="u")])
-    old[1].process([message(9, "cadre.registered", cadre_id="C2", name="n", unit="u")])
+    old[0].process([inbound(5, "cadre.registered", cadre_id="C1", name="n", unit="u")])
+    old[1].process([inbound(9, "cadre.registered", cadre_id="C2", name="n", unit="u")])
 
     new = [Ingest(open_ledger(store), org, f"ingest-{k}-of-3") for k in range(3)]
     partial = Ingest(open_ledger(store), org, "ingest-1-of-2")

@@ -8,6 +8,7 @@ import pytest
 from pingzhan.domain import commands as c
 from pingzhan.domain import errors
 from pingzhan.domain.cadre import Cadre
+from pingzhan.domain.organisation import ImportOrganisation
 
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain
@@ -80,6 +81,11 @@ REJECTIONS: dict[type[errors.DomainError], Scenario] = {
     ),
     errors.ProblemError: ((), c.ResolveProblem("P1", "x"), "unknown problem 'P1'"),
     errors.TaskError: ((HAZARD,), c.FinishHazardTask("H1", "T1"), "hazard H1 has no open task T1"),
+    errors.OrganisationError: (
+        (ImportOrganisation("{}", "d1", "x"),),
+        ImportOrganisation("{}", "d1", "x"),
+        "this organisation is already the one in use",
+    ),
 }
 
 
