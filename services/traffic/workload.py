@@ -10,11 +10,13 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
 from pingzhan.services.traffic.district import DISTRICT_TZ, RAINSTORM_HAZARDS
 from pingzhan.services.wire import subject_of
+
+V = TypeVar("V")
 
 
 class Workload:
@@ -37,7 +39,8 @@ class Workload:
         return msg_id, subject_of(self.prefix, body), orjson.dumps(body)
 
     def messages(self, count: int, invalid_share: float = 0.01) -> Iterator[tuple[str, str, bytes]]:
-        """``count`` messages: set-up of the cadres first, then the mixed field traffic."""
+        """``count`` messages: set-up of the cadres first, then the mixed field traffic. Streamed,
+        in time and memory linear in ``count``: what is open (checkpoints, hazards) is bounded."""
         produced = 0
         for c in self.cadres:
             for m in (
@@ -48,82 +51,90 @@ class Workload:
                     return
                 produced += 1
                 yield m
-        by_grid: dict[str, list[str]] = {}
-        for c in self.cadres:
-            by_grid.setdefault(c["grid"], []).append(c["id"])
-        checkpoints: dict[str, tuple[str, list[str]]] = {}  # checkpoint -> grid, on duty
-        free = {g: list(ids) for g, ids in by_grid.items()}
-        hazards: list[tuple[str, str]] = []
-        wartime: set[str] = set()
+        field = _Field(self.cadres)
         k = 0
         while produced < count:
             k += 1
-            r = self.rng.random()
-            grid = self.rng.choice(self.grids)
-            if r < invalid_share:
-                m = self._invalid(grid)
-            elif r < 0.15 or not checkpoints:
-                cp = f"{self.run}-K{k}"
-                checkpoints[cp] = (grid, [])
-                m = self._msg(
-                    "checkpoint.established",
-                    "community",
-                    checkpoint_id=cp,
-                    grid_id=grid,
-                    name=f"卡口{k}",
-                )
-            elif r < 0.45:
-                cp = self.rng.choice(list(checkpoints))
-                g, on = checkpoints[cp]
-                if free.get(g):
-                    cadre = free[g].pop()
-                    on.append(cadre)
-                    m = self._msg("checkpoint.staffed", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=g)
-                elif on:
-                    cadre = on.pop()
-                    free[g].append(cadre)
-                    m = self._msg("checkpoint.relieved", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=g)
-                else:
-                    continue
-            elif r < 0.70:
-                cp = self.rng.choice(list(checkpoints))
-                g, on = checkpoints[cp]
-                if not on:
-                    continue
-                cadre = on.pop()
-                free[g].append(cadre)
-                m = self._msg("checkpoint.relieved", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=g)
-            elif r < 0.85:
-                hz = f"{self.run}-H{k}"
-                hazards.append((hz, grid))
-                m = self._msg(
-                    "hazard.reported",
-                    self.rng.choice(by_grid[grid]),
-                    hazard_id=hz,
-                    grid_id=grid,
-                    hazard_kind=self.rng.choice(RAINSTORM_HAZARDS),
-                    location=f"{grid} 巷{k % 97}",
-                    severity=self.rng.choice(["low", "medium", "high"]),
-                )
-            elif r < 0.995 and hazards:
-                hz, g = hazards.pop(self.rng.randrange(len(hazards)))
-                m = self._msg("hazard.resolved", "community", hazard_id=hz, grid_id=g, resolution="cleared")
-            else:
-                street = f"street:{self.rng.choice(self.streets)}"
-                if street in wartime:
-                    wartime.discard(street)
-                    m = self._msg("mode.switched_to_peacetime", "command", scope=street, reason="stand-down")
-                else:
-                    wartime.add(street)
-                    m = self._msg(
-                        "mode.switched_to_wartime",
-                        "command",
-                        scope=street,
-                        level=self.rng.choice(["II", "III", "IV"]),
-                        reason="rainstorm",
-                    )
-            produced += 1
-            yield m
+            msg = self._next(k, self.rng.random(), self.rng.choice(self.grids), field, invalid_share)
+            if msg is not None:
+                produced += 1
+                yield msg
+
+    def _next(
+        self, k: int, r: float, grid: str, field: _Field, invalid_share: float
+    ) -> tuple[str, str, bytes] | None:
+        """One message of field traffic (None: nothing to do this time)."""
+        if r < invalid_share:
+            return self._invalid(grid)
+        if r < 0.15 or not field.checkpoints:
+            if len(field.checkpoints) >= MAX_OPEN_CHECKPOINTS:
+                return self._close_one(field)
+            cp = f"{self.run}-K{k}"
+            field.checkpoints.add(cp, (grid, []))
+            return self._msg(
+                "checkpoint.established", "community", checkpoint_id=cp, grid_id=grid, name=f"卡口{k}"
+            )
+        if r < 0.45:
+            cp, (g, on) = field.checkpoints.pick(self.rng)
+            if field.free.get(g):
+                cadre = field.free[g].pop()
+                on.append(cadre)
+                return self._msg("checkpoint.staffed", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=g)
+            return self._relieve(cp, g, on, field)
+        if r < 0.65:
+            cp, (g, on) = field.checkpoints.pick(self.rng)
+            return self._relieve(cp, g, on, field)
+        if r < 0.70:
+            return self._close_one(field)
+        if r < 0.83 or not field.hazards:
+            if len(field.hazards) >= MAX_OPEN_HAZARDS:
+                return self._resolve_one(field)
+            hz = f"{self.run}-H{k}"
+            field.hazards.add(hz, grid)
+            return self._msg(
+                "hazard.reported",
+                self.rng.choice(field.by_grid[grid]),
+                hazard_id=hz,
+                grid_id=grid,
+                hazard_kind=self.rng.choice(RAINSTORM_HAZARDS),
+                location=f"{grid} 巷{k % 97}",
+                severity=self.rng.choice(["low", "medium", "high"]),
+            )
+        if r < 0.985:
+            return self._resolve_one(field)
+        # No cadre rotation (recall, dispatch elsewhere) yet: a recall is routed by cadre and the
+        # shifts by grid, a chain across shards that several workers may not decide in stream
+        # order until scale-out is deterministic.
+        return self._switch(field)
+
+    def _relieve(self, cp: str, grid: str, on: list[str], field: _Field) -> tuple[str, str, bytes] | None:
+        if not on:
+            return None
+        cadre = on.pop()
+        field.free[grid].append(cadre)
+        return self._msg("checkpoint.relieved", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=grid)
+
+    def _close_one(self, field: _Field) -> tuple[str, str, bytes] | None:
+        """Close an open checkpoint, relieving whoever is on duty there first."""
+        cp, (g, on) = field.checkpoints.pick(self.rng)
+        if on:
+            return self._relieve(cp, g, on, field)
+        field.checkpoints.remove(cp)
+        return self._msg("checkpoint.closed", "community", checkpoint_id=cp, grid_id=g)
+
+    def _resolve_one(self, field: _Field) -> tuple[str, str, bytes]:
+        hz, g = field.hazards.pick(self.rng)
+        field.hazards.remove(hz)
+        return self._msg("hazard.resolved", "community", hazard_id=hz, grid_id=g, resolution="cleared")
+
+    def _switch(self, field: _Field) -> tuple[str, str, bytes]:
+        street = f"street:{self.rng.choice(self.streets)}"
+        if street in field.wartime:
+            field.wartime.discard(street)
+            return self._msg("mode.switched_to_peacetime", "command", scope=street, reason="stand-down")
+        field.wartime.add(street)
+        level = self.rng.choice(["II", "III", "IV"])
+        return self._msg("mode.switched_to_wartime", "command", scope=street, level=level, reason="rainstorm")
 
     def _invalid(self, grid: str) -> tuple[str, str, bytes]:
         msg_id, subject, body = self._msg(
@@ -136,3 +147,47 @@ class Workload:
             severity="high",
         )
         return msg_id, subject, body
+
+
+MAX_OPEN_CHECKPOINTS = 1_000  # beyond it, new checkpoints wait until old ones close
+MAX_OPEN_HAZARDS = 500
+
+
+class _Open(Generic[V]):
+    """What is open now (checkpoints, hazards): add, remove and pick at random, each in O(1)."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.index: dict[str, int] = {}
+        self.values: dict[str, V] = {}
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def add(self, key: str, value: V) -> None:
+        self.index[key] = len(self.keys)
+        self.keys.append(key)
+        self.values[key] = value
+
+    def remove(self, key: str) -> None:
+        i, last = self.index.pop(key), self.keys.pop()
+        if last != key:
+            self.keys[i], self.index[last] = last, i
+        del self.values[key]
+
+    def pick(self, rng: random.Random) -> tuple[str, V]:
+        key = self.keys[rng.randrange(len(self.keys))]
+        return key, self.values[key]
+
+
+class _Field:
+    """The state of the field traffic: who is free in which grid, what is open, where it is war."""
+
+    def __init__(self, cadres: list[dict[str, Any]]):
+        self.by_grid: dict[str, list[str]] = {}
+        for c in cadres:
+            self.by_grid.setdefault(c["grid"], []).append(c["id"])
+        self.free = {g: list(ids) for g, ids in self.by_grid.items()}
+        self.checkpoints: _Open[tuple[str, list[str]]] = _Open()  # grid, on duty
+        self.hazards: _Open[str] = _Open()  # grid
+        self.wartime: set[str] = set()
