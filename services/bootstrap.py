@@ -65,7 +65,7 @@ class App:
 
     @cached_property
     def ingest(self) -> Ingest:
-        return Ingest(self.ledger, self.org, self.settings.consumer_name)
+        return Ingest(self.ledger, self.org, self.settings.consumer_name, prefix=self.settings.subject_prefix)
 
     @cached_property
     def projector(self) -> Projector:

@@ -70,8 +70,11 @@ class Ingest:
     ``commit``-ted; if a commit fails, ``reset`` and ``process`` the batches again one by one.
     """
 
-    def __init__(self, ledger: Ledger, org: Org, consumer: str, max_cached: int = 200_000):
+    def __init__(
+        self, ledger: Ledger, org: Org, consumer: str, max_cached: int = 200_000, prefix: str = "pingzhan"
+    ):
         self.ledger = ledger
+        self.prefix = prefix  # of the inbound subjects, checked by parse
         self.org = org
         self.tracking_name = f"nats:{consumer}"
         self.max_cached = max_cached
@@ -110,7 +113,7 @@ class Ingest:
         fresh = [m for m in batch if m.seq > self.position]
         if not fresh:
             return []
-        parsed = [parse(m) for m in fresh]
+        parsed = [parse(m, self.prefix) for m in fresh]
         poisoned: dict[str, str] = {}
         conflicts = 0
         while True:
@@ -142,7 +145,7 @@ class Ingest:
     def prepare(self, batch: Sequence[Inbound]) -> Prepared | None:
         """Work out a batch in memory on top of those prepared before; raises on anything unusual."""
         fresh = [m for m in batch if m.seq > self.prepared_to]
-        return self._prepare([parse(m) for m in fresh], {}) if fresh else None
+        return self._prepare([parse(m, self.prefix) for m in fresh], {}) if fresh else None
 
     def commit(self, prepared: Prepared) -> None:
         """Store a prepared batch: events, inbox rows and position in one transaction, provided
