@@ -50,12 +50,14 @@ def parse(inbound: Inbound, prefix: str = "pingzhan") -> Parsed:
     except ValidationError as e:
         return Parsed(inbound, _fallback_id(inbound), rejected=_rejection_of(e))
     message_id, rejected = _identify(inbound, message)
-    if rejected is None and token != message.kind:  # type: ignore[attr-defined]
-        reason = f"subject kind {token[:80]!r} differs from the body's kind {message.kind!r}"  # type: ignore[attr-defined]
-        rejected = Rejected("subject", reason)
-    rejected = rejected or _raw_problem(message, inbound.data)
+    rejected = rejected or _other_kind(token, message) or _raw_problem(message, inbound.data)
     if rejected is not None:
-        return Parsed(inbound, message_id, message, rejected=rejected)
+        return Parsed(
+            inbound,
+            message_id,
+            message,
+            rejected=rejected,
+        )
     stamp = Stamp(message.id, message.actor, message.occurred_at.isoformat())
     return Parsed(inbound, message.id, message, command=message.command(), stamp=stamp)
 
@@ -67,6 +69,13 @@ def kind_token(subject: str, prefix: str) -> str | None:
         return None
     shard, dot, token = subject[len(head) :].partition(".")
     return token if dot and token and shard in SHARD_TOKENS else None
+
+
+def _other_kind(token: str, message: Envelope) -> Rejected | None:
+    kind: str = message.kind  # type: ignore[attr-defined]
+    if token == kind:
+        return None
+    return Rejected("subject", f"subject kind {token[:80]!r} differs from the body's kind {kind!r}")
 
 
 def _identify(inbound: Inbound, message: Envelope) -> tuple[str, Rejected | None]:
@@ -87,11 +96,11 @@ def _identify(inbound: Inbound, message: Envelope) -> tuple[str, Rejected | None
 def _raw_problem(message: Envelope, data: bytes) -> Rejected | None:
     """A key given twice (JSON parsers keep the last one) or a NUL character in a text.
 
-    Quick test first: without a backslash the body has no escapes, so no string holds a quote
-    (nor a NUL: JSON has no raw control characters), and every ``":`` ends a key. When no key is
-    followed by white space before its colon, their count is the number of keys given, and equal
-    to the distinct fields the message has, no key was given twice. Only a body failing this test
-    is parsed again, keeping every key."""
+    Quick test first. Without a backslash the body has no escapes: no string holds a quote or a
+    NUL (JSON has no raw control characters), so every ``":`` ends a key. With no white space
+    before any colon, each key given is counted once; when that count equals the number of
+    distinct fields the message has, no key was given twice. Only a body that fails the quick
+    test is parsed again (measured on the benchmark traffic: none), keeping every key."""
     if (
         b"\\" not in data
         and data.count(b'":') == len(message.model_fields_set)
