@@ -40,24 +40,27 @@ def test_publish_records_lines_without_an_id_under_their_stream_sequence_and_out
     lines = [
         {**envelope, "id": "e2e-1", "cadre_id": "C1", "name": "n", "unit": "u"},
         {**envelope, "cadre_id": "C2", "name": "n", "unit": "u"},  # no id
+        {**envelope, "id": "not valid!", "cadre_id": "C3", "name": "n", "unit": "u"},
     ]
     messages = tmp_path / "messages.jsonl"
     messages.write_text("\n".join(json.dumps(line) for line in lines) + "\nnot json at all\n")
 
     with service(tmp_path) as env:
         published = run(env, "publish", str(messages), "--timeout", "20")
-        by_seq = run(env, "outcome", "--seq", "3")
+        by_seq = run(env, "outcome", "--seq", "4")
         by_id = run(env, "outcome", "stream-seq-2", "--json")
         first = run(env, "outcome", "--seq", "1")
 
     assert published.returncode == 1, published.stderr
-    assert published.stdout.splitlines() == [
+    printed = published.stdout.splitlines()
+    assert printed[:2] == [
         "accepted e2e-1: Cadre.Registered",
         "rejected stream-seq-2 (schema): id: Field required",
-        published.stdout.splitlines()[2],
     ]
-    assert published.stdout.splitlines()[2].startswith("rejected stream-seq-3 (malformed_json): ")
-    assert by_seq.stdout.startswith("rejected stream-seq-3 (malformed_json)"), by_seq.stderr
+    assert printed[2].startswith("rejected stream-seq-3 (schema): id: String should match pattern")
+    assert printed[3].startswith("rejected stream-seq-4 (malformed_json): ")
+    assert len(printed) == 4
+    assert by_seq.stdout.startswith("rejected stream-seq-4 (malformed_json)"), by_seq.stderr
     assert json.loads(by_id.stdout)["code"] == "schema", by_id.stderr
     assert first.stdout.startswith("accepted e2e-1"), first.stderr
 
