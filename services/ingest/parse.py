@@ -18,9 +18,8 @@ from pingzhan.domain.stamp import Stamp
 from pingzhan.services.ingest.outcome import Inbound
 from pingzhan.services.wire import MESSAGE, SHARDS, Envelope
 from pingzhan.services.wire.envelope import SEQ_ID_PREFIX, is_usable_id, seq_id
+from pingzhan.services.wire.routing import kind_token
 from pydantic import ValidationError
-
-SHARD_TOKENS = frozenset(str(s) for s in range(SHARDS))
 
 
 class Rejected(Exception):
@@ -60,15 +59,6 @@ def parse(inbound: Inbound, prefix: str = "pingzhan") -> Parsed:
         )
     stamp = Stamp(message.id, message.actor, message.occurred_at.isoformat())
     return Parsed(inbound, message.id, message, command=message.command(), stamp=stamp)
-
-
-def kind_token(subject: str, prefix: str) -> str | None:
-    """The kind token of ``{prefix}.in.{shard}.{kind}``, None when the subject is not of that form."""
-    head = f"{prefix}.in."
-    if not subject.startswith(head):
-        return None
-    shard, dot, token = subject[len(head) :].partition(".")
-    return token if dot and token and shard in SHARD_TOKENS else None
 
 
 def _other_kind(token: str, message: Envelope) -> Rejected | None:

@@ -11,8 +11,10 @@ from dataclasses import replace
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
+from pingzhan.services.logs import log
 from pingzhan.services.settings import Settings
 from pingzhan.services.wire import SHARDS
+from pingzhan.services.wire.routing import kind_token
 
 
 class StreamBehind(RuntimeError):
@@ -44,6 +46,21 @@ async def ensure_stream(js: JetStreamContext, settings: Settings) -> None:
         return
     if info.config.subjects == [f"{settings.subject_prefix}.in.>"]:
         await js.update_stream(replace(info.config, subjects=subjects))
+        stray = await stray_subjects(js, settings)
+        if stray:
+            log.warning(
+                "the stream holds messages on subjects outside the shards 0-15: a single worker "
+                "records them as rejected (subject); with several workers nobody reads them",
+                subjects=dict(list(stray.items())[:10]),
+            )
+
+
+async def stray_subjects(js: JetStreamContext, settings: Settings) -> dict[str, int]:
+    """Subjects of the stream's messages outside ``stream_subjects`` (kept from the catch-all
+    stream of an earlier release), with how many messages each."""
+    prefix = settings.subject_prefix
+    info = await js.stream_info(settings.stream, subjects_filter=f"{prefix}.in.>")
+    return {s: n for s, n in (info.state.subjects or {}).items() if kind_token(s, prefix) is None}
 
 
 def filter_subjects(settings: Settings) -> list[str]:

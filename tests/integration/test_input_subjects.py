@@ -8,7 +8,7 @@ import pytest
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NoStreamResponseError
 from pingzhan.services.ingest.outcome import Outcome
-from pingzhan.services.nats.stream import ensure_stream, stream_subjects
+from pingzhan.services.nats.stream import ensure_stream, stray_subjects, stream_subjects
 from pingzhan.services.settings import Settings
 
 from tests.integration.helpers import on_stream, publish, running, wait_until
@@ -98,11 +98,14 @@ async def test_a_stream_made_with_the_catch_all_subject_is_narrowed_and_otherwis
     )
     await js.add_stream(old)
     await js.publish("pingzhan.in.3.cadre.registered", registration("before"))
+    await js.publish("pingzhan.in.21.cadre.registered", registration("stray"))
 
     await ensure_stream(js, settings)
     info = await js.stream_info("PINGZHAN")
+    stray = await stray_subjects(js, settings)
     await nc.close()
 
     assert info.config.subjects == stream_subjects("pingzhan")
-    assert (info.config.duplicate_window, info.config.max_age, info.state.messages) == (7, 3600, 1)
+    assert (info.config.duplicate_window, info.config.max_age, info.state.messages) == (7, 3600, 2)
+    assert stray == {"pingzhan.in.21.cadre.registered": 1}
     assert await refused(nats_server.url, "pingzhan.in.21.cadre.registered")
