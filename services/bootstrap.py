@@ -76,7 +76,13 @@ class App:
 
     @cached_property
     def ingest(self) -> Ingest:
-        return Ingest(self.ledger, self.org, self.settings.consumer_name, org_version=self.org_in_use[1])
+        return Ingest(
+            self.ledger,
+            self.org,
+            self.settings.consumer_name,
+            org_version=self.org_in_use[1],
+            prefix=self.settings.subject_prefix,
+        )
 
     @cached_property
     def projector(self) -> Projector:

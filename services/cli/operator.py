@@ -15,7 +15,8 @@ from pingzhan.services.bootstrap import App
 from pingzhan.services.cli.console import CliError
 from pingzhan.services.cli.send import send
 from pingzhan.services.ingest.outcome import Outcome
-from pingzhan.services.wire import MESSAGE, subject_for, subject_of
+from pingzhan.services.wire import message_of, subject_for, subject_of
+from pingzhan.services.wire.envelope import is_usable_id
 from pydantic import ValidationError
 
 SWITCH_KINDS = {
@@ -49,8 +50,9 @@ def add_parsers(sub: Any) -> None:
     pb.add_argument("--timeout", type=float, default=30.0)
     pb.add_argument("--json", action="store_true")
     pb.set_defaults(func=publish)
-    o = sub.add_parser("outcome", help="the recorded outcome of a message id")
-    o.add_argument("message_id")
+    o = sub.add_parser("outcome", help="the recorded outcome of a message id or stream sequence")
+    o.add_argument("message_id", nargs="?", help="the message's id (stream-seq-N for one without)")
+    o.add_argument("--seq", type=int, help="the message's stream sequence instead of its id")
     o.add_argument("--json", action="store_true")
     o.set_defaults(func=outcome)
 
@@ -58,7 +60,7 @@ def add_parsers(sub: Any) -> None:
 def switch(app: App, args: argparse.Namespace) -> int:
     fields = _switch_fields(args)
     try:
-        message = MESSAGE.validate_python(fields)
+        message = message_of(fields)
     except ValidationError as e:
         err = e.errors()[0]
         raise CliError(f"{'.'.join(map(str, err['loc'][1:]))}: {err['msg']}") from None
@@ -105,16 +107,17 @@ def _switch_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 def publish(app: App, args: argparse.Namespace) -> int:
     items = []
-    for n, line in enumerate(Path(args.file).read_bytes().splitlines(), start=1):
+    for line in Path(args.file).read_bytes().splitlines():
         if not line.strip():
             continue
         try:
             doc = orjson.loads(line)
-            msg_id = str(doc["id"])
-            subject = subject_of(app.settings.subject_prefix, doc)
-        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
-            raise CliError(f"{args.file}:{n}: not a JSON object with an id") from None
-        items.append((msg_id, subject, line))
+        except orjson.JSONDecodeError:
+            doc = None
+        fields = doc if isinstance(doc, dict) else {}
+        # A line without a usable id goes out all the same: it is recorded as stream-seq-N.
+        msg_id = fields["id"] if is_usable_id(fields.get("id")) else ""
+        items.append((msg_id, subject_of(app.settings.subject_prefix, fields), line))
     outcomes = asyncio.run(send(app, items, args.timeout))
     for o in outcomes:
         print_outcome(o, args.json)
@@ -122,10 +125,17 @@ def publish(app: App, args: argparse.Namespace) -> int:
 
 
 def outcome(app: App, args: argparse.Namespace) -> int:
-    found = app.ledger.outcomes([args.message_id])
-    if args.message_id not in found:
-        raise CliError(f"no outcome recorded for message {args.message_id!r}")
-    print_outcome(Outcome.from_json(found[args.message_id]), args.json)
+    if (args.message_id is None) == (args.seq is None):
+        raise CliError("outcome needs a MESSAGE_ID or --seq N (not both)")
+    if args.seq is not None:
+        found = app.ledger.outcome_at(args.seq)
+        if found is None:
+            raise CliError(f"no outcome recorded for stream sequence {args.seq}")
+    else:
+        found = app.ledger.outcomes([args.message_id]).get(args.message_id)
+        if found is None:
+            raise CliError(f"no outcome recorded for message {args.message_id!r}")
+    print_outcome(Outcome.from_json(found), args.json)
     return 0
 
 

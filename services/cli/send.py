@@ -12,38 +12,43 @@ from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.nats.connection import connect
 from pingzhan.services.nats.publish import Item, publish_items
 from pingzhan.services.nats.stream import ensure_stream
+from pingzhan.services.wire.envelope import SEQ_ID_PREFIX, seq_id
 
 
 async def send(app: App, items: list[Item], timeout: float, nc: Client | None = None) -> list[Outcome]:
     """Publish (id, subject, body) items and return the outcome of each, in their order.
 
     Outcomes come on ``{prefix}.outcome.>``; an id that NATS dropped as a resend within its
-    duplicate window gets no new outcome there, so its first one is read from the store."""
+    duplicate window gets no new outcome there, so its first one is read from the store. An item
+    without an id (``""``) is recorded as ``stream-seq-N``, N from its publish acknowledgement."""
     own = nc is None
     if nc is None:
         nc = await connect(app.settings.nats_url, "pingzhan-cli", give_up_after_s=5, reconnect=False)
     try:
         js = nc.jetstream()
         await ensure_stream(js, app.settings)  # so the messages wait in the stream even if nobody serves yet
-        wanted = {i for i, _, _ in items}
+        wanted = {i for i, _, _ in items if i}  # the stream-seq ids are added once the acks are in
         outcomes: dict[str, Outcome] = {}
-        done = asyncio.Event()
+        acked, done = asyncio.Event(), asyncio.Event()
 
         async def on_outcome(msg: Any) -> None:
             outcome = Outcome.from_json(msg.data)
-            if outcome.message_id in wanted:
+            if outcome.message_id in wanted or outcome.message_id.startswith(SEQ_ID_PREFIX):
                 outcomes[outcome.message_id] = outcome
-                if len(outcomes) == len(wanted):
+                if acked.is_set() and wanted <= outcomes.keys():
                     done.set()
 
         sub = await nc.subscribe(f"{app.settings.subject_prefix}.outcome.>", cb=on_outcome)
         acks = await publish_items(js, items)
+        ids = [i or seq_id(ack.seq) for (i, _, _), ack in zip(items, acks, strict=True)]
+        wanted.update(ids)
+        acked.set()
         resent = [i for (i, _, _), ack in zip(items, acks, strict=True) if ack.duplicate]
         try:
             if resent:
                 await asyncio.wait_for(_stored(app, resent, outcomes), timeout)
-                if len(outcomes) == len(wanted):
-                    done.set()
+            if wanted <= outcomes.keys():
+                done.set()
             await asyncio.wait_for(done.wait(), timeout)
         except TimeoutError:
             missing = sorted(wanted - set(outcomes))
@@ -53,7 +58,7 @@ async def send(app: App, items: list[Item], timeout: float, nc: Client | None = 
             ) from None
         finally:
             await sub.unsubscribe()
-        return [outcomes[i] for i, _, _ in items]
+        return [outcomes[i] for i in ids]
     finally:
         if own:
             await nc.close()

@@ -79,11 +79,14 @@ class Ingest:
         consumer: str,
         max_cached: int = 200_000,
         org_version: int | None = None,
+        prefix: str = "pingzhan",
     ):
         """``org_version``: the version in the store that ``org`` is (0: none imported yet), to
-        follow later imports; None decides with ``org`` for good (an organisation file set)."""
+        follow later imports; None decides with ``org`` for good (an organisation file set).
+        ``prefix``: of the inbound subjects, checked by parse."""
         self.ledger = ledger
         self.org, self.org_version = org, org_version
+        self.prefix = prefix
         self.tracking_name = f"nats:{consumer}"
         self.max_cached = max_cached
         self.cache: dict[UUID, Aggregate] = {}
@@ -121,7 +124,7 @@ class Ingest:
         fresh = [m for m in batch if m.seq > self.position]
         if not fresh:
             return []
-        parsed = [parse(m) for m in fresh]
+        parsed = [parse(m, self.prefix) for m in fresh]
         poisoned: dict[str, str] = {}
         conflicts = 0
         while True:
@@ -153,7 +156,7 @@ class Ingest:
     def prepare(self, batch: Sequence[Inbound]) -> Prepared | None:
         """Work out a batch in memory on top of those prepared before; raises on anything unusual."""
         fresh = [m for m in batch if m.seq > self.prepared_to]
-        return self._prepare([parse(m) for m in fresh], {}) if fresh else None
+        return self._prepare([parse(m, self.prefix) for m in fresh], {}) if fresh else None
 
     def commit(self, prepared: Prepared) -> None:
         """Store a prepared batch: events, inbox rows and position in one transaction, provided

@@ -13,18 +13,20 @@ from pingzhan.services.wire import Envelope, subject_for
 
 PUBLISH_CHUNK = 5_000  # acknowledgements awaited at a time
 
-Item = tuple[str, str, bytes]  # message id, subject, body
+Item = tuple[str, str, bytes]  # message id ("" when the message has none usable), subject, body
 
 
 async def publish_items(js: JetStreamContext, items: Sequence[Item], headers: bool = True) -> list[PubAck]:
     """Publish to the inbound stream, the message id as Nats-Msg-Id (``headers=False`` leaves it
-    out, so NATS's own dedupe cannot catch a resend); returns each message's acknowledgement
+    out, so NATS's own dedupe cannot catch a resend; so does an empty id); returns each message's acknowledgement
     (``duplicate`` when NATS dropped it as a resend within its window). Raises if the stream
     refused any of them."""
     acks: list[PubAck] = []
     for k in range(0, len(items), PUBLISH_CHUNK):
         futures = [
-            await js.publish_async(subject, body, headers={"Nats-Msg-Id": msg_id} if headers else None)
+            await js.publish_async(
+                subject, body, headers={"Nats-Msg-Id": msg_id} if headers and msg_id else None
+            )
             for msg_id, subject, body in items[k : k + PUBLISH_CHUNK]
         ]
         acks += await asyncio.gather(*futures)

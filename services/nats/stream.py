@@ -6,30 +6,61 @@ position stored in the event store, so it never skips a message.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
+from pingzhan.services.logs import log
 from pingzhan.services.settings import Settings
 from pingzhan.services.wire import SHARDS
+from pingzhan.services.wire.routing import kind_token
 
 
 class StreamBehind(RuntimeError):
     """The stream ends before the stored position: it was re-created or purged."""
 
 
+def stream_subjects(prefix: str) -> list[str]:
+    """What the inbound stream takes: ``{prefix}.in.{shard}.>`` for each valid shard only, so a
+    JetStream publish to any other subject fails at once for its publisher (no stream takes it)
+    instead of being stored where no worker's filter would ever find it."""
+    return [f"{prefix}.in.{s}.>" for s in range(SHARDS)]
+
+
 async def ensure_stream(js: JetStreamContext, settings: Settings) -> None:
-    """Create the inbound stream if it is missing; an existing stream is left as it is."""
+    """Create the inbound stream if it is missing. An existing stream is left as it is, except that
+    one taking the earlier catch-all ``{prefix}.in.>`` is narrowed to ``stream_subjects``."""
+    subjects = stream_subjects(settings.subject_prefix)
     try:
-        await js.stream_info(settings.stream)
+        info = await js.stream_info(settings.stream)
     except NotFoundError:
         await js.add_stream(
             StreamConfig(
                 name=settings.stream,
-                subjects=[f"{settings.subject_prefix}.in.>"],
+                subjects=subjects,
                 storage=StorageType.FILE,
                 duplicate_window=settings.duplicate_window_s,
             )
         )
+        return
+    if info.config.subjects == [f"{settings.subject_prefix}.in.>"]:
+        await js.update_stream(replace(info.config, subjects=subjects))
+        stray = await stray_subjects(js, settings)
+        if stray:
+            log.warning(
+                "the stream holds messages on subjects outside the shards 0-15: a single worker "
+                "records them as rejected (subject); with several workers nobody reads them",
+                subjects=dict(list(stray.items())[:10]),
+            )
+
+
+async def stray_subjects(js: JetStreamContext, settings: Settings) -> dict[str, int]:
+    """Subjects of the stream's messages outside ``stream_subjects`` (kept from the catch-all
+    stream of an earlier release), with how many messages each."""
+    prefix = settings.subject_prefix
+    info = await js.stream_info(settings.stream, subjects_filter=f"{prefix}.in.>")
+    return {s: n for s, n in (info.state.subjects or {}).items() if kind_token(s, prefix) is None}
 
 
 def filter_subjects(settings: Settings) -> list[str]:

@@ -66,6 +66,11 @@ class Ledger(Application):
             return {}
         return self.recorder.outcomes(message_ids)  # type: ignore[attr-defined, no-any-return]
 
+    def outcome_at(self, stream_seq: int) -> str | None:
+        """The recorded outcome (JSON text) of the message at that stream sequence, if it has one
+        (a resent id stores nothing: it has its first outcome under that id)."""
+        return self.recorder.outcome_at(stream_seq)  # type: ignore[attr-defined, no-any-return]
+
     def load(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
         """The current state of those of the given aggregates that exist, in one query."""
         by_id: dict[UUID, list[Any]] = defaultdict(list)

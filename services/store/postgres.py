@@ -111,6 +111,12 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
             )
             return {r[0]: r[1] for r in curs.fetchall()}
 
+    def outcome_at(self, stream_seq: int) -> str | None:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute("SELECT outcome FROM inbox WHERE stream_seq = %s", (stream_seq,))
+            row = curs.fetchone()
+        return row[0] if row is not None else None
+
     def stored_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
         rows = self._select(
             "SELECT originator_id, originator_version, topic, state FROM {}.{} "

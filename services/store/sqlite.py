@@ -70,6 +70,12 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
             )
         return {r[0]: r[1] for r in rows}
 
+    def outcome_at(self, stream_seq: int) -> str | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT outcome FROM inbox WHERE stream_seq = ?", (stream_seq,))
+            row = c.fetchone()
+        return row[0] if row is not None else None
+
     def select_states(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
         """(notification id, topic, state) of the next events: all the read models need."""
         with self.datastore.transaction(commit=False) as c:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.services.traffic.district import COMMAND_CENTER, DISTRICT_TZ, ORG_OPERATOR, WANGJIAPING
-from pingzhan.services.wire import MESSAGE, Envelope
+from pingzhan.services.wire import Envelope, message_of
 
 STREET = "street:BT-BS"  # 宝塔山街道, the street of 王家坪社区
 
@@ -29,9 +29,7 @@ def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[E
         nonlocal n
         n += 1
         at = (t + timedelta(minutes=minutes)).isoformat()
-        return MESSAGE.validate_python(
-            {"id": f"demo-{n:03d}", "kind": kind, "occurred_at": at, "actor": actor, **fields}
-        )
+        return message_of({"id": f"demo-{n:03d}", "kind": kind, "occurred_at": at, "actor": actor, **fields})
 
     def enlist(c: dict[str, Any]) -> list[Envelope]:
         """The organisation department registers a cadre and dispatches them to their grid."""

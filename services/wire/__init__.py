@@ -7,8 +7,10 @@ says on which subject a message travels (see ``routing``).
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
+import orjson
 from pingzhan.services.wire.emergency import (
     CadreDispatched,
     CadreRecalled,
@@ -75,6 +77,14 @@ Message = Annotated[
     Field(discriminator="kind"),
 ]
 MESSAGE = TypeAdapter(Message)
+
+
+def message_of(fields: Mapping[str, Any]) -> Envelope:
+    """A message built in Python, validated as the same JSON the wire would carry (the contract is
+    strict about JSON types, which Python values are not)."""
+    return MESSAGE.validate_json(orjson.dumps(fields))  # type: ignore[no-any-return]
+
+
 KINDS = tuple(
     m.model_fields["kind"].annotation.__args__[0]  # type: ignore[union-attr]
     for m in Envelope.__subclasses__()
@@ -87,6 +97,7 @@ __all__ = [
     "Envelope",
     "Level",
     "Message",
+    "message_of",
     "routing_key",
     "shard_of",
     "subject_for",

@@ -1,4 +1,9 @@
-"""The fields every message shares (the envelope) and the field types of the wire contract."""
+"""The fields every message shares (the envelope) and the field types of the wire contract.
+
+The contract is strict: JSON types are taken as they are (``"3"`` is not an integer, ``1`` is not
+a boolean), ``occurred_at`` is an ISO 8601 string with an offset, and ``actor`` is recorded and
+compared in its canonical form, lowercase (ids are ASCII), so ``OP-LI`` and ``op-li`` are one person.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,19 @@ from typing import Annotated, Literal
 from pingzhan.domain import commands as c
 from pingzhan.domain.org import HOUSEHOLD_ID_PATTERN
 from pingzhan.services.wire.routing import routing_key
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_serializer
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_serializer,
+)
 
-Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-:.]+$")]
+IDENT_CHARS = r"^[A-Za-z0-9_\-:.]+$"
+Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=IDENT_CHARS)]
+Actor = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=IDENT_CHARS, to_lower=True)]
 MESSAGE_ID_LENGTH, MESSAGE_ID_CHARS = 128, r"^[A-Za-z0-9_\-:]+$"  # it names the outcome subject: no dots
 MessageId = Annotated[str, Field(min_length=1, max_length=MESSAGE_ID_LENGTH, pattern=MESSAGE_ID_CHARS)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
@@ -19,6 +34,24 @@ Scope = Annotated[str, Field(pattern=r"^(district|street|community|grid):[A-Za-z
 HazardKind = Literal["waterlogging", "blocked_channel", "landslide", "road_damage", "building", "other"]
 Severity = Literal["low", "medium", "high", "critical"]
 HouseholdId = Annotated[str, Field(min_length=1, max_length=80, pattern=HOUSEHOLD_ID_PATTERN)]
+
+# A message without a usable id (none, or not a valid one) is recorded under this id, from its
+# stream sequence; such ids are reserved: a message may not carry one itself.
+SEQ_ID_PREFIX = "stream-seq-"
+
+_ISO_8601 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _iso_8601(value: object) -> object:
+    """Only a date-time string: pydantic alone also takes Unix times, even as strings."""
+    if isinstance(value, str) and _ISO_8601.match(value):
+        return value
+    raise ValueError("must be an ISO 8601 date and time with an offset, e.g. 2022-07-15T20:25:00+08:00")
+
+
+OccurredAt = Annotated[
+    AwareDatetime, Field(strict=False), BeforeValidator(_iso_8601)
+]  # strict: the string only
 
 
 def is_message_id(text: object) -> bool:
@@ -30,12 +63,22 @@ def is_message_id(text: object) -> bool:
     )
 
 
+def seq_id(seq: int) -> str:
+    """The id a message without a usable id of its own is recorded under."""
+    return f"{SEQ_ID_PREFIX}{seq}"
+
+
+def is_usable_id(text: object) -> bool:
+    """A valid message id that is not one of the reserved ``stream-seq-N``."""
+    return is_message_id(text) and not str(text).startswith(SEQ_ID_PREFIX)
+
+
 class Envelope(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     id: MessageId
-    occurred_at: AwareDatetime
-    actor: Ident
+    occurred_at: OccurredAt
+    actor: Actor
 
     @field_serializer("occurred_at")
     def _iso(self, value: datetime) -> str:

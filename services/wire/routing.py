@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pingzhan.services.wire.envelope import Envelope
 
 SHARDS = 16
+SHARD_TOKENS = frozenset(str(s) for s in range(SHARDS))  # "0" to "15", as written in subjects
 
 
 def routing_key(fields: Mapping[str, Any]) -> str:
@@ -49,3 +50,13 @@ def subject_of(prefix: str, fields: Mapping[str, Any]) -> str:
 
 def subject_for(prefix: str, message: Envelope) -> str:
     return subject_of(prefix, message.__dict__)
+
+
+def kind_token(subject: str, prefix: str) -> str | None:
+    """The kind token of ``{prefix}.in.{shard}.{kind}`` with a shard 0-15, None when the subject is
+    not of that form."""
+    head = f"{prefix}.in."
+    if not subject.startswith(head):
+        return None
+    shard, dot, token = subject[len(head) :].partition(".")
+    return token if dot and token and shard in SHARD_TOKENS else None

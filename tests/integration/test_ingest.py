@@ -61,7 +61,7 @@ async def test_each_bad_input_is_recorded_as_a_rejection_and_the_consumer_keeps_
         ),
         (
             "bad-rule",
-            "pingzhan.in.0.x",
+            "pingzhan.in.0.checkpoint.staffed",
             body("bad-rule", "checkpoint.staffed", checkpoint_id="NOPE", cadre_id="C1"),
         ),
         (
