@@ -4,6 +4,7 @@ comes back with its rejection (code and reason), a good one with its domain comm
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 import orjson
@@ -31,8 +32,9 @@ class Parsed:
     stamp: Stamp | None = None
 
 
-def parse(inbound: Inbound) -> Parsed:
-    """Validate one message; never raises: a bad message comes back with its rejection."""
+def parse(inbound: Inbound, tz: tzinfo | None = None) -> Parsed:
+    """Validate one message; never raises: a bad message comes back with its rejection.
+    ``tz`` is the district's time zone: the stamp carries the district's date of occurred_at."""
     try:
         message: Envelope = MESSAGE.validate_json(inbound.data)
     except ValidationError as e:
@@ -45,7 +47,10 @@ def parse(inbound: Inbound) -> Parsed:
                 "schema", f"body id {message.id!r} differs from the Nats-Msg-Id header {inbound.header_id!r}"
             ),
         )
-    stamp = Stamp(message.id, message.actor, message.occurred_at.isoformat())
+    at = message.occurred_at
+    stamp = Stamp(
+        message.id, message.actor, at.isoformat(), (at.astimezone(tz) if tz else at).date().isoformat()
+    )
     return Parsed(inbound, message.id, message, command=message.command(), stamp=stamp)
 
 

@@ -23,6 +23,7 @@ from pingzhan.services.wire.emergency import (
     ModeSwitchConfirmed,
     ModeSwitchedToPeacetime,
     ModeSwitchedToWartime,
+    ModeSwitchVoided,
 )
 from pingzhan.services.wire.envelope import Envelope
 from pingzhan.services.wire.peacetime import (
@@ -58,6 +59,7 @@ Message = Annotated[
     | ModeLevelChanged
     | ModeSwitchConfirmed
     | ModeSwitchedToPeacetime
+    | ModeSwitchVoided
     | ServiceCheckedIn
     | ServiceCheckedOut
     | HouseholdVisited
