@@ -282,3 +282,19 @@ class AuditTrail(ReadModel):
         row = self.rows["audit_proposal"].get((proposal,))
         if row is not None:
             self.put("audit_proposal", (proposal,), (*row[:2], outcome))
+
+
+def episode_list(rows: dict[tuple[str, ...], tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """The episodes rows as documents, by start instant, then scope (then name): the same order
+    on every rebuild, whatever offsets the switches were sent with."""
+    names = next(t.values for t in AuditTrail.tables if t.name == "episodes")
+    ordered = sorted(rows.items(), key=lambda kv: (_instant(kv[1][3]), kv[1][0], kv[0][0]))
+    return [
+        {
+            "episode": k[0],
+            **dict(zip(names, v, strict=True)),
+            "exercise": bool(v[8]),
+            "void": v[9] is not None,
+        }
+        for k, v in ordered
+    ]

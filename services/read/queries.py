@@ -7,8 +7,8 @@ from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.projections.assessment import Assessment
-from pingzhan.projections.audit import PROPOSAL_EVENTS, AuditTrail
-from pingzhan.projections.reports import Facts, Period
+from pingzhan.projections.audit import PROPOSAL_EVENTS, AuditTrail, episode_list
+from pingzhan.projections.reports import Facts, Period, real_episodes
 from pingzhan.projections.roster import Roster, roster_view
 from pingzhan.services.read.tables import read_rows
 from pingzhan.services.read.viewdb import ViewDb
@@ -61,20 +61,7 @@ def audit(
 
 
 def episodes(db: ViewDb, org: Org) -> list[dict[str, Any]]:
-    model = read_rows(db, AuditTrail(org))
-    names = next(t.values for t in AuditTrail.tables if t.name == "episodes")
-    rows = sorted(
-        model.rows["episodes"].items(), key=lambda kv: (datetime.fromisoformat(kv[1][3]), kv[1][0], kv[0][0])
-    )  # by start instant, then scope: the same order on every rebuild
-    return [
-        {
-            "episode": k[0],
-            **dict(zip(names, v, strict=True)),
-            "exercise": bool(v[8]),
-            "void": v[9] is not None,
-        }
-        for k, v in rows
-    ]
+    return episode_list(read_rows(db, AuditTrail(org)).rows["episodes"])
 
 
 def report_facts(db: ViewDb, p: Period, tz: tzinfo | None = None) -> Facts:
@@ -89,15 +76,9 @@ def report_facts(db: ViewDb, p: Period, tz: tzinfo | None = None) -> Facts:
 
     cadres = {r[0]: (r[1], r[2], r[3]) for r in db.query("SELECT cadre_id, name, unit, grid FROM cadre_info")}
 
-    def local(iso: str | None) -> str | None:
-        return datetime.fromisoformat(iso).astimezone(tz).isoformat() if iso and tz else iso
-
-    episodes = [
-        (r[0], local(r[1]) or r[1], local(r[2]))
-        for r in db.query(
-            "SELECT scope, started_at, ended_at FROM episodes WHERE exercise IS NULL AND voided_at IS NULL"
-        )
-    ]
+    episodes = real_episodes(
+        db.query("SELECT scope, started_at, ended_at, exercise, voided_at FROM episodes"), tz
+    )
     return Facts(
         cadres=cadres,
         service=rows("SELECT cadre_id, day, grid FROM fact_service"),
