@@ -216,7 +216,7 @@ class AuditTrail(ReadModel):
                 "rejected" if what == _REJECTED else "accepted",
             ),
         )
-        if scope and (self.spans or self.open_by_scope) and scope in self.org.units:
+        if scope and self.spans and scope in self.org.units:
             for episode in self._episodes_at(scope, e):
                 self.append("audit_episode", (episode, position))
         if what in _ENDS and e.episode:
@@ -224,7 +224,9 @@ class AuditTrail(ReadModel):
 
     def _episodes_at(self, scope: str, e: Any) -> list[str]:
         """The episodes of ``scope`` or a scope above it that ``e`` belongs to, by field time."""
-        chain = self.org.ancestors(scope)
+        chain = [s for s in self.org.ancestors(scope) if s in self.spans]
+        if not chain:
+            return []
         if not e.occurred_at:
             return [self.open_by_scope[s] for s in chain if s in self.open_by_scope]
         at = _instant(e.occurred_at)

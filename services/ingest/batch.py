@@ -77,13 +77,13 @@ class Ingest:
         org: Org,
         consumer: str,
         max_cached: int = 200_000,
-        tz: tzinfo = UTC,
+        tz: tzinfo | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         skew: timedelta = timedelta(minutes=10),
     ):
         self.ledger = ledger
         self.org = org
-        self.tz = tz  # the district's: the stamps carry its date of each message's occurred_at
+        self.tz = tz  # the district's: stamps carry its date of occurred_at (None: the message's own)
         self.clock = clock  # when the worker received a batch
         self.skew = skew  # how far beyond that clock an occurred_at may be
         self.tracking_name = f"nats:{consumer}"
