@@ -222,7 +222,16 @@ class ScopeMode(Aggregate):
         if _instant(stamp.occurred_at) > _instant(str(proposal["expires_at"])):
             raise ConfirmationError(f"proposal {proposal_id} expired at {proposal['expires_at']}")
         if proposal["voids"]:
-            self._void(str(proposal["voids"]), str(proposal["reason"]), str(proposal["by"]), stamp)
+            episode, by = str(proposal["voids"]), str(proposal["by"])
+            self._record(
+                self.EpisodeVoided,
+                stamp,
+                episode=episode,
+                reason=proposal["reason"],
+                proposed_by=by,
+                confirmed_by=stamp.actor,
+                closed=episode == self.episode,
+            )
         elif self.level is None:
             self._to_wartime("I", str(proposal["reason"]), bool(proposal["exercise"]), stamp.actor, stamp)
         else:
@@ -234,13 +243,8 @@ class ScopeMode(Aggregate):
             raise ModeError(f"{self.scope} is already in peacetime")
         self._check_after_state(stamp, "the stand-down")
         self._supersede(stamp)
-        self.trigger_event(
-            self.SwitchedToPeacetime,
-            scope=self.scope,
-            reason=reason,
-            episode=self.episode,
-            exercise=self.exercise,
-            **stamp.fields(),
+        self._record(
+            self.SwitchedToPeacetime, stamp, reason=reason, episode=self.episode, exercise=self.exercise
         )
 
     def _check_after_state(self, stamp: Stamp, what: str) -> None:
@@ -258,57 +262,39 @@ class ScopeMode(Aggregate):
         if proposal is None or _instant(stamp.occurred_at) > _instant(str(proposal["expires_at"])):
             return
         proposed = f"void of {proposal['voids']}" if proposal["voids"] else f"level {proposal['level']}"
-        self.trigger_event(
-            self.ProposalSuperseded,
-            scope=self.scope,
-            proposal_id=str(proposal["id"]),
-            proposed=proposed,
-            **stamp.fields(),
-        )
-
-    def _void(self, episode: str, reason: str, proposed_by: str, stamp: Stamp) -> None:
-        self.trigger_event(
-            self.EpisodeVoided,
-            scope=self.scope,
-            episode=episode,
-            reason=reason,
-            proposed_by=proposed_by,
-            confirmed_by=stamp.actor,
-            closed=episode == self.episode,
-            **stamp.fields(),
-        )
+        self._record(self.ProposalSuperseded, stamp, proposal_id=str(proposal["id"]), proposed=proposed)
 
     def _propose(self, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:
         """Record a proposal that a second operator must confirm within the window."""
         expires = _instant(stamp.occurred_at) + CONFIRMATION_WINDOW
-        self.trigger_event(
-            event, scope=self.scope, expires_at=expires.isoformat(), **fields, **stamp.fields()
-        )
+        self._record(event, stamp, expires_at=expires.isoformat(), **fields)
 
     def _to_wartime(
         self, level: str, reason: str, exercise: bool, confirmed_by: str | None, stamp: Stamp
     ) -> None:
-        self.trigger_event(
+        episode = f"{self.scope}#{self.episodes + 1}"
+        self._record(
             self.SwitchedToWartime,
-            scope=self.scope,
+            stamp,
             level=level,
             reason=reason,
-            episode=f"{self.scope}#{self.episodes + 1}",
+            episode=episode,
             exercise=exercise,
             confirmed_by=confirmed_by,
-            **stamp.fields(),
         )
 
     def _to_level(self, level: str, reason: str, confirmed_by: str | None, stamp: Stamp) -> None:
         assert self.level is not None and self.episode is not None
-        self.trigger_event(
+        self._record(
             self.LevelChanged,
-            scope=self.scope,
+            stamp,
             level=level,
             previous=self.level,
             reason=reason,
             episode=self.episode,
             exercise=self.exercise,
             confirmed_by=confirmed_by,
-            **stamp.fields(),
         )
+
+    def _record(self, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:
+        self.trigger_event(event, scope=self.scope, **fields, **stamp.fields())
