@@ -1,10 +1,8 @@
 """The after-action audit trail: every accepted event and every rejection, in the order recorded.
 
 Each row says who, what, when it happened, when it was recorded, in which scope, and which
-emergency episodes it belongs to, by field time: the episodes of its scope or any scope above it
-that had started and not yet ended when it happened (start <= occurred_at < end), even when it is
-recorded after the episode ended (a phone that was offline); the mode events of an episode belong
-to it. An episode runs from a switch to wartime until that scope returns to peacetime or the
+emergency episodes it belongs to, by field time (``episodes.py``), even when it is recorded after
+the episode ended (a phone that was offline). An episode runs from a switch to wartime until that scope returns to peacetime or the
 episode is voided; a voided episode stays, marked void. Membership is decided when an event is
 recorded, against the episodes recorded by then (a message without a field time: those open).
 
@@ -27,6 +25,7 @@ from pingzhan.domain.problem import Problem
 from pingzhan.domain.rejection import Rejection
 from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.projections.base import ReadModel, Table, event_name
+from pingzhan.projections.episodes import EpisodeSpans
 
 
 def _scope_mode_switched_to_wartime(e: Any) -> str:
@@ -127,6 +126,7 @@ _PROPOSED = {event_name(ScopeMode.SwitchProposed), event_name(ScopeMode.VoidProp
 _SUPERSEDED = event_name(ScopeMode.ProposalSuperseded)
 _CONFIRMED = {_WARTIME, event_name(ScopeMode.LevelChanged), _VOIDED}  # with confirmed_by
 _REJECTED = event_name(Rejection.MessageRejected)
+_MODE_EVENTS = _PROPOSED | _CONFIRMED | {_SUPERSEDED}
 PROPOSAL_EVENTS = tuple(_PROPOSED)
 
 
@@ -179,18 +179,13 @@ class AuditTrail(ReadModel):
         self.org = org
         # derived from the rows, kept in step: the open episode of a scope, every episode of a
         # scope with its field-time span, and the proposal of a scope answered by a confirmation
-        self.open_by_scope: dict[str, str] = {}
-        self.spans: dict[str, list[tuple[datetime, datetime | None, str]]] = {}
+        self.spans = EpisodeSpans(org)
         self.pending: dict[str, str] = {}
 
     def loaded(self) -> None:
-        episodes = self.rows["episodes"]
-        self.open_by_scope = {v[0]: k[0] for k, v in episodes.items() if v[5] is None}
-        self.spans = {}
-        for (episode,), v in episodes.items():
-            self.spans.setdefault(v[0], []).append(
-                (_instant(v[3]), _instant(v[5]) if v[5] else None, episode)
-            )
+        self.spans = EpisodeSpans(self.org)
+        for (episode,), v in self.rows["episodes"].items():
+            self.spans.add(v[0], episode, v[3], v[5])
         unanswered = [(k[0], v) for k, v in self.rows["audit_proposal"].items() if v[2] is None]
         self.pending = {v[0]: p for p, v in sorted(unanswered, key=lambda pv: _instant(pv[1][1]))}
 
@@ -200,7 +195,8 @@ class AuditTrail(ReadModel):
             return
         if what == _WARTIME:
             self._episode_started(e)
-        self._proposals(what, e)
+        if what in _MODE_EVENTS:
+            self._proposals(what, e)
         scope = _scope(e)
         self.append(
             "audit",
@@ -216,27 +212,11 @@ class AuditTrail(ReadModel):
                 "rejected" if what == _REJECTED else "accepted",
             ),
         )
-        if scope and self.spans and scope in self.org.units:
-            for episode in self._episodes_at(scope, e):
+        if scope and self.spans.by_scope and scope in self.org.units:
+            for episode in self.spans.of(scope, e.occurred_at, getattr(e, "episode", None)):
                 self.append("audit_episode", (episode, position))
         if what in _ENDS and e.episode:
             self._episode_ended(e, voided=what == _VOIDED)
-
-    def _episodes_at(self, scope: str, e: Any) -> list[str]:
-        """The episodes of ``scope`` or a scope above it that ``e`` belongs to, by field time."""
-        chain = [s for s in self.org.ancestors(scope) if s in self.spans]
-        if not chain:
-            return []
-        if not e.occurred_at:
-            return [self.open_by_scope[s] for s in chain if s in self.open_by_scope]
-        at = _instant(e.occurred_at)
-        own = getattr(e, "episode", None)
-        return [
-            episode
-            for s in chain
-            for start, end, episode in self.spans.get(s, ())
-            if episode == own or (start <= at and (end is None or at < end))
-        ]
 
     def _episode_started(self, e: Any) -> None:
         values = (
@@ -251,8 +231,7 @@ class AuditTrail(ReadModel):
             "1" if e.exercise else None,
         )
         self.put("episodes", (e.episode,), (*values, None, None))
-        self.open_by_scope[e.scope] = e.episode
-        self.spans.setdefault(e.scope, []).append((_instant(e.occurred_at), None, e.episode))
+        self.spans.add(e.scope, e.episode, e.occurred_at)
 
     def _episode_ended(self, e: Any, voided: bool) -> None:
         v = self.rows["episodes"].get((e.episode,))
@@ -263,11 +242,7 @@ class AuditTrail(ReadModel):
         void = (e.occurred_at, e.reason) if voided else v[9:11]
         self.put("episodes", (e.episode,), (*v[:5], *ended, v[8], *void))
         if ends:
-            self.open_by_scope.pop(e.scope, None)
-            self.spans[e.scope] = [
-                (start, _instant(e.occurred_at) if episode == e.episode else end, episode)
-                for start, end, episode in self.spans.get(e.scope, [])
-            ]
+            self.spans.end(e.scope, e.episode, e.occurred_at)
 
     def _proposals(self, what: str, e: Any) -> None:
         """Keep what became of each proposal: confirmed or superseded (else unanswered)."""
