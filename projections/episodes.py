@@ -1,4 +1,5 @@
-"""Which emergency episodes an event belongs to, by field time (for the audit trail).
+"""Which emergency episodes an event belongs to, by field time (for the audit trail), and which
+episodes are real wartime (for the reports).
 
 An event belongs to the episodes of its scope or any scope above it that had started and not yet
 ended when it happened (start <= occurred_at < end), whenever it is recorded; the mode events of
@@ -8,8 +9,10 @@ an episode (its stand-down, its void) belong to it. Times are compared as instan
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, tzinfo
 from operator import itemgetter
+from typing import Any
 
 from pingzhan.domain.org import Org
 
@@ -66,3 +69,20 @@ class EpisodeSpans:
         if own and own not in found and any(own.rpartition("#")[0] == s for s, _ in covering):
             found.append(own)
         return found
+
+
+def real_episodes(
+    rows: Iterable[Sequence[Any]], tz: tzinfo | None = None
+) -> list[tuple[str, str, str | None]]:
+    """From episodes rows (scope, started_at, ended_at, exercise, voided_at): the real ones, neither
+    drills nor void, with their times in the district's time zone ``tz`` (so that their dates are
+    the district's dates)."""
+
+    def local(iso: str) -> str:
+        return datetime.fromisoformat(iso).astimezone(tz).isoformat() if tz else iso
+
+    return [
+        (scope, local(start), local(end) if end else None)
+        for scope, start, end, exercise, voided_at in rows
+        if not exercise and not voided_at
+    ]

@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta
 from typing import Any
 
 from pingzhan.domain.org import Org
@@ -90,23 +89,6 @@ class Facts:
     episodes: list[tuple[str, str, str | None]] = field(
         default_factory=list
     )  # real episodes: scope, start, end
-
-
-def real_episodes(
-    rows: Iterable[Sequence[Any]], tz: tzinfo | None = None
-) -> list[tuple[str, str, str | None]]:
-    """From episodes rows (scope, started_at, ended_at, exercise, voided_at): the real ones, neither
-    drills nor void, with their times in the district's time zone ``tz`` (so that their dates are
-    the district's dates)."""
-
-    def local(iso: str) -> str:
-        return datetime.fromisoformat(iso).astimezone(tz).isoformat() if tz else iso
-
-    return [
-        (scope, local(start), local(end) if end else None)
-        for scope, start, end, exercise, voided_at in rows
-        if not exercise and not voided_at
-    ]
 
 
 def wartime_days(

@@ -8,7 +8,8 @@ from typing import Any
 from pingzhan.domain.org import Org
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import PROPOSAL_EVENTS, AuditTrail, episode_list
-from pingzhan.projections.reports import Facts, Period, real_episodes
+from pingzhan.projections.episodes import real_episodes
+from pingzhan.projections.reports import Facts, Period
 from pingzhan.projections.roster import Roster, roster_view
 from pingzhan.services.read.tables import read_rows
 from pingzhan.services.read.viewdb import ViewDb

@@ -11,7 +11,8 @@ from pingzhan.domain import errors
 from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail, episode_list
-from pingzhan.projections.reports import Facts, cadre_assessment, period, real_episodes
+from pingzhan.projections.episodes import real_episodes
+from pingzhan.projections.reports import Facts, cadre_assessment, period
 from pingzhan.projections.roster import Roster, roster_view
 
 if TYPE_CHECKING:
