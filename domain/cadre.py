@@ -55,7 +55,7 @@ class Cadre(Aggregate):
     class CheckedIn(Aggregate.Event, Stamped):
         cadre_id: str
         grid_id: str
-        service_day: str  # the local date of occurred_at
+        service_day: str  # the district's date at occurred_at
 
         def apply(self, cadre: Cadre) -> None:
             cadre.checked_in_on = self.service_day
@@ -155,8 +155,8 @@ class Cadre(Aggregate):
         self.check_dispatched_to(grid_id)
         if self.checked_in_on is not None:
             raise ServiceDayError(f"cadre {self.cadre_id} is already checked in (since {self.checked_in_on})")
-        # The service day is the local date the message gives, not a date the domain works out.
-        self._record(self.CheckedIn, stamp, grid_id=grid_id, service_day=stamp.occurred_at[:10])
+        # The service day is the district's date, which the ingest worked out (no clock here).
+        self._record(self.CheckedIn, stamp, grid_id=grid_id, service_day=stamp.day)
 
     def check_out(self, stamp: Stamp) -> None:
         if self.checked_in_on is None or self.grid is None:

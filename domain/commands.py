@@ -29,7 +29,13 @@ from pingzhan.domain.incident_commands import (
     ResolveHazard,
     ResolveProblem,
 )
-from pingzhan.domain.mode_commands import ChangeLevel, ConfirmSwitch, SwitchToPeacetime, SwitchToWartime
+from pingzhan.domain.mode_commands import (
+    ChangeLevel,
+    ConfirmSwitch,
+    SwitchToPeacetime,
+    SwitchToWartime,
+    VoidSwitch,
+)
 from pingzhan.domain.peacetime_commands import (
     CheckIn,
     CheckOut,
@@ -57,6 +63,7 @@ Command = (
     | ChangeLevel
     | ConfirmSwitch
     | SwitchToPeacetime
+    | VoidSwitch
     | CheckIn
     | CheckOut
     | VisitHousehold
@@ -102,5 +109,6 @@ __all__ = [
     "SwitchToWartime",
     "VerifyInformation",
     "VisitHousehold",
+    "VoidSwitch",
     "Workspace",
 ]

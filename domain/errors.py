@@ -73,6 +73,13 @@ class ConfirmationError(DomainError):
     code = "confirmation"
 
 
+class TimeOrderError(DomainError):
+    """A mode command dated before the scope's current state began, or a confirmation before its
+    proposal: within a scope, time moves forward."""
+
+    code = "time_order"
+
+
 class ServiceDayError(DomainError):
     code = "service_day"
 

@@ -77,3 +77,18 @@ class SwitchToPeacetime:
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
         _change_mode(ws, org, self.scope, lambda mode: mode.switch_to_peacetime(self.reason, stamp))
+
+
+@dataclass(frozen=True, slots=True)
+class VoidSwitch:
+    """Propose that an episode switched by mistake be void (a second operator confirms it)."""
+
+    scope: str
+    episode: str
+    reason: str
+
+    def needs(self) -> tuple[UUID, ...]:
+        return (ids.scope(self.scope),)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        _change_mode(ws, org, self.scope, lambda mode: mode.propose_void(self.episode, self.reason, stamp))

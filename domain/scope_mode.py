@@ -5,6 +5,15 @@ returns to peacetime. A drill is an episode flagged as an exercise and is kept a
 ones. Level I (the highest) takes a second operator: the first one's switch is only a proposal,
 which a different operator must confirm within ``CONFIRMATION_WINDOW`` (field time).
 
+Time moves forward within a scope: a mode command dated before the scope's current state began
+(or a confirmation dated before its proposal) is rejected. A proposal replaced before it lapsed
+(by a new proposal, a level change or a stand-down) is recorded as superseded; one that lapses
+records nothing (the read side shows it as lapsed once its ``expires_at`` has passed).
+
+A mistaken switch can be voided: ``propose_void`` records a proposal, confirmed like level I by a
+second operator within the same window; the episode is then marked void (and, if still open, the
+scope returns to peacetime). A void episode never counts as real wartime.
+
 Every rule about modes and levels lives here; the mode commands only find or create a ScopeMode
 and call it.
 """
@@ -12,11 +21,11 @@ and call it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal, cast, get_args
+from typing import Any, Literal, cast, get_args
 
 from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
-from pingzhan.domain.errors import ConfirmationError, LevelError, ModeError
+from pingzhan.domain.errors import ConfirmationError, LevelError, ModeError, TimeOrderError
 from pingzhan.domain.stamp import Stamp, Stamped
 
 Level = Literal["I", "II", "III", "IV"]
@@ -29,6 +38,16 @@ def check_level(level: str) -> Level:
     if level not in LEVELS:
         raise LevelError(f"level {level!r} is outside I-IV")
     return cast(Level, level)
+
+
+def _instant(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+def _proposal(e: Any, **what: object) -> dict[str, object]:
+    """What a scope remembers of its pending proposal (level I, or the void of an episode)."""
+    by = {"id": e.message_id, "by": e.actor, "at": e.occurred_at}
+    return {**by, "reason": e.reason, "expires_at": e.expires_at, **what}
 
 
 def level_rank(level: str) -> int:
@@ -53,6 +72,7 @@ class ScopeMode(Aggregate):
             mode.exercise = self.exercise
             mode.episodes += 1
             mode.proposal = None
+            mode.since = self.occurred_at
 
     class LevelChanged(Aggregate.Event, Stamped):
         scope: str
@@ -66,6 +86,7 @@ class ScopeMode(Aggregate):
         def apply(self, mode: ScopeMode) -> None:
             mode.level = self.level
             mode.proposal = None
+            mode.since = self.occurred_at
 
     class SwitchProposed(Aggregate.Event, Stamped):
         scope: str
@@ -75,14 +96,46 @@ class ScopeMode(Aggregate):
         expires_at: str
 
         def apply(self, mode: ScopeMode) -> None:
-            mode.proposal = {
-                "id": self.message_id,
-                "level": self.level,
-                "reason": self.reason,
-                "exercise": self.exercise,
-                "by": self.actor,
-                "expires_at": self.expires_at,
-            }
+            mode.proposal = _proposal(self, level=self.level, exercise=self.exercise, voids=None)
+
+    class VoidProposed(Aggregate.Event, Stamped):
+        """An operator asks to void an episode switched by mistake; a second one must confirm."""
+
+        scope: str
+        episode: str
+        reason: str
+        expires_at: str
+
+        def apply(self, mode: ScopeMode) -> None:
+            mode.proposal = _proposal(self, level=None, exercise=False, voids=self.episode)
+
+    class ProposalSuperseded(Aggregate.Event, Stamped):
+        """A pending proposal replaced, before it lapsed, by another mode command on the scope."""
+
+        scope: str
+        proposal_id: str
+        proposed: str  # what it proposed: "level I" or "void of SCOPE#N"
+
+        def apply(self, mode: ScopeMode) -> None:
+            mode.proposal = None
+
+    class EpisodeVoided(Aggregate.Event, Stamped):
+        """A confirmed void: the episode was a mistake and never counts as real wartime."""
+
+        scope: str
+        episode: str
+        reason: str
+        proposed_by: str
+        confirmed_by: str
+        closed: bool  # it was still open: the scope returns to peacetime
+
+        def apply(self, mode: ScopeMode) -> None:
+            mode.voided.append(self.episode)
+            mode.proposal = None
+            if self.closed:
+                mode.level = None
+                mode.exercise = False
+                mode.since = self.occurred_at
 
     class SwitchedToPeacetime(Aggregate.Event, Stamped):
         scope: str
@@ -94,6 +147,7 @@ class ScopeMode(Aggregate):
             mode.level = None
             mode.exercise = False
             mode.proposal = None
+            mode.since = self.occurred_at
 
     def __init__(self, scope: str):
         self.scope = scope
@@ -101,6 +155,8 @@ class ScopeMode(Aggregate):
         self.exercise = False
         self.episodes = 0
         self.proposal: dict[str, object] | None = None
+        self.since: str | None = None  # field time the current state began (None: never switched)
+        self.voided: list[str] = []
 
     @classmethod
     def track(cls, scope: str) -> ScopeMode:
@@ -117,8 +173,10 @@ class ScopeMode(Aggregate):
         if self.level is not None:
             kind = "an exercise" if self.exercise else "wartime"
             raise ModeError(f"{self.scope} is already in {kind} (level {self.level}, episode {self.episode})")
+        self._check_after_state(stamp, "the switch")
+        self._supersede(stamp)
         if level == "I":
-            self._propose(level, reason, exercise, stamp)
+            self._propose(self.SwitchProposed, stamp, level=level, reason=reason, exercise=exercise)
             return
         self._to_wartime(level, reason, exercise, None, stamp)
 
@@ -129,23 +187,52 @@ class ScopeMode(Aggregate):
             raise ModeError(f"{self.scope} is in peacetime; switch it to wartime first")
         if level == self.level:
             raise ModeError(f"{self.scope} is already at level {level}")
+        self._check_after_state(stamp, "the level change")
+        self._supersede(stamp)
         if level == "I":
-            self._propose(level, reason, self.exercise, stamp)
+            self._propose(self.SwitchProposed, stamp, level=level, reason=reason, exercise=self.exercise)
             return
         self._to_level(level, reason, None, stamp)
 
+    def propose_void(self, episode: str, reason: str, stamp: Stamp) -> None:
+        """Ask to void an episode of this scope switched by mistake; a second operator confirms."""
+        scope, _, number = episode.rpartition("#")
+        if scope != self.scope or not number.isdigit() or not 1 <= int(number) <= self.episodes:
+            raise ModeError(f"{self.scope} has no episode {episode!r}")
+        if episode in self.voided:
+            raise ModeError(f"episode {episode} is already void")
+        self._check_after_state(stamp, "the void")
+        self._supersede(stamp)
+        self._propose(self.VoidProposed, stamp, episode=episode, reason=reason)
+
     def confirm(self, proposal_id: str, stamp: Stamp) -> None:
-        """A second operator confirms a level-I proposal before it expires."""
+        """A second operator confirms a level-I or void proposal before it expires."""
         proposal = self.proposal
         if proposal is None or proposal["id"] != proposal_id:
             raise ConfirmationError(f"{self.scope} has no pending proposal {proposal_id!r}")
         if stamp.actor == proposal["by"]:
+            what = "a void" if proposal["voids"] else "a level-I switch"
             raise ConfirmationError(
-                f"a level-I switch needs a second operator: {stamp.actor} proposed it and cannot confirm it"
+                f"{what} needs a second operator: {stamp.actor} proposed it and cannot confirm it"
             )
-        if datetime.fromisoformat(stamp.occurred_at) > datetime.fromisoformat(str(proposal["expires_at"])):
+        if _instant(stamp.occurred_at) < _instant(str(proposal["at"])):
+            raise TimeOrderError(
+                f"the confirmation at {stamp.occurred_at} is dated before its proposal at {proposal['at']}"
+            )
+        if _instant(stamp.occurred_at) > _instant(str(proposal["expires_at"])):
             raise ConfirmationError(f"proposal {proposal_id} expired at {proposal['expires_at']}")
-        if self.level is None:
+        if proposal["voids"]:
+            episode, by = str(proposal["voids"]), str(proposal["by"])
+            self._record(
+                self.EpisodeVoided,
+                stamp,
+                episode=episode,
+                reason=proposal["reason"],
+                proposed_by=by,
+                confirmed_by=stamp.actor,
+                closed=episode == self.episode,
+            )
+        elif self.level is None:
             self._to_wartime("I", str(proposal["reason"]), bool(proposal["exercise"]), stamp.actor, stamp)
         else:
             self._to_level("I", str(proposal["reason"]), stamp.actor, stamp)
@@ -154,51 +241,60 @@ class ScopeMode(Aggregate):
         """Stand down: the open episode ends."""
         if self.level is None:
             raise ModeError(f"{self.scope} is already in peacetime")
-        self.trigger_event(
-            self.SwitchedToPeacetime,
-            scope=self.scope,
-            reason=reason,
-            episode=self.episode,
-            exercise=self.exercise,
-            **stamp.fields(),
+        self._check_after_state(stamp, "the stand-down")
+        self._supersede(stamp)
+        self._record(
+            self.SwitchedToPeacetime, stamp, reason=reason, episode=self.episode, exercise=self.exercise
         )
 
-    def _propose(self, level: str, reason: str, exercise: bool, stamp: Stamp) -> None:
-        expires = datetime.fromisoformat(stamp.occurred_at) + CONFIRMATION_WINDOW
-        self.trigger_event(
-            self.SwitchProposed,
-            scope=self.scope,
-            level=level,
-            reason=reason,
-            exercise=exercise,
-            expires_at=expires.isoformat(),
-            **stamp.fields(),
-        )
+    def _check_after_state(self, stamp: Stamp, what: str) -> None:
+        """Time moves forward: no mode command dated before the scope's current state began."""
+        if self.since is not None and _instant(stamp.occurred_at) < _instant(self.since):
+            began = f"episode {self.episode} at level {self.level}" if self.level else "peacetime"
+            raise TimeOrderError(
+                f"{what} at {stamp.occurred_at} is dated before {self.scope}'s current state "
+                f"({began}) began at {self.since}"
+            )
+
+    def _supersede(self, stamp: Stamp) -> None:
+        """Record that a pending proposal, not lapsed by now, is replaced by this command."""
+        proposal = self.proposal
+        if proposal is None or _instant(stamp.occurred_at) > _instant(str(proposal["expires_at"])):
+            return
+        proposed = f"void of {proposal['voids']}" if proposal["voids"] else f"level {proposal['level']}"
+        self._record(self.ProposalSuperseded, stamp, proposal_id=str(proposal["id"]), proposed=proposed)
+
+    def _propose(self, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:
+        """Record a proposal that a second operator must confirm within the window."""
+        expires = _instant(stamp.occurred_at) + CONFIRMATION_WINDOW
+        self._record(event, stamp, expires_at=expires.isoformat(), **fields)
 
     def _to_wartime(
         self, level: str, reason: str, exercise: bool, confirmed_by: str | None, stamp: Stamp
     ) -> None:
-        self.trigger_event(
+        episode = f"{self.scope}#{self.episodes + 1}"
+        self._record(
             self.SwitchedToWartime,
-            scope=self.scope,
+            stamp,
             level=level,
             reason=reason,
-            episode=f"{self.scope}#{self.episodes + 1}",
+            episode=episode,
             exercise=exercise,
             confirmed_by=confirmed_by,
-            **stamp.fields(),
         )
 
     def _to_level(self, level: str, reason: str, confirmed_by: str | None, stamp: Stamp) -> None:
         assert self.level is not None and self.episode is not None
-        self.trigger_event(
+        self._record(
             self.LevelChanged,
-            scope=self.scope,
+            stamp,
             level=level,
             previous=self.level,
             reason=reason,
             episode=self.episode,
             exercise=self.exercise,
             confirmed_by=confirmed_by,
-            **stamp.fields(),
         )
+
+    def _record(self, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:
+        self.trigger_event(event, scope=self.scope, **fields, **stamp.fields())

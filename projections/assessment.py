@@ -6,21 +6,23 @@ counts in the period it happened in, not the one it arrived in.
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pingzhan.domain.cadre import Cadre
 from pingzhan.domain.checkpoint import Checkpoint
 from pingzhan.domain.household import HouseholdInfo
 from pingzhan.projections.base import ReadModel, Table, on
 
-
-def _day(e: Any) -> str:
-    return str(e.occurred_at)[:10]  # the local date, in the offset the field reported
+DISTRICT_TZ = ZoneInfo("Asia/Shanghai")  # the default of the PINGZHAN_DISTRICT_TZ setting
 
 
 class Assessment(ReadModel):
+    """Facts dated by the district's date at the moment they happened (``tz``)."""
+
     name = "assessment"
-    version = 2
+    version = 3
     tables = (
         Table("cadre_info", ("cadre_id",), ("name", "unit", "grid")),
         Table("fact_service", ("position",), ("cadre_id", "day", "grid"), append_only=True),
@@ -58,6 +60,14 @@ class Assessment(ReadModel):
         ),
     )
 
+    def __init__(self, tz: tzinfo = DISTRICT_TZ):
+        super().__init__()
+        self.tz = tz
+
+    def _day(self, e: Any) -> str:
+        """The district's date at the event's occurred_at."""
+        return datetime.fromisoformat(e.occurred_at).astimezone(self.tz).date().isoformat()
+
     @on(Cadre.Registered)
     def cadre_registered(self, _: int, e: Any) -> None:
         self.put("cadre_info", (e.cadre_id,), (e.name, e.unit, None))
@@ -78,34 +88,36 @@ class Assessment(ReadModel):
 
     @on(Cadre.HouseholdVisited)
     def cadre_household_visited(self, p: int, e: Any) -> None:
-        self.append("fact_visit", (p, e.cadre_id, _day(e), e.household_id, "1" if e.info_collected else "0"))
+        self.append(
+            "fact_visit", (p, e.cadre_id, self._day(e), e.household_id, "1" if e.info_collected else "0")
+        )
 
     @on(HouseholdInfo.InformationVerified)
     def household_info_information_verified(self, p: int, e: Any) -> None:
-        self.append("fact_verification", (p, e.collected_by, _day(e), e.household_id, e.result))
+        self.append("fact_verification", (p, e.collected_by, self._day(e), e.household_id, e.result))
 
     @on(Cadre.RatedByResident)
     def cadre_rated_by_resident(self, p: int, e: Any) -> None:
-        self.append("fact_rating", (p, e.cadre_id, _day(e), str(e.score)))
+        self.append("fact_rating", (p, e.cadre_id, self._day(e), str(e.score)))
 
     @on(Cadre.Inspected)
     def cadre_inspected(self, p: int, e: Any) -> None:
-        self.append("fact_inspection", (p, e.cadre_id, _day(e), e.grid_id, str(e.group), e.finding))
+        self.append("fact_inspection", (p, e.cadre_id, self._day(e), e.grid_id, str(e.group), e.finding))
 
     @on(Cadre.HouseholdsRegistered)
     def cadre_households_registered(self, p: int, e: Any) -> None:
         self.append(
             "fact_registration",
-            (p, e.drive_id, e.compound_id, e.cadre_id, _day(e), str(e.households), str(e.persons)),
+            (p, e.drive_id, e.compound_id, e.cadre_id, self._day(e), str(e.households), str(e.persons)),
         )
 
     @on(Cadre.OpinionCollected)
     def cadre_opinion_collected(self, p: int, e: Any) -> None:
-        self.append("fact_work", (p, e.cadre_id, _day(e), "opinion", "1"))
+        self.append("fact_work", (p, e.cadre_id, self._day(e), "opinion", "1"))
 
     @on(Cadre.VolunteerServed)
     def cadre_volunteer_served(self, p: int, e: Any) -> None:
-        self.append("fact_work", (p, e.cadre_id, _day(e), "volunteer_hours", str(e.hours)))
+        self.append("fact_work", (p, e.cadre_id, self._day(e), "volunteer_hours", str(e.hours)))
 
     @on(Checkpoint.Staffed)
     def checkpoint_staffed(self, p: int, e: Any) -> None:

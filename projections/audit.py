@@ -1,14 +1,20 @@
 """The after-action audit trail: every accepted event and every rejection, in the order recorded.
 
 Each row says who, what, when it happened, when it was recorded, in which scope, and which
-emergency episodes it belongs to: the episodes open, at that moment, on its scope or any scope
-above it (an episode runs from a switch to wartime until that scope returns to peacetime).
+emergency episodes it belongs to, by field time (``episodes.py``), even when it is recorded after
+the episode ended (a phone that was offline). An episode runs from a switch to wartime until that scope returns to peacetime or the
+episode is voided; a voided episode stays, marked void. Membership is decided when an event is
+recorded, against the episodes recorded by then (a message without a field time: those open).
+
+Level-I and void proposals are kept with what became of them (confirmed, superseded, or nothing
+yet): the reader marks one that is still unanswered after its expiry as lapsed.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from pingzhan.domain.cadre import Cadre
@@ -21,6 +27,7 @@ from pingzhan.domain.problem import Problem
 from pingzhan.domain.rejection import Rejection
 from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.projections.base import ReadModel, Table, event_name
+from pingzhan.projections.episodes import EpisodeSpans
 
 
 def _scope_mode_switched_to_wartime(e: Any) -> str:
@@ -36,6 +43,14 @@ def _scope_mode_level_changed(e: Any) -> str:
 
 def _scope_mode_switch_proposed(e: Any) -> str:
     return f"{e.scope} level {e.level} proposed, needs a second operator by {e.expires_at}: {e.reason}"
+
+
+def _scope_mode_episode_voided(e: Any) -> str:
+    closed = f", {e.scope} back to peacetime" if e.closed else ""
+    return (
+        f"episode {e.episode} VOID (proposed by {e.proposed_by}, confirmed by {e.confirmed_by}){closed}: "
+        f"{e.reason}"
+    )
 
 
 def _cadre_household_visited(e: Any) -> str:
@@ -63,6 +78,11 @@ SUMMARIES: dict[type, Callable[[Any], str]] = {
     ScopeMode.LevelChanged: _scope_mode_level_changed,
     ScopeMode.SwitchProposed: _scope_mode_switch_proposed,
     ScopeMode.SwitchedToPeacetime: lambda e: f"{e.scope} back to peacetime: {e.reason}",
+    ScopeMode.VoidProposed: lambda e: (
+        f"void of episode {e.episode} proposed, needs a second operator by {e.expires_at}: {e.reason}"
+    ),
+    ScopeMode.ProposalSuperseded: lambda e: f"{e.scope} proposal {e.proposal_id} ({e.proposed}) superseded",
+    ScopeMode.EpisodeVoided: _scope_mode_episode_voided,
     Cadre.CheckedIn: lambda e: (
         f"cadre {e.cadre_id} checked in at grid {e.grid_id} (service day {e.service_day})"
     ),
@@ -104,9 +124,15 @@ def _summary(e: Any) -> str:
 
 _SKIPPED = {event_name(ScopeMode.Tracked), event_name(HouseholdInfo.Opened)}  # bookkeeping, not acts
 _WARTIME = event_name(ScopeMode.SwitchedToWartime)  # opens an episode
-_PEACETIME = event_name(ScopeMode.SwitchedToPeacetime)  # closes it
+_ENDS = {event_name(ScopeMode.SwitchedToPeacetime), event_name(ScopeMode.EpisodeVoided)}  # may end one
+_VOIDED = event_name(ScopeMode.EpisodeVoided)
+_PROPOSED = {event_name(ScopeMode.SwitchProposed), event_name(ScopeMode.VoidProposed)}
+_SUPERSEDED = event_name(ScopeMode.ProposalSuperseded)
+_CONFIRMED = {_WARTIME, event_name(ScopeMode.LevelChanged), _VOIDED}  # with confirmed_by
 _REJECTED = event_name(Rejection.MessageRejected)
 _ORGANISATION = {event_name(Organisation.Imported), event_name(Organisation.Changed)}
+_MODE_EVENTS = _PROPOSED | _CONFIRMED | {_SUPERSEDED}
+PROPOSAL_EVENTS = tuple(_PROPOSED)
 
 
 def _scope(e: Any) -> str | None:
@@ -117,9 +143,13 @@ def _scope(e: Any) -> str | None:
     return f"grid:{grid}" if grid else None
 
 
+def _instant(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
 class AuditTrail(ReadModel):
     name = "audit"
-    version = 3
+    version = 4
     tables = (
         Table(
             "audit",
@@ -141,17 +171,28 @@ class AuditTrail(ReadModel):
                 "ended_by",
                 "ended_reason",
                 "exercise",
+                "voided_at",
+                "void_reason",
             ),
         ),
+        # level-I and void proposals; outcome None = unanswered (lapsed once past expires_at)
+        Table("audit_proposal", ("proposal",), ("scope", "expires_at", "outcome")),
     )
 
     def __init__(self, org: Org):
         super().__init__()
         self.org = org
-        self.open_by_scope: dict[str, str] = {}  # derived from the episodes rows, kept in step
+        # derived from the rows, kept in step: the open episode of a scope, every episode of a
+        # scope with its field-time span, and the proposal of a scope answered by a confirmation
+        self.spans = EpisodeSpans(org)
+        self.pending: dict[str, str] = {}
 
     def loaded(self) -> None:
-        self.open_by_scope = {v[0]: k[0] for k, v in self.rows["episodes"].items() if v[5] is None}
+        self.spans = EpisodeSpans(self.org)
+        for (episode,), v in self.rows["episodes"].items():
+            self.spans.add(v[0], episode, v[3], v[5])
+        unanswered = [(k[0], v) for k, v in self.rows["audit_proposal"].items() if v[2] is None]
+        self.pending = {v[0]: p for p, v in sorted(unanswered, key=lambda pv: _instant(pv[1][1]))}
 
     def apply(self, position: int, e: Any) -> None:
         what = type(e).__qualname__
@@ -159,25 +200,12 @@ class AuditTrail(ReadModel):
             return
         if what in _ORGANISATION:  # scopes after this point are the new organisation's
             self.org = Org.from_data(json.loads(e.content))
+            self.spans.use(self.org)
         if what == _WARTIME:
-            self.put(
-                "episodes",
-                (e.episode,),
-                (
-                    e.scope,
-                    e.level,
-                    e.reason,
-                    e.occurred_at,
-                    e.actor,
-                    None,
-                    None,
-                    None,
-                    "1" if e.exercise else None,
-                ),
-            )
-            self.open_by_scope[e.scope] = e.episode
+            self._episode_started(e)
+        if what in _MODE_EVENTS:
+            self._proposals(what, e)
         scope = _scope(e)
-        rejected = what == _REJECTED
         self.append(
             "audit",
             (
@@ -189,14 +217,69 @@ class AuditTrail(ReadModel):
                 what,
                 scope,
                 _summary(e),
-                "rejected" if rejected else "accepted",
+                "rejected" if what == _REJECTED else "accepted",
             ),
         )
-        if scope and self.open_by_scope and scope in self.org.units:
-            for s in self.org.ancestors(scope):
-                if s in self.open_by_scope:
-                    self.append("audit_episode", (self.open_by_scope[s], position))
-        if what == _PEACETIME and e.episode:
-            values = self.rows["episodes"][(e.episode,)]
-            self.put("episodes", (e.episode,), (*values[:5], e.occurred_at, e.actor, e.reason, values[8]))
-            self.open_by_scope.pop(e.scope, None)
+        if scope and self.spans.by_scope and scope in self.org.units:
+            for episode in self.spans.of(scope, e.occurred_at, getattr(e, "episode", None)):
+                self.append("audit_episode", (episode, position))
+        if what in _ENDS and e.episode:
+            self._episode_ended(e, voided=what == _VOIDED)
+
+    def _episode_started(self, e: Any) -> None:
+        values = (
+            e.scope,
+            e.level,
+            e.reason,
+            e.occurred_at,
+            e.actor,
+            None,
+            None,
+            None,
+            "1" if e.exercise else None,
+        )
+        self.put("episodes", (e.episode,), (*values, None, None))
+        self.spans.add(e.scope, e.episode, e.occurred_at)
+
+    def _episode_ended(self, e: Any, voided: bool) -> None:
+        v = self.rows["episodes"].get((e.episode,))
+        if v is None:
+            return
+        ends = not voided or (e.closed and v[5] is None)
+        ended = (e.occurred_at, e.actor, f"voided: {e.reason}" if voided else e.reason) if ends else v[5:8]
+        void = (e.occurred_at, e.reason) if voided else v[9:11]
+        self.put("episodes", (e.episode,), (*v[:5], *ended, v[8], *void))
+        if ends:
+            self.spans.end(e.scope, e.episode, e.occurred_at)
+
+    def _proposals(self, what: str, e: Any) -> None:
+        """Keep what became of each proposal: confirmed or superseded (else unanswered)."""
+        if what in _PROPOSED:
+            self.put("audit_proposal", (e.message_id,), (e.scope, e.expires_at, None))
+            self.pending[e.scope] = e.message_id
+        elif what == _SUPERSEDED:
+            self._answer(e.proposal_id, "superseded")
+            self.pending.pop(e.scope, None)
+        elif what in _CONFIRMED and getattr(e, "confirmed_by", None) and e.scope in self.pending:
+            self._answer(self.pending.pop(e.scope), "confirmed")
+
+    def _answer(self, proposal: str, outcome: str) -> None:
+        row = self.rows["audit_proposal"].get((proposal,))
+        if row is not None:
+            self.put("audit_proposal", (proposal,), (*row[:2], outcome))
+
+
+def episode_list(rows: dict[tuple[str, ...], tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """The episodes rows as documents, by start instant, then scope (then name): the same order
+    on every rebuild, whatever offsets the switches were sent with."""
+    names = next(t.values for t in AuditTrail.tables if t.name == "episodes")
+    ordered = sorted(rows.items(), key=lambda kv: (_instant(kv[1][3]), kv[1][0], kv[0][0]))
+    return [
+        {
+            "episode": k[0],
+            **dict(zip(names, v, strict=True)),
+            "exercise": bool(v[8]),
+            "void": v[9] is not None,
+        }
+        for k, v in ordered
+    ]

@@ -6,6 +6,7 @@ and every scope above it (a district-wide switch puts every grid in wartime).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pingzhan.domain.cadre import Cadre
@@ -20,14 +21,18 @@ class Roster(ReadModel):
     name = "roster"
     tables = (
         Table("roster_scope", ("scope",), ("level", "since", "episode", "exercise")),
-        Table("roster_proposal", ("scope",), ("proposal", "level", "proposed_by", "expires_at", "reason")),
+        Table(
+            "roster_proposal",
+            ("scope",),
+            ("proposal", "level", "proposed_by", "expires_at", "reason", "voids"),
+        ),
         Table("roster_cadre", ("cadre_id",), ("name", "unit", "grid", "since")),
         Table("roster_checkpoint", ("checkpoint_id",), ("grid", "name", "status", "since")),
         Table("roster_duty", ("checkpoint_id", "cadre_id"), ("grid", "since")),
         Table("roster_hazard", ("hazard_id",), ("grid", "kind", "location", "severity", "reported_at")),
     )
 
-    version = 2
+    version = 3
 
     @on(ScopeMode.SwitchedToWartime, ScopeMode.LevelChanged)
     def scope_mode_to_level(self, _: int, e: Any) -> None:
@@ -36,12 +41,31 @@ class Roster(ReadModel):
 
     @on(ScopeMode.SwitchProposed)
     def scope_mode_switch_proposed(self, _: int, e: Any) -> None:
-        self.put("roster_proposal", (e.scope,), (e.message_id, e.level, e.actor, e.expires_at, e.reason))
+        self.put(
+            "roster_proposal", (e.scope,), (e.message_id, e.level, e.actor, e.expires_at, e.reason, None)
+        )
+
+    @on(ScopeMode.VoidProposed)
+    def scope_mode_void_proposed(self, _: int, e: Any) -> None:
+        self.put(
+            "roster_proposal", (e.scope,), (e.message_id, None, e.actor, e.expires_at, e.reason, e.episode)
+        )
+
+    @on(ScopeMode.ProposalSuperseded)
+    def scope_mode_proposal_superseded(self, _: int, e: Any) -> None:
+        self.drop("roster_proposal", (e.scope,))
 
     @on(ScopeMode.SwitchedToPeacetime)
     def scope_mode_switched_to_peacetime(self, _: int, e: Any) -> None:
         self.put("roster_scope", (e.scope,), (None, e.occurred_at, None, None))
         self.drop("roster_proposal", (e.scope,))
+
+    @on(ScopeMode.EpisodeVoided)
+    def scope_mode_episode_voided(self, _: int, e: Any) -> None:
+        """A void episode is no wartime: if it was the scope's open one, the scope is in peacetime."""
+        self.drop("roster_proposal", (e.scope,))
+        if e.closed:
+            self.put("roster_scope", (e.scope,), (None, e.occurred_at, None, None))
 
     @on(Cadre.Registered)
     def cadre_registered(self, _: int, e: Any) -> None:
@@ -122,9 +146,13 @@ def effective_modes(
 
 
 def roster_view(
-    org: Org, rows: dict[str, dict[tuple[str, ...], tuple[Any, ...]]], scope: str | None = None
+    org: Org,
+    rows: dict[str, dict[tuple[str, ...], tuple[Any, ...]]],
+    scope: str | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The roster as a document: scopes in wartime, and per grid (under ``scope``) its people and work."""
+    """The roster as a document: scopes in wartime, and per grid (under ``scope``) its people and
+    work. Proposals still pending at ``now`` (all of them without it): a lapsed one is not."""
     modes = effective_modes(org, rows["roster_scope"])
     grids = org.grids_under(scope) if scope else [u.id for u in org.of_kind("grid")]
     by_grid: dict[str, dict[str, Any]] = {
@@ -176,11 +204,13 @@ def roster_view(
             "scope": k[0],
             "proposal": p,
             "level": level,
+            "voids": voids,
             "proposed_by": by,
             "expires_at": expires,
             "reason": reason,
         }
-        for k, (p, level, by, expires, reason) in rows["roster_proposal"].items()
+        for k, (p, level, by, expires, reason, voids) in rows["roster_proposal"].items()
+        if now is None or datetime.fromisoformat(expires) >= now
     ]
     return {
         "scope": scope or next(k for k, u in org.units.items() if u.kind == "district"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
 from typing import Any, Literal
 
@@ -35,9 +36,9 @@ Role = Literal["all", "ingest", "project"]
 ROLES: tuple[Role, ...] = ("all", "ingest", "project")
 
 
-def read_models(org: Org) -> list[ReadModel]:
+def read_models(org: Org, tz: tzinfo) -> list[ReadModel]:
     """Every read model the projector keeps, in the order it folds them."""
-    return [Roster(), AuditTrail(org), Assessment()]
+    return [Roster(), AuditTrail(org), Assessment(tz)]
 
 
 @dataclass
@@ -82,11 +83,14 @@ class App:
             self.settings.consumer_name,
             org_version=self.org_in_use[1],
             prefix=self.settings.subject_prefix,
+            tz=self.settings.tz,
+            clock=lambda: datetime.now(UTC),
+            skew=timedelta(seconds=self.settings.clock_skew_s),
         )
 
     @cached_property
     def projector(self) -> Projector:
-        return Projector(self.ledger, self.views, read_models(self.org))
+        return Projector(self.ledger, self.views, read_models(self.org, self.settings.tz))
 
     async def run(self, role: Role, stop: asyncio.Event) -> None:
         """Serve until ``stop``: ingest from NATS, keep the read models current, or both.

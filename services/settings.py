@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import psycopg
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,5 +50,26 @@ class Settings(BaseSettings):
         )
 
     @property
+    def tz(self) -> ZoneInfo:
+        """The district's time zone: service days, months and quarters are its dates."""
+        return ZoneInfo(self.district_tz)
+
+    @property
     def consumer_name(self) -> str:
         return f"ingest-{self.worker_index}-of-{self.workers}"
+
+    # Time (issue 8): the district's wall clock, and how far ahead of the worker's clock a
+    # message's occurred_at may be before it is rejected as coming from the future.
+    district_tz: str = "Asia/Shanghai"
+    clock_skew_s: float = Field(default=600.0, ge=0)
+
+    @field_validator("district_tz")
+    @classmethod
+    def _known_time_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"PINGZHAN_DISTRICT_TZ {name!r} is not a known time zone (e.g. Asia/Shanghai)"
+            ) from None
+        return name

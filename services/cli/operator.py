@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +24,25 @@ SWITCH_KINDS = {
     "peacetime": "mode.switched_to_peacetime",
     "level": "mode.level_changed",
     "confirm": "mode.switch_confirmed",
+    "void": "mode.switch_voided",
 }
+PROPOSED = (ScopeMode.SwitchProposed.__qualname__, ScopeMode.VoidProposed.__qualname__)
 
 
 def add_parsers(sub: Any) -> None:
     s = sub.add_parser("switch", help="switch a scope to wartime or back to peacetime")
     s.add_argument(
-        "mode", choices=tuple(SWITCH_KINDS), help="wartime, peacetime, level (escalate/de-escalate), confirm"
+        "mode",
+        choices=tuple(SWITCH_KINDS),
+        help="wartime, peacetime, level (escalate/de-escalate), confirm, void (a mistaken switch)",
     )
     s.add_argument("--scope", required=True, help="KIND:ID, e.g. street:BT-QG")
     s.add_argument(
         "--level", help="I (highest) to IV; with wartime and level. Level I needs a second operator"
     )
     s.add_argument("--reason", help="why (not with confirm)")
-    s.add_argument("--proposal", help="with confirm: the id of the level-I proposal")
+    s.add_argument("--proposal", help="with confirm: the id of the level-I or void proposal")
+    s.add_argument("--episode", help="with void: the episode switched by mistake, e.g. street:BT-QG#1")
     s.add_argument(
         "--exercise", action="store_true", help="with wartime: a drill, kept apart from real episodes"
     )
@@ -58,7 +63,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def switch(app: App, args: argparse.Namespace) -> int:
-    fields = _switch_fields(args)
+    fields = _switch_fields(args, app.settings.tz)
     try:
         message = message_of(fields)
     except ValidationError as e:
@@ -67,20 +72,21 @@ def switch(app: App, args: argparse.Namespace) -> int:
     item = (message.id, subject_for(app.settings.subject_prefix, message), message.model_dump_json().encode())
     (result,) = asyncio.run(send(app, [item], args.timeout))
     print_outcome(result, args.json)
-    if not args.json and ScopeMode.SwitchProposed.__qualname__ in result.events:
+    if not args.json and any(e in PROPOSED for e in result.events):
         minutes = int(CONFIRMATION_WINDOW.total_seconds() // 60)
+        what = "a void" if args.mode == "void" else "level I"
         print(
-            f"level I takes a second operator: pingzhan switch confirm --scope {args.scope} "
+            f"{what} takes a second operator: pingzhan switch confirm --scope {args.scope} "
             f"--proposal {result.message_id} --operator OTHER_OPERATOR (within {minutes} minutes)"
         )
     return 0 if result.status == "accepted" else 1
 
 
-def _switch_fields(args: argparse.Namespace) -> dict[str, Any]:
+def _switch_fields(args: argparse.Namespace, tz: tzinfo) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "id": f"op-{uuid.uuid4().hex[:20]}",
         "kind": SWITCH_KINDS[args.mode],
-        "occurred_at": datetime.now(UTC).isoformat(),
+        "occurred_at": datetime.now(tz).isoformat(),  # district time, with its offset
         "actor": args.operator,
         "scope": args.scope,
     }
@@ -90,6 +96,12 @@ def _switch_fields(args: argparse.Namespace) -> dict[str, Any]:
         fields["level"] = args.level
     elif args.level is not None:
         raise CliError("--level only goes with wartime or level")
+    if args.mode == "void":
+        if args.episode is None:
+            raise CliError("switch void needs --episode SCOPE#N (pingzhan audit --episodes lists them)")
+        fields["episode"] = args.episode
+    elif args.episode is not None:
+        raise CliError("--episode only goes with void")
     if args.mode == "confirm":
         if args.proposal is None:
             raise CliError("switch confirm needs --proposal ID (the id printed when the switch was proposed)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from pingzhan.services.bootstrap import App
@@ -29,18 +30,18 @@ def add_parsers(sub: Any) -> None:
 
 
 def roster(app: App, args: argparse.Namespace) -> int:
-    doc = queries.roster(app.views, app.org, args.scope)
-    print_json(doc) if args.json else print(render.roster(doc, args.all))
+    doc = queries.roster(app.views, app.org, args.scope, datetime.now(UTC))
+    print_json(doc) if args.json else print(render.roster(doc, args.all, app.settings.tz))
     return 0
 
 
 def audit(app: App, args: argparse.Namespace) -> int:
     if args.episodes:
         eps = queries.episodes(app.views, app.org)
-        print_json(eps) if args.json else print(render.episodes(eps))
+        print_json(eps) if args.json else print(render.episodes(eps, app.settings.tz))
         return 0
-    rows = queries.audit(app.views, app.org, args.episode, args.limit)
-    print_json(rows) if args.json else print(render.audit(rows))
+    rows = queries.audit(app.views, app.org, args.episode, args.limit, datetime.now(UTC))
+    print_json(rows) if args.json else print(render.audit(rows, app.settings.tz))
     return 0
 
 

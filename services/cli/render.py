@@ -1,10 +1,19 @@
-"""Readable tables for people; the CLI prints JSON instead when asked."""
+"""Readable tables for people, times in the district's time zone with its offset; the CLI prints
+JSON instead when asked (times there as stored: field times as the message said them)."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import Any
+
+
+def local(iso: str | None, tz: tzinfo | None) -> str | None:
+    """An ISO 8601 time (with an offset) in the district's time zone, to the second."""
+    if not iso or tz is None:
+        return iso
+    return datetime.fromisoformat(iso).astimezone(tz).isoformat(timespec="seconds")
 
 
 def _width(text: str) -> int:
@@ -21,7 +30,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
 
 
-def roster(doc: dict[str, Any], show_all: bool = False) -> str:
+def roster(doc: dict[str, Any], show_all: bool = False, tz: tzinfo | None = None) -> str:
     out = []
     real = [s for s in doc["wartime_scopes"] if not s["exercise"]]
     drills = [s for s in doc["wartime_scopes"] if s["exercise"]]
@@ -29,7 +38,8 @@ def roster(doc: dict[str, Any], show_all: bool = False) -> str:
         out.append(
             "Wartime: "
             + "; ".join(
-                f"{s['scope']} level {s['level']} since {s['since']} (episode {s['episode']})" for s in real
+                f"{s['scope']} level {s['level']} since {local(s['since'], tz)} (episode {s['episode']})"
+                for s in real
             )
         )
     else:
@@ -38,13 +48,16 @@ def roster(doc: dict[str, Any], show_all: bool = False) -> str:
         out.append(
             "Exercises: "
             + "; ".join(
-                f"{s['scope']} level {s['level']} since {s['since']} (episode {s['episode']})" for s in drills
+                f"{s['scope']} level {s['level']} since {local(s['since'], tz)} (episode {s['episode']})"
+                for s in drills
             )
         )
     for p in doc["pending_proposals"]:
+        what = f"void of episode {p['voids']}" if p.get("voids") else f"level {p['level']}"
         out.append(
-            f"PENDING: {p['scope']} level {p['level']} proposed by {p['proposed_by']}, needs a second operator "
-            f"by {p['expires_at']} (pingzhan switch confirm --scope {p['scope']} --proposal {p['proposal']} ...)"
+            f"PENDING: {p['scope']} {what} proposed by {p['proposed_by']}, needs a second operator "
+            f"by {local(p['expires_at'], tz)} "
+            f"(pingzhan switch confirm --scope {p['scope']} --proposal {p['proposal']} ...)"
         )
     grids = doc["grids"]
     in_war = sum(1 for g in grids if g["mode"] == "wartime")
@@ -76,7 +89,7 @@ def roster(doc: dict[str, Any], show_all: bool = False) -> str:
     return "\n".join(out)
 
 
-def audit(rows: Sequence[dict[str, Any]]) -> str:
+def audit(rows: Sequence[dict[str, Any]], tz: tzinfo | None = None) -> str:
     if not rows:
         return "No audit entries."
     return table(
@@ -84,8 +97,8 @@ def audit(rows: Sequence[dict[str, Any]]) -> str:
         [
             (
                 r["position"],
-                r["occurred_at"] or "-",
-                r["recorded_at"][:19],
+                local(r["occurred_at"], tz) or "-",
+                local(r["recorded_at"], tz) if tz else r["recorded_at"][:19],
                 r["actor"] or "-",
                 r["scope"] or "-",
                 ("REJECTED " if r["outcome"] == "rejected" else "") + r["summary"],
@@ -95,7 +108,7 @@ def audit(rows: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def episodes(rows: Sequence[dict[str, Any]]) -> str:
+def episodes(rows: Sequence[dict[str, Any]], tz: tzinfo | None = None) -> str:
     if not rows:
         return "No emergency episodes."
     return table(
@@ -104,11 +117,13 @@ def episodes(rows: Sequence[dict[str, Any]]) -> str:
             (
                 e["episode"],
                 e["level"],
-                e["started_at"],
+                local(e["started_at"], tz),
                 e["started_by"],
-                e["ended_at"] or "(open)",
+                local(e["ended_at"], tz) or "(open)",
                 e["ended_by"] or "-",
-                e["reason"] + (" (exercise)" if e["exercise"] else ""),
+                e["reason"]
+                + (" (exercise)" if e["exercise"] else "")
+                + (f" (VOID: {e['void_reason']})" if e.get("void") else ""),
             )
             for e in rows
         ],

@@ -9,7 +9,7 @@ from typing import Any
 
 from pingzhan.projections import reports
 from pingzhan.services.bootstrap import App
-from pingzhan.services.cli.render import table
+from pingzhan.services.cli.render import local, table
 from pingzhan.services.read import queries
 
 
@@ -32,7 +32,11 @@ def add_parsers(sub: Any) -> None:
         p.add_argument("--json", action="store_true")
     r.set_defaults(func=report)
     t = sub.add_parser("duty", help="who was on duty at a moment of field time (late reports included)")
-    t.add_argument("--at", required=True, help="ISO 8601 with offset, e.g. 2022-07-15T14:00:00+08:00")
+    t.add_argument(
+        "--at",
+        required=True,
+        help="ISO 8601, e.g. 2022-07-15T14:00:00+08:00; without an offset: district time",
+    )
     t.add_argument("--grid", help="only this grid")
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=duty)
@@ -64,7 +68,7 @@ def report(app: App, args: argparse.Namespace) -> int:
         p = reports.period(label)
     except ValueError as e:
         raise LookupError(str(e)) from None
-    facts = queries.report_facts(db, p)
+    facts = queries.report_facts(db, p, app.settings.tz)
     cadre_rows = reports.cadre_assessment(facts, org, p)
     if args.report == "cadres":
         rows = [
@@ -141,10 +145,12 @@ def duty(app: App, args: argparse.Namespace) -> int:
     except ValueError:
         raise LookupError(f"--at {args.at!r} is not ISO 8601 (e.g. 2022-07-15T14:00:00+08:00)") from None
     if at.tzinfo is None:
-        raise LookupError("--at needs an offset, e.g. +08:00: field times are compared as instants")
+        at = at.replace(tzinfo=app.settings.tz)  # the district's wall clock
     if args.grid:
         org.grid(args.grid)
     rows = queries.on_duty_at(db, org, at, args.grid)
+    if not args.json:
+        rows = [{**r, **{k: local(r[k], app.settings.tz) for k in ("since", "reported_at")}} for r in rows]
     _out(args, rows, ("grid", "checkpoint", "cadre", "since", "reported_at"))
     return 0
 

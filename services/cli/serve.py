@@ -76,13 +76,13 @@ async def _demo(base: App, exit_after: bool) -> None:
             for o in outcomes:
                 if o.status == "rejected":
                     print(f"rejected {o.message_id} ({o.kind}): {o.reason}")
-            print(render.roster(queries.roster(app.views, app.org, STREET)))
+            print(render.roster(queries.roster(app.views, app.org, STREET), tz=app.settings.tz))
             await _publish_and_project(app, nc, act2)
             print(f"\n== Stand-down: {STREET} back to peacetime ({len(act2)} reports) ==")
-            print(render.roster(queries.roster(app.views, app.org, STREET)))
+            print(render.roster(queries.roster(app.views, app.org, STREET), tz=app.settings.tz))
             episode = f"{STREET}#1"
             print(f"\n== Audit trail of episode {episode} ==")
-            print(render.audit(queries.audit(app.views, app.org, episode)))
+            print(render.audit(queries.audit(app.views, app.org, episode), app.settings.tz))
             print(f"\nDemo processed {len(act1) + len(act2)} messages in {time.monotonic() - started:.2f} s.")
             if not exit_after:
                 print(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -80,6 +81,9 @@ class Ingest:
         max_cached: int = 200_000,
         org_version: int | None = None,
         prefix: str = "pingzhan",
+        tz: tzinfo | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        skew: timedelta = timedelta(minutes=10),
     ):
         """``org_version``: the version in the store that ``org`` is (0: none imported yet), to
         follow later imports; None decides with ``org`` for good (an organisation file set).
@@ -87,6 +91,9 @@ class Ingest:
         self.ledger = ledger
         self.org, self.org_version = org, org_version
         self.prefix = prefix
+        self.tz = tz  # the district's: stamps carry its date of occurred_at (None: the message's own)
+        self.clock = clock  # when the worker received a batch
+        self.skew = skew  # how far beyond that clock an occurred_at may be
         self.tracking_name = f"nats:{consumer}"
         self.max_cached = max_cached
         self.cache: dict[UUID, Aggregate] = {}
@@ -124,7 +131,7 @@ class Ingest:
         fresh = [m for m in batch if m.seq > self.position]
         if not fresh:
             return []
-        parsed = [parse(m, self.prefix) for m in fresh]
+        parsed = [parse(m, self.prefix, self.tz) for m in fresh]
         poisoned: dict[str, str] = {}
         conflicts = 0
         while True:
@@ -156,7 +163,7 @@ class Ingest:
     def prepare(self, batch: Sequence[Inbound]) -> Prepared | None:
         """Work out a batch in memory on top of those prepared before; raises on anything unusual."""
         fresh = [m for m in batch if m.seq > self.prepared_to]
-        return self._prepare([parse(m, self.prefix) for m in fresh], {}) if fresh else None
+        return self._prepare([parse(m, self.prefix, self.tz) for m in fresh], {}) if fresh else None
 
     def commit(self, prepared: Prepared) -> None:
         """Store a prepared batch: events, inbox rows and position in one transaction, provided
@@ -188,6 +195,7 @@ class Ingest:
         seen: dict[str, Outcome] = {}
         read: dict[UUID, int] = {}
         self._follow_org(read)
+        latest = self.clock() + self.skew  # the latest occurred_at not from the future
         for p in parsed:
             previous = seen.get(p.message_id) or self.pending.get(p.message_id)
             if previous is None and p.message_id in earlier:
@@ -195,7 +203,9 @@ class Ingest:
             if previous is not None:
                 outcomes.append(replace(previous, replayed=True))
                 continue
-            outcome, new_events = self._apply(p, poisoned.get(p.message_id), read)
+            bug = poisoned.get(p.message_id)
+            refused = Rejected("internal_error", bug) if bug else _future(p, latest)
+            outcome, new_events = self._apply(p, refused, read)
             events += new_events
             inbox.append((p.message_id, p.inbound.seq, outcome.to_json().decode()))
             outcomes.append(outcome)
@@ -227,9 +237,9 @@ class Ingest:
         if wanted:
             self.cache.update(self.ledger.load(wanted))
 
-    def _apply(self, p: Parsed, poisoned: str | None, read: dict[UUID, int]) -> tuple[Outcome, list[Any]]:
+    def _apply(self, p: Parsed, refused: Rejected | None, read: dict[UUID, int]) -> tuple[Outcome, list[Any]]:
         kind = p.message.kind if p.message is not None else None  # type: ignore[attr-defined]
-        rejected = p.rejected or (Rejected("internal_error", poisoned) if poisoned else None)
+        rejected = p.rejected or refused
         if rejected is None and p.command is not None and p.stamp is not None:
             ws = _Workspace(self.cache, read)
             try:
@@ -261,6 +271,17 @@ class Ingest:
     def _check_untouched(p: Parsed, ws: _Workspace) -> None:
         if any(a.pending_events for a in ws.touched.values()):  # type: ignore[attr-defined]
             raise _Poisoned(p.message_id, "command changed state before it was rejected")
+
+
+def _future(p: Parsed, latest: datetime) -> Rejected | None:
+    """The rejection of a message dated after ``latest`` (the receiving clock plus the skew)."""
+    if p.message is None or p.message.occurred_at <= latest:
+        return None
+    return Rejected(
+        "future",
+        f"occurred_at {p.message.occurred_at.isoformat()} is in the future: later than "
+        f"{latest.isoformat(timespec='seconds')}, the worker's clock plus the allowed clock skew",
+    )
 
 
 class _Poisoned(Exception):

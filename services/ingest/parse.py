@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 import orjson
@@ -38,8 +39,9 @@ class Parsed:
     stamp: Stamp | None = None
 
 
-def parse(inbound: Inbound, prefix: str = "pingzhan") -> Parsed:
-    """Validate one message; never raises: a bad message comes back with its rejection."""
+def parse(inbound: Inbound, prefix: str = "pingzhan", tz: tzinfo | None = None) -> Parsed:
+    """Validate one message; never raises: a bad message comes back with its rejection.
+    ``tz`` is the district's time zone: the stamp carries the district's date of occurred_at."""
     token = kind_token(inbound.subject, prefix)
     if token is None:
         reason = f"subject {inbound.subject[:200]!r} is not {prefix}.in.{{shard 0-{SHARDS - 1}}}.{{kind}}"
@@ -57,7 +59,10 @@ def parse(inbound: Inbound, prefix: str = "pingzhan") -> Parsed:
             message,
             rejected=rejected,
         )
-    stamp = Stamp(message.id, message.actor, message.occurred_at.isoformat())
+    at = message.occurred_at
+    stamp = Stamp(
+        message.id, message.actor, at.isoformat(), (at.astimezone(tz) if tz else at).date().isoformat()
+    )
     return Parsed(inbound, message.id, message, command=message.command(), stamp=stamp)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.projections.assessment import Assessment
-from pingzhan.projections.audit import AuditTrail
+from pingzhan.projections.audit import PROPOSAL_EVENTS, AuditTrail, episode_list
+from pingzhan.projections.episodes import real_episodes
 from pingzhan.projections.reports import Facts, Period
 from pingzhan.projections.roster import Roster, roster_view
 from pingzhan.services.read.tables import read_rows
@@ -26,14 +27,19 @@ AUDIT_COLUMNS = (
 )
 
 
-def roster(db: ViewDb, org: Org, scope: str | None = None) -> dict[str, Any]:
+def roster(db: ViewDb, org: Org, scope: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """The roster; proposals that lapsed by ``now`` are not pending any more."""
     if scope is not None:
         org.unit(scope)
-    return roster_view(org, read_rows(db, Roster()).rows, scope)
+    return roster_view(org, read_rows(db, Roster()).rows, scope, now)
 
 
-def audit(db: ViewDb, org: Org, episode: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-    read_rows(db, AuditTrail(org))
+def audit(
+    db: ViewDb, org: Org, episode: str | None = None, limit: int | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Audit rows in store order; a proposal still unanswered after its expiry (by ``now``) is
+    marked lapsed."""
+    model = read_rows(db, AuditTrail(org))
     cols = ", ".join(f"a.{c}" for c in AUDIT_COLUMNS)
     if episode is None:
         sql, params = f"SELECT {cols} FROM audit a ORDER BY a.position", []
@@ -46,20 +52,23 @@ def audit(db: ViewDb, org: Org, episode: str | None = None, limit: int | None = 
         )
         params = [episode]
     rows = [dict(zip(AUDIT_COLUMNS, r, strict=True)) for r in db.query(sql, params)]
-    return rows[-limit:] if limit else rows
+    rows = rows[-limit:] if limit else rows
+    for row in rows:
+        if row["event"] in PROPOSAL_EVENTS and now is not None:
+            _, expires, outcome = model.rows["audit_proposal"].get((row["message_id"],), (None, None, "?"))
+            if outcome is None and datetime.fromisoformat(expires) < now:
+                row["summary"] += f" -- LAPSED at {expires}, never confirmed"
+    return rows
 
 
 def episodes(db: ViewDb, org: Org) -> list[dict[str, Any]]:
-    model = read_rows(db, AuditTrail(org))
-    names = next(t.values for t in AuditTrail.tables if t.name == "episodes")
-    return [
-        {"episode": k[0], **dict(zip(names, v, strict=True)), "exercise": bool(v[8])}
-        for k, v in sorted(model.rows["episodes"].items(), key=lambda kv: kv[1][3])
-    ]
+    return episode_list(read_rows(db, AuditTrail(org)).rows["episodes"])
 
 
-def report_facts(db: ViewDb, p: Period) -> Facts:
-    """The assessment facts of a period, and the real wartime episodes, from the read models."""
+def report_facts(db: ViewDb, p: Period, tz: tzinfo | None = None) -> Facts:
+    """The assessment facts of a period, and the real wartime episodes (neither exercises nor
+    void), from the read models; the episodes' times in the district's time zone ``tz``, so
+    that their dates are the district's."""
     read_rows(db, Assessment())
     span = [p.start.isoformat(), p.end.isoformat()]
 
@@ -67,10 +76,10 @@ def report_facts(db: ViewDb, p: Period) -> Facts:
         return [tuple(r) for r in db.query(sql + " WHERE day >= ? AND day <= ?", span)]
 
     cadres = {r[0]: (r[1], r[2], r[3]) for r in db.query("SELECT cadre_id, name, unit, grid FROM cadre_info")}
-    episodes = [
-        (r[0], r[1], r[2])
-        for r in db.query("SELECT scope, started_at, ended_at FROM episodes WHERE exercise IS NULL")
-    ]
+
+    episodes = real_episodes(
+        db.query("SELECT scope, started_at, ended_at, exercise, voided_at FROM episodes"), tz
+    )
     return Facts(
         cadres=cadres,
         service=rows("SELECT cadre_id, day, grid FROM fact_service"),

@@ -139,7 +139,5 @@ def store_env(settings: Settings) -> dict[str, str]:
 
 
 def open_ledger(settings: Settings) -> Ledger:
-    if settings.store == "sqlite":
-        return Ledger(env=store_env(settings))
-    with schema_lock(settings):  # workers starting together on a new database create the tables once
+    with schema_lock(settings):  # processes opening a new store together create the tables once
         return Ledger(env=store_env(settings))

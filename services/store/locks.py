@@ -5,7 +5,7 @@
   PostgreSQL: a session advisory lock on a connection of its own. SQLite: an flock on a file in the
   data directory.
 - Table creation (``schema_lock`` and ``VIEW_SCHEMA_LOCK``): processes starting together on a new
-  PostgreSQL database create the tables once (CREATE ... IF NOT EXISTS races).
+  store create the tables once (CREATE ... IF NOT EXISTS races).
 """
 
 from __future__ import annotations
@@ -63,7 +63,16 @@ class RoleLock:
 
 @contextmanager
 def schema_lock(settings: Settings) -> Iterator[None]:
-    """A PostgreSQL advisory lock held while the event store's tables are created."""
+    """Held while the event store's tables are created, so that processes opening a new store
+    together create them once (the library's CREATE ... IF NOT EXISTS and its first tracking row
+    race otherwise). PostgreSQL: an advisory lock; SQLite: an flock in the data directory."""
+    if settings.store == "sqlite":
+        folder = settings.data_dir / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "schema.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # waits for the other process
+            yield
+        return
     with settings.connect_postgres() as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (EVENT_SCHEMA_LOCK,))
         try:

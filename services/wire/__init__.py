@@ -25,6 +25,7 @@ from pingzhan.services.wire.emergency import (
     ModeSwitchConfirmed,
     ModeSwitchedToPeacetime,
     ModeSwitchedToWartime,
+    ModeSwitchVoided,
 )
 from pingzhan.services.wire.envelope import Envelope
 from pingzhan.services.wire.peacetime import (
@@ -60,6 +61,7 @@ Message = Annotated[
     | ModeLevelChanged
     | ModeSwitchConfirmed
     | ModeSwitchedToPeacetime
+    | ModeSwitchVoided
     | ServiceCheckedIn
     | ServiceCheckedOut
     | HouseholdVisited

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pingzhan.domain import commands as c
 from pingzhan.domain.scope_mode import Level
@@ -15,6 +15,7 @@ from pingzhan.services.wire.envelope import (
     Severity,
     Text,
 )
+from pydantic import Field
 
 
 class CadreRegistered(Envelope):
@@ -142,3 +143,16 @@ class ModeSwitchedToPeacetime(Envelope):
 
     def command(self) -> c.Command:
         return c.SwitchToPeacetime(self.scope, self.reason)
+
+
+Episode = Annotated[str, Field(pattern=r"^(district|street|community|grid):[A-Za-z0-9_\-]+#[1-9][0-9]{0,8}$")]
+
+
+class ModeSwitchVoided(Envelope):
+    kind: Literal["mode.switch_voided"]
+    scope: Scope
+    episode: Episode  # SCOPE#N, an episode of that scope
+    reason: Text
+
+    def command(self) -> c.Command:
+        return c.VoidSwitch(self.scope, self.episode, self.reason)

@@ -2,72 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pingzhan.services.nats.embedded import EmbeddedNats, free_port
+from pingzhan.services.nats.embedded import free_port
 from pingzhan.services.org.data import read_org_file
 
-PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
-
-
-def cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PINGZHAN, *args], env=env, capture_output=True, text=True, timeout=timeout)
-
-
-def switch(mode: str, env: dict[str, str], **options: str) -> subprocess.CompletedProcess[str]:
-    """`pingzhan switch MODE --option value ...`."""
-    return cli("switch", mode, *(a for k, v in options.items() for a in (f"--{k}", v)), env=env)
-
-
-def poll(
-    until: Callable[[subprocess.CompletedProcess[str]], bool],
-    *args: str,
-    env: dict[str, str],
-    within: float = 15,
-) -> subprocess.CompletedProcess[str]:
-    """Run a read command again until its answer satisfies ``until`` (the projector follows the
-    store on its own time), or ``within`` seconds have passed; returns the last answer."""
-    deadline = time.monotonic() + within
-    while True:
-        result = cli(*args, env=env)
-        if until(result) or time.monotonic() > deadline:
-            return result
-        time.sleep(0.05)
-
-
-def grid_modes(result: subprocess.CompletedProcess[str]) -> set[tuple[str, str | None]]:
-    """The (mode, level) pairs of the grids in a `roster --json` answer (empty if it failed)."""
-    if result.returncode != 0:
-        return set()
-    return {(g["mode"], g["level"]) for g in json.loads(result.stdout)["grids"]}
-
-
-@contextlib.contextmanager
-def serving(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[dict[str, str], subprocess.Popen[bytes]]]:
-    """`pingzhan serve` against a nats-server of its own; yields the environment to reach it."""
-    with EmbeddedNats(tmp_path / "nats") as server:
-        env = {**env, "PINGZHAN_NATS_URL": server.url}
-        log = open(tmp_path / "serve.log", "w")
-        serve = subprocess.Popen([PINGZHAN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            yield env, serve
-        finally:
-            serve.terminate()
-            serve.wait(timeout=20)
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
-    return {**clean, "PINGZHAN_DATA_DIR": str(tmp_path / "data")}
+from tests.e2e.helpers import cli, grid_modes, poll, serving, switch
 
 
 def test_demo_exits_after_the_scenario_showing_wartime_then_peacetime_and_the_audit_trail(

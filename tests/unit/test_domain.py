@@ -20,7 +20,8 @@ CHECKPOINT = c.EstablishCheckpoint("K1", GRID, "南门")
 ON_DUTY = (*IN_GRID, CHECKPOINT, c.StaffCheckpoint("K1", "CD1"))
 HAZARD = c.ReportHazard("H1", GRID, "waterlogging", "路口", "high")
 
-Scenario = tuple[tuple[c.Command, ...], c.Command, str]  # given, when, the reason of the rejection
+# given, when (a command, or a command and its field time), the reason of the rejection
+Scenario = tuple[tuple[c.Command, ...], c.Command | tuple[c.Command, str], str]
 
 # Every error class in domain/errors.py, with a scenario that raises it.
 REJECTIONS: dict[type[errors.DomainError], Scenario] = {
@@ -67,6 +68,12 @@ REJECTIONS: dict[type[errors.DomainError], Scenario] = {
         (),
         c.ConfirmSwitch("district:BT", "p"),
         "district:BT has no pending proposal 'p'",
+    ),
+    errors.TimeOrderError: (
+        (c.SwitchToWartime("district:BT", "II", "x"),),
+        (c.SwitchToPeacetime("district:BT", "x"), "2022-07-15T19:00:00+08:00"),
+        "the stand-down at 2022-07-15T19:00:00+08:00 is dated before district:BT's current state "
+        "(episode district:BT#1 at level II) began at 2022-07-15T20:00:00+08:00",
     ),
     errors.ServiceDayError: (IN_GRID, c.CheckOut("CD1"), "cadre CD1 is not checked in"),
     errors.UnknownHouseholdError: (
@@ -115,10 +122,11 @@ def test_every_error_class_has_its_own_code() -> None:
 def test_each_error_class_is_raised_with_its_code_and_reason(
     domain: Domain, error_class: type[errors.DomainError], scenario: Scenario
 ) -> None:
-    given, command, reason = scenario
+    given, when, reason = scenario
+    command, at = when if isinstance(when, tuple) else (when, None)
     domain.given(*given)
 
-    error = domain.rejects(command)
+    error = domain.rejects(command, at=at)
 
     domain.then_rejected(error, error_class, reason)
 

@@ -1,0 +1,62 @@
+"""Helpers for the e2e tests: the `pingzhan` command as a process, and a `pingzhan serve` against
+a nats-server of its own."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from pingzhan.services.nats.embedded import EmbeddedNats
+
+PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
+
+
+def cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PINGZHAN, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def switch(mode: str, env: dict[str, str], **options: str) -> subprocess.CompletedProcess[str]:
+    """`pingzhan switch MODE --option value ...`."""
+    return cli("switch", mode, *(a for k, v in options.items() for a in (f"--{k}", v)), env=env)
+
+
+def poll(
+    until: Callable[[subprocess.CompletedProcess[str]], bool],
+    *args: str,
+    env: dict[str, str],
+    within: float = 15,
+) -> subprocess.CompletedProcess[str]:
+    """Run a read command again until its answer satisfies ``until`` (the projector follows the
+    store on its own time), or ``within`` seconds have passed; returns the last answer."""
+    deadline = time.monotonic() + within
+    while True:
+        result = cli(*args, env=env)
+        if until(result) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.05)
+
+
+def grid_modes(result: subprocess.CompletedProcess[str]) -> set[tuple[str, str | None]]:
+    """The (mode, level) pairs of the grids in a `roster --json` answer (empty if it failed)."""
+    if result.returncode != 0:
+        return set()
+    return {(g["mode"], g["level"]) for g in json.loads(result.stdout)["grids"]}
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[dict[str, str], subprocess.Popen[bytes]]]:
+    """`pingzhan serve` against a nats-server of its own; yields the environment to reach it."""
+    with EmbeddedNats(tmp_path / "nats") as server:
+        env = {**env, "PINGZHAN_NATS_URL": server.url}
+        log = open(tmp_path / "serve.log", "w")
+        serve = subprocess.Popen([PINGZHAN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield env, serve
+        finally:
+            serve.terminate()
+            serve.wait(timeout=20)
