@@ -47,13 +47,20 @@ class App:
     settings: Settings
     wake: threading.Event = field(default_factory=threading.Event)  # set by ingest after each commit
 
+    @property
+    def has_store(self) -> bool:
+        """Is there an event store to read? (SQLite: its file; PostgreSQL: asked when used.)"""
+        return self.settings.store == "postgres" or (self.settings.data_dir / "events.sqlite").exists()
+
     @cached_property
     def views(self) -> ViewDb:
         return ViewDb(self.settings)
 
     @cached_property
     def org_data(self) -> dict[str, Any]:
-        return active_org_data(self.settings, self.views)
+        # Without a store, the shipped organisation (or the file): nothing is created to find out.
+        opened = self.has_store or (self.settings.data_dir / "views.sqlite").exists()
+        return active_org_data(self.settings, self.views if opened else None)
 
     @cached_property
     def org(self) -> Org:

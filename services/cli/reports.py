@@ -9,6 +9,7 @@ from typing import Any
 
 from pingzhan.projections import reports
 from pingzhan.services.bootstrap import App
+from pingzhan.services.cli.reads import as_of
 from pingzhan.services.cli.render import table
 from pingzhan.services.read import queries
 
@@ -58,6 +59,7 @@ def report(app: App, args: argparse.Namespace) -> int:
                 "last_day",
             ),
         )
+        as_of(app, args)
         return 0
     label = args.month if args.report == "attendance" else args.period
     try:
@@ -131,6 +133,7 @@ def report(app: App, args: argparse.Namespace) -> int:
                 "paper_only",
             ),
         )
+    as_of(app, args)
     return 0
 
 
@@ -146,6 +149,7 @@ def duty(app: App, args: argparse.Namespace) -> int:
         org.grid(args.grid)
     rows = queries.on_duty_at(db, org, at, args.grid)
     _out(args, rows, ("grid", "checkpoint", "cadre", "since", "reported_at"))
+    as_of(app, args)
     return 0
 
 

@@ -32,21 +32,28 @@ def roster(db: ViewDb, org: Org, scope: str | None = None) -> dict[str, Any]:
     return roster_view(org, read_rows(db, Roster()).rows, scope)
 
 
-def audit(db: ViewDb, org: Org, episode: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+def audit(
+    db: ViewDb, org: Org, episode: str | None = None, limit: int | None = None, after: int = 0
+) -> list[dict[str, Any]]:
+    """The audit entries after position ``after``, in store order, at most ``limit`` of them
+    (all when None); only those rows are read."""
     read_rows(db, AuditTrail(org))
     cols = ", ".join(f"a.{c}" for c in AUDIT_COLUMNS)
+    page = " LIMIT ?" if limit is not None else ""
     if episode is None:
-        sql, params = f"SELECT {cols} FROM audit a ORDER BY a.position", []
+        sql = f"SELECT {cols} FROM audit a WHERE a.position > ? ORDER BY a.position{page}"
+        params: list[Any] = [after]
     else:
         if not db.query("SELECT 1 FROM episodes WHERE episode = ?", [episode]):
             raise LookupError(f"no episode {episode!r} (pingzhan audit --episodes lists them)")
         sql = (
-            f"SELECT {cols} FROM audit a JOIN audit_episode e ON e.position = a.position "
-            "WHERE e.episode = ? ORDER BY a.position"
+            f"SELECT {cols} FROM audit_episode e JOIN audit a ON a.position = e.position "
+            f"WHERE e.episode = ? AND e.position > ? ORDER BY e.position{page}"
         )
-        params = [episode]
-    rows = [dict(zip(AUDIT_COLUMNS, r, strict=True)) for r in db.query(sql, params)]
-    return rows[-limit:] if limit else rows
+        params = [episode, after]
+    if limit is not None:
+        params.append(limit)
+    return [dict(zip(AUDIT_COLUMNS, r, strict=True)) for r in db.query(sql, params)]
 
 
 def episodes(db: ViewDb, org: Org) -> list[dict[str, Any]]:
