@@ -28,6 +28,7 @@ from pingzhan.services.org.data import load_org_data
 from pingzhan.services.read.projector import Projector
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
+from pingzhan.services.store.identity import durable_name
 from pingzhan.services.store.ledger import Ledger, open_ledger
 from pingzhan.services.store.locks import RoleLock
 
@@ -117,7 +118,8 @@ class App:
             self.wake.set()
 
         try:
-            await Consumer(nc, self.ingest, self.settings, committed).run(stop)
+            durable = durable_name(self.settings, self.ledger)
+            await Consumer(nc, self.ingest, self.settings, committed, durable).run(stop)
         finally:
             await nc.drain()
 
