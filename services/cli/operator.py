@@ -115,6 +115,8 @@ def publish(app: App, args: argparse.Namespace) -> int:
         except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
             raise CliError(f"{args.file}:{n}: not a JSON object with an id") from None
         items.append((msg_id, subject, line))
+    if not items:
+        raise CliError(f"{args.file} has no messages: nothing to publish")
     outcomes = asyncio.run(send(app, items, args.timeout))
     for o in outcomes:
         print_outcome(o, args.json)
