@@ -102,8 +102,8 @@ async def _publish(settings: Settings, items: list[Item], wait: bool, timeout: f
         js = nc.jetstream()
         await ensure_stream(js, settings)
         for k in range(0, len(items), PROGRESS_EVERY):
-            progress(f"published {k:,} of {len(items):,} messages")
             await publish_items(js, items[k : k + PROGRESS_EVERY])
+            progress(f"published {min(k + PROGRESS_EVERY, len(items)):,} of {len(items):,} messages")
         if wait:
             try:
                 await asyncio.wait_for(_until_recorded(js, settings), timeout)
