@@ -61,7 +61,8 @@ def import_file(settings: Settings, db: ViewDb, path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise LookupError(f"{path}: no such file") from None
     except (ValueError, KeyError, TypeError) as e:
-        raise LookupError(f"{path}: not an organisation file ({type(e).__name__}: {e})") from None
+        what = f"no {e}" if isinstance(e, KeyError) else str(e)
+        raise LookupError(f"{path}: not an organisation file ({what})") from None
     current = active_org_data(settings.model_copy(update={"org_file": None}), db)
     added: dict[str, list[str]] = {}
     for level in LEVELS:

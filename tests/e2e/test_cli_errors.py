@@ -57,6 +57,22 @@ def test_a_missing_file_is_named_in_words(env, tmp_path: Path) -> None:
     assert one_line(cli("publish", str(missing), env=env)) == f"{missing}: no such file or directory"
 
 
+def test_nats_out_of_reach_is_said_in_words(env) -> None:
+    said = one_line(
+        cli("switch", "peacetime", "--scope", "district:BT", "--reason", "r", "--operator", "a", env=env)
+    )
+
+    assert said.startswith("cannot reach NATS at nats://127.0.0.1:1 (")
+
+
+def test_a_file_that_is_no_organisation_is_said_in_words(env, tmp_path: Path) -> None:
+    (tmp_path / "org.json").write_text('{"district": "X"}')
+
+    said = one_line(cli("org", "import", str(tmp_path / "org.json"), env=env))
+
+    assert said.startswith(f"{tmp_path / 'org.json'}: not an organisation file (")
+
+
 def test_a_store_that_cannot_be_opened_is_named_in_words(env, tmp_path: Path) -> None:
     (tmp_path / "data" / "events.sqlite").mkdir(parents=True)
     (tmp_path / "data" / "views.sqlite").mkdir()  # a directory where the database file should be
