@@ -103,3 +103,28 @@ def test_an_audit_limit_outside_one_to_ten_thousand_is_refused_in_one_line(demo_
     assert result.returncode == 2
     assert result.stderr.startswith("pingzhan: error: argument --limit: must be")
     assert result.stderr.endswith("(see pingzhan audit --help)\n") and result.stderr.count("\n") == 1
+
+
+def test_an_unknown_scope_is_said_in_words(demo_store) -> None:
+    result = cli("roster", "--scope", "street:XX", env=demo_store)
+
+    assert (result.returncode, result.stderr) == (1, "pingzhan: error: unknown scope 'street:XX'\n")
+
+
+def test_output_into_a_pipe_closed_early_ends_quietly(demo_store) -> None:
+    reader = subprocess.Popen(
+        [PINGZHAN, "roster", "--all", "--json"],
+        env=demo_store,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    first = os.read(reader.stdout.fileno(), 1)  # `| head -c 1`: read a byte, then close the pipe
+    reader.stdout.close()
+
+    reader.wait(timeout=60)
+
+    errors = reader.stderr.read().decode()
+    assert first == b"{"
+    assert "BrokenPipe" not in errors and "Exception" not in errors and "error" not in errors
+    assert reader.returncode == 141
