@@ -73,6 +73,7 @@ def audit(app: App, args: argparse.Namespace) -> int:
     if args.episodes:
         eps = queries.episodes(app.views, app.org)
         print_json(eps) if args.json else print(render.episodes(eps))
+        as_of(app, args)
         return 0
     rows = queries.audit(app.views, app.org, args.episode, args.limit + 1, args.after)
     more = len(rows) > args.limit

@@ -206,9 +206,9 @@ def test_org_import_adds_once_and_registers_its_cadres_through_nats(env, tmp_pat
             ),
             "cannot reach NATS",
         ),
-        (("roster",), "no read models yet"),
-        (("audit", "--episode", "street:X#1"), "no read models yet"),
-        (("outcome", "nope"), "no outcome recorded for message 'nope'"),
+        (("roster",), "no store at"),
+        (("audit", "--episode", "street:X#1"), "no store at"),
+        (("outcome", "nope"), "no store at"),
         (("switch", "wartime"), "the following arguments are required"),
     ],
 )

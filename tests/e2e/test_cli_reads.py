@@ -67,6 +67,7 @@ def test_the_roster_says_which_event_it_includes_and_warns_that_no_projector_run
     [
         ("audit",),
         ("audit", "--json"),
+        ("audit", "--episodes"),
         ("report", "cadres", "--period", "2022"),
         ("duty", "--at", "2022-07-16T00:00:00+08:00"),
     ],
