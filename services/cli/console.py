@@ -30,7 +30,8 @@ class Parser(argparse.ArgumentParser):
 def in_words(e: BaseException) -> str:
     """An error as one line people read: its message, never its Python class name."""
     first = str(e).splitlines()[0] if str(e) else ""
-    if isinstance(e, DomainError | CliError | LookupError | NatsUnreachable | StreamBehind | AlreadyRunning):
+    said = DomainError | CliError | LookupError | NatsUnreachable | StreamBehind | AlreadyRunning
+    if isinstance(e, said) and not isinstance(e, KeyError | IndexError):  # those two: a bug
         return str(e.args[0]) if e.args else first
     if isinstance(e, OSError) and e.filename is not None:
         return f"{e.filename}: {(e.strerror or first).lower()}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 import time
 from collections import Counter
@@ -19,6 +20,8 @@ from pingzhan.services.settings import Settings
 from pingzhan.services.wire import KINDS
 
 PROGRESS_EVERY = 20_000  # messages published between two progress lines
+# The ingest workers' consumers (one per worker and store); not those an older release left.
+SERVICE_CONSUMER = re.compile(r"ingest-\d+-of-\d+-[0-9a-f]{8}")
 
 
 def add_parsers(sub: Any) -> None:
@@ -120,7 +123,7 @@ async def _until_recorded(js: Any, settings: Settings) -> None:
     """Until every ingest consumer of the stream has nothing pending or unacknowledged."""
     while True:
         consumers = await js.consumers_info(settings.stream)
-        ingest = [c for c in consumers if c.name.startswith("ingest-")]
+        ingest = [c for c in consumers if SERVICE_CONSUMER.fullmatch(c.name)]
         pending = sum(c.num_pending + c.num_ack_pending for c in ingest)
         progress(f"waiting for the ingest workers: {pending:,} messages to record" if ingest else
                  "waiting for an ingest worker (`pingzhan serve`)")  # fmt: skip

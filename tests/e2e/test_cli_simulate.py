@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from pingzhan.services.bootstrap import build
+from pingzhan.services.settings import Settings
 from pingzhan.services.wire import KINDS
 
 PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
@@ -45,6 +47,25 @@ def test_simulate_wait_without_a_service_gives_up_after_its_timeout_in_one_line(
         "is `pingzhan serve` running on this NATS?\n"
     )
     assert time.monotonic() - started < 30
+
+
+def test_simulate_wait_returns_once_a_running_service_has_recorded_everything(
+    env, nats_server, tmp_path: Path
+) -> None:
+    env = {**env, "PINGZHAN_NATS_URL": nats_server.url}
+    log = open(tmp_path / "serve.log", "w")
+    serve = subprocess.Popen([PINGZHAN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        result = cli("simulate", "--scale", "0.02", "--wait", "--timeout", "60", env=env)
+        store = build(Settings(data_dir=tmp_path / "data"))
+        recorded = store.ledger.recorder.max_tracking_id("nats:ingest-0-of-1")  # stream position in the store
+        store.close()
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+    assert result.returncode == 0, result.stderr
+    assert recorded == 6_241
 
 
 def test_publishing_an_empty_file_says_there_is_nothing_to_publish(env, tmp_path: Path) -> None:
