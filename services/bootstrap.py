@@ -29,6 +29,7 @@ from pingzhan.services.org.data import load_org_data
 from pingzhan.services.read.projector import Projector
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
+from pingzhan.services.store.identity import durable_name
 from pingzhan.services.store.ledger import Ledger, open_ledger
 from pingzhan.services.store.locks import RoleLock
 
@@ -48,6 +49,11 @@ class App:
     settings: Settings
     wake: threading.Event = field(default_factory=threading.Event)  # set by ingest after each commit
 
+    @property
+    def has_store(self) -> bool:
+        """Is there an event store to read? (SQLite: its file; PostgreSQL: asked when used.)"""
+        return self.settings.store == "postgres" or (self.settings.data_dir / "events.sqlite").exists()
+
     @cached_property
     def views(self) -> ViewDb:
         return ViewDb(self.settings)
@@ -55,7 +61,7 @@ class App:
     @cached_property
     def org_in_use(self) -> tuple[dict[str, Any], int | None]:
         """The organisation's data and its version in the store (see ``org.admin``)."""
-        return active_org_data(self.settings, self.ledger if self.has_store() else None)
+        return active_org_data(self.settings, self.ledger if self.has_store else None)
 
     @property
     def org_data(self) -> dict[str, Any]:
@@ -64,12 +70,6 @@ class App:
     @cached_property
     def org(self) -> Org:
         return load_org_data(self.org_data)
-
-    def has_store(self) -> bool:
-        """Whether the configured event store exists (a SQLite file; PostgreSQL is asked)."""
-        if self.settings.store == "sqlite" and "ledger" not in self.__dict__:
-            return (self.settings.data_dir / "events.sqlite").exists()
-        return True
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -131,7 +131,8 @@ class App:
             self.wake.set()
 
         try:
-            await Consumer(nc, self.ingest, self.settings, committed).run(stop)
+            durable = durable_name(self.settings, self.ledger)
+            await Consumer(nc, self.ingest, self.settings, committed, durable).run(stop)
         finally:
             await nc.drain()
 

@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     postgres_user: str = Field(default="postgres", validation_alias=AliasChoices("POSTGRES_USER"))
     postgres_password: str = Field(default="", validation_alias=AliasChoices("POSTGRES_PASSWORD"))
 
+    # CLI and read views: a view older than this (its projector behind the store) gets a warning.
+    stale_after_s: float = Field(default=10.0, gt=0)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        """Resolved once, so every message and log line names the directory actually used."""
+        return value.expanduser().resolve()
+
     @model_validator(mode="after")
     def _index_within_workers(self) -> Settings:
         if self.worker_index >= self.workers:

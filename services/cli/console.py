@@ -6,8 +6,15 @@ import argparse
 import asyncio
 import json
 import signal
+import sqlite3
 import sys
 from typing import Any, NoReturn
+
+import psycopg
+from pingzhan.domain.errors import DomainError
+from pingzhan.services.nats.connection import NatsUnreachable
+from pingzhan.services.nats.stream import StreamBehind
+from pingzhan.services.store.locks import AlreadyRunning
 
 
 class CliError(Exception):
@@ -16,8 +23,23 @@ class CliError(Exception):
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        print(f"pingzhan: error: {message} (see pingzhan {self.prog.split()[-1]} --help)", file=sys.stderr)
+        print(f"pingzhan: error: {message} (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(2)
+
+
+def in_words(e: BaseException) -> str:
+    """An error as one line people read: its message, never its Python class name."""
+    first = str(e).splitlines()[0] if str(e) else ""
+    said = DomainError | CliError | LookupError | NatsUnreachable | StreamBehind | AlreadyRunning
+    if isinstance(e, said) and not isinstance(e, KeyError | IndexError):  # those two: a bug
+        return str(e.args[0]) if e.args else first
+    if isinstance(e, OSError) and e.filename is not None:
+        return f"{e.filename}: {(e.strerror or first).lower()}"
+    if isinstance(e, sqlite3.Error | psycopg.Error):
+        return f"the store could not be read or written: {first or 'no reason given'}"
+    if isinstance(e, OSError):
+        return f"a system call failed: {(e.strerror or first).lower()}"
+    return f"unexpected failure ({first or 'no details'}); this is a bug, please report it"
 
 
 def print_json(doc: Any) -> None:

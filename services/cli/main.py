@@ -7,18 +7,19 @@ one line on stderr.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
 from pingzhan.services.bootstrap import build
 from pingzhan.services.cli import operator, org, reads, reports, serve, simulate
-from pingzhan.services.cli.console import CliError, Parser
+from pingzhan.services.cli.console import CliError, Parser, in_words
 from pingzhan.services.logs import configure_logging
-from pingzhan.services.nats.connection import NatsUnreachable
-from pingzhan.services.nats.stream import StreamBehind
 from pingzhan.services.settings import Settings
-from pingzhan.services.store.locks import AlreadyRunning
 from pydantic import ValidationError
+
+# Commands that read a store: on a data directory without one they say so (and create nothing).
+READS = {"roster", "audit", "rebuild", "report", "duty", "outcome"}
 
 
 def parser() -> Parser:
@@ -47,17 +48,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
     app = build(settings)
     try:
-        return int(args.func(app, args))
+        if args.command in READS and not app.has_store:
+            raise CliError(
+                f"no store at {settings.data_dir}; start `pingzhan serve` or set PINGZHAN_DATA_DIR"
+            )
+        code = int(args.func(app, args))
+        sys.stdout.flush()  # here, so that a closed pipe is caught below and not at exit
+        return code
     except KeyboardInterrupt:
         return 130
-    except (CliError, LookupError, NatsUnreachable, StreamBehind, AlreadyRunning) as e:
-        print(f"pingzhan: error: {e.args[0] if e.args else e}", file=sys.stderr)
-        return 1
-    except Exception as e:  # the last line of defence: one line, never a traceback
-        print(
-            f"pingzhan: error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
-            file=sys.stderr,
-        )
+    except BrokenPipeError:  # `pingzhan audit | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as e:  # one line in words, never a traceback
+        print(f"pingzhan: error: {in_words(e)}", file=sys.stderr)
         return 1
     finally:
         app.close()

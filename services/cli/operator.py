@@ -130,6 +130,8 @@ def publish(app: App, args: argparse.Namespace) -> int:
         # A line without a usable id goes out all the same: it is recorded as stream-seq-N.
         msg_id = fields["id"] if is_usable_id(fields.get("id")) else ""
         items.append((msg_id, subject_of(app.settings.subject_prefix, fields), line))
+    if not items:
+        raise CliError(f"{args.file} has no messages: nothing to publish")
     outcomes = asyncio.run(send(app, items, args.timeout))
     for o in outcomes:
         print_outcome(o, args.json)

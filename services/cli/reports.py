@@ -9,6 +9,7 @@ from typing import Any
 
 from pingzhan.projections import reports
 from pingzhan.services.bootstrap import App
+from pingzhan.services.cli.reads import as_of
 from pingzhan.services.cli.render import local, table
 from pingzhan.services.read import queries
 
@@ -62,6 +63,7 @@ def report(app: App, args: argparse.Namespace) -> int:
                 "last_day",
             ),
         )
+        as_of(app, args)
         return 0
     label = args.month if args.report == "attendance" else args.period
     try:
@@ -135,6 +137,7 @@ def report(app: App, args: argparse.Namespace) -> int:
                 "paper_only",
             ),
         )
+    as_of(app, args)
     return 0
 
 
@@ -152,6 +155,7 @@ def duty(app: App, args: argparse.Namespace) -> int:
     if not args.json:
         rows = [{**r, **{k: local(r[k], app.settings.tz) for k in ("since", "reported_at")}} for r in rows]
     _out(args, rows, ("grid", "checkpoint", "cadre", "since", "reported_at"))
+    as_of(app, args)
     return 0
 
 

@@ -18,6 +18,7 @@ from pingzhan.services.nats.connection import connect
 from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.read import queries
+from pingzhan.services.store.locks import RoleLock
 from pingzhan.services.traffic.scenario import STREET, scenario
 from pingzhan.services.wire import Envelope, subject_for
 
@@ -33,6 +34,7 @@ def add_parsers(sub: Any) -> None:
     sv.set_defaults(func=serve)
     d = sub.add_parser("demo", help="embedded NATS + the July rainstorm scenario from the seed")
     d.add_argument("--exit", action="store_true", help="return when the scenario has been processed")
+    d.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for each act's outcomes")
     d.set_defaults(func=demo)
 
 
@@ -45,20 +47,27 @@ async def _serve(app: App, role: Any) -> None:
     stop = asyncio.Event()
     install_stop(stop)
     where = {"position": app.ingest.position} if role != "project" else {}
-    log.info("serving", nats=app.settings.nats_url, store=app.settings.store, role=role,
+    store = str(app.settings.data_dir) if app.settings.store == "sqlite" else app.settings.postgres_dbname
+    log.info("serving", nats=app.settings.nats_url, store=app.settings.store, at=store, role=role,
              consumer=app.settings.consumer_name, **where)  # fmt: skip
     await app.run(role, stop)
 
 
 def demo(app: App, args: argparse.Namespace) -> int:
-    asyncio.run(_demo(app, args.exit))
+    # One demo per data directory: a second one would empty the first one's directory under it.
+    lock = RoleLock(app.settings.model_copy(update={"store": "sqlite"}), "demo")
+    try:
+        asyncio.run(_demo(app, args.exit, args.timeout))
+    finally:
+        lock.release()
     return 0
 
 
-async def _demo(base: App, exit_after: bool) -> None:
+async def _demo(base: App, exit_after: bool, timeout: float) -> None:
     root = base.settings.data_dir / "demo"
     if root.exists():
         shutil.rmtree(root)
+    log.info("demo", data_dir=str(root))
     with EmbeddedNats(root / "nats") as server:
         settings = base.settings.model_copy(
             update={"data_dir": root, "store": "sqlite", "nats_url": server.url}
@@ -71,13 +80,13 @@ async def _demo(base: App, exit_after: bool) -> None:
         try:
             act1, act2 = scenario(read_org_file(settings.org_file), app.org)
             started = time.monotonic()
-            outcomes = await _publish_and_project(app, nc, act1)
+            outcomes = await _publish_and_project(app, nc, act1, timeout)
             print(f"== July rainstorm: {STREET} switched to wartime level II ({len(act1)} reports) ==")
             for o in outcomes:
                 if o.status == "rejected":
                     print(f"rejected {o.message_id} ({o.kind}): {o.reason}")
             print(render.roster(queries.roster(app.views, app.org, STREET), tz=app.settings.tz))
-            await _publish_and_project(app, nc, act2)
+            await _publish_and_project(app, nc, act2, timeout)
             print(f"\n== Stand-down: {STREET} back to peacetime ({len(act2)} reports) ==")
             print(render.roster(queries.roster(app.views, app.org, STREET), tz=app.settings.tz))
             episode = f"{STREET}#1"
@@ -99,7 +108,7 @@ async def _demo(base: App, exit_after: bool) -> None:
             app.close()
 
 
-async def _publish_and_project(app: App, nc: Any, messages: list[Envelope], timeout: float = 30) -> list[Any]:
+async def _publish_and_project(app: App, nc: Any, messages: list[Envelope], timeout: float) -> list[Any]:
     """Send the messages, then wait until the read models include them."""
     prefix = app.settings.subject_prefix
     items = [(m.id, subject_for(prefix, m), m.model_dump_json().encode()) for m in messages]

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
+import sys
 import time
 from collections import Counter
 from typing import Any
 
+import orjson
 from pingzhan.services.bootstrap import App
+from pingzhan.services.cli.console import CliError
 from pingzhan.services.nats.connection import connect
-from pingzhan.services.nats.publish import publish_items
+from pingzhan.services.nats.publish import Item, publish_items
 from pingzhan.services.nats.stream import ensure_stream
 from pingzhan.services.settings import Settings
+from pingzhan.services.wire import KINDS
+
+PROGRESS_EVERY = 20_000  # messages published between two progress lines
+# The ingest workers' consumers (one per worker and store); not those an older release left.
+SERVICE_CONSUMER = re.compile(r"ingest-\d+-of-\d+-[0-9a-f]{8}")
 
 
 def add_parsers(sub: Any) -> None:
@@ -21,28 +30,37 @@ def add_parsers(sub: Any) -> None:
     s.add_argument(
         "--scale", type=float, default=1.0, help="1.0 = every cadre and grid; 0.02 for a quick run"
     )
-    s.add_argument("--dry-run", action="store_true", help="count the messages, publish nothing")
+    s.add_argument(
+        "--dry-run", action="store_true", help="count the messages, publish nothing, create nothing"
+    )
     s.add_argument(
         "--wait", action="store_true", help="return when the ingest workers have recorded everything"
+    )
+    s.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        help="with --wait: give up after this many seconds (default 600)",
     )
     s.set_defaults(func=run)
 
 
 def run(app: App, args: argparse.Namespace) -> int:
     settings, org_data = app.settings, app.org_data
-    from pingzhan.services.traffic.simulator import simulate
+    from pingzhan.services.traffic.simulator import Simulator
 
     if not 0 < args.scale <= 1:
         raise LookupError("--scale must be in (0, 1]")
     started = time.monotonic()
-    items = list(simulate(org_data, seed=args.seed, scale=args.scale, prefix=settings.subject_prefix))
-    kinds = Counter(subject.split(".", 3)[3] for _, subject, _ in items)
+    progress("generating the year...")
+    simulator = Simulator(org_data, seed=args.seed, scale=args.scale, prefix=settings.subject_prefix)
+    items = list(simulator.messages())
     generated = time.monotonic() - started
     if not args.dry_run:
-        asyncio.run(_publish(settings, items, args.wait))
+        asyncio.run(_publish(settings, items, args.wait, args.timeout))
+    progress("")
     took = time.monotonic() - started
-    for kind, n in sorted(kinds.items()):
-        print(f"{kind:28} {n:>9,}")
+    print(summary(simulator.plan.counts, simulator.plan.invalid_ids, items))
     verb = "generated" if args.dry_run else "published"
     print(
         f"{'total':28} {len(items):>9,}  {verb} in {took:.1f} s (generation {generated:.1f} s), seed {args.seed}, "
@@ -51,14 +69,52 @@ def run(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _publish(settings: Settings, items: list[tuple[str, str, bytes]], wait: bool) -> None:
+def summary(counts: dict[str, int], invalid_ids: list[str], items: list[Item]) -> str:
+    """The valid messages per kind, then the deliberately invalid ones apart, per way they fail."""
+    valid = {k: n for k, n in counts.items() if k != "invalid"}
+    lines = [f"{kind:28} {n:>9,}" for kind, n in sorted(valid.items())]
+    lines.append(f"{'valid':28} {sum(valid.values()):>9,}")
+    bodies = {i: body for i, _, body in items}
+    flaws = Counter(flaw(bodies[i]) for i in invalid_ids)
+    lines.append(
+        f"deliberately invalid, to be rejected ({', '.join(invalid_ids[:3])}{', ...' * (len(invalid_ids) > 3)}):"
+    )
+    lines += [f"  {code:26} {n:>9,}" for code, n in sorted(flaws.items())]
+    lines.append(f"{'invalid':28} {len(invalid_ids):>9,}")
+    return "\n".join(lines)
+
+
+def flaw(body: bytes) -> str:
+    """The rejection code a deliberately invalid message gets."""
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return "malformed_json"
+    return "schema" if doc.get("kind") in KINDS else "unknown_kind"
+
+
+def progress(text: str) -> None:
+    """One line on stderr, overwritten in place; only on a terminal."""
+    if sys.stderr.isatty():
+        print(f"\r\033[K{text}", end="" if text else "", file=sys.stderr, flush=True)
+
+
+async def _publish(settings: Settings, items: list[Item], wait: bool, timeout: float) -> None:
     nc = await connect(settings.nats_url, "pingzhan-simulate", give_up_after_s=5, reconnect=False)
     try:
         js = nc.jetstream()
         await ensure_stream(js, settings)
-        await publish_items(js, items)
+        for k in range(0, len(items), PROGRESS_EVERY):
+            await publish_items(js, items[k : k + PROGRESS_EVERY])
+            progress(f"published {min(k + PROGRESS_EVERY, len(items)):,} of {len(items):,} messages")
         if wait:
-            await _until_recorded(js, settings)
+            try:
+                await asyncio.wait_for(_until_recorded(js, settings), timeout)
+            except TimeoutError:
+                raise CliError(
+                    f"published {len(items):,} messages, but they were not all recorded within {timeout:g} s; "
+                    "is `pingzhan serve` running on this NATS?"
+                ) from None
     finally:
         await nc.close()
 
@@ -67,7 +123,10 @@ async def _until_recorded(js: Any, settings: Settings) -> None:
     """Until every ingest consumer of the stream has nothing pending or unacknowledged."""
     while True:
         consumers = await js.consumers_info(settings.stream)
-        ingest = [c for c in consumers if c.name.startswith("ingest-")]
-        if ingest and all(c.num_pending == 0 and c.num_ack_pending == 0 for c in ingest):
+        ingest = [c for c in consumers if SERVICE_CONSUMER.fullmatch(c.name)]
+        pending = sum(c.num_pending + c.num_ack_pending for c in ingest)
+        progress(f"waiting for the ingest workers: {pending:,} messages to record" if ingest else
+                 "waiting for an ingest worker (`pingzhan serve`)")  # fmt: skip
+        if ingest and pending == 0:
             return
         await asyncio.sleep(0.5)

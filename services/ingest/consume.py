@@ -72,8 +72,10 @@ class Consumer:
         ingest: Ingest,
         settings: Settings,
         on_commit: Callable[[list[Outcome]], None] = lambda _: None,
+        durable: str | None = None,
     ):
         self.nc, self.ingest, self.settings, self.on_commit = nc, ingest, settings, on_commit
+        self.durable = durable or settings.consumer_name
         self.js: JetStreamContext = nc.jetstream()
         self.collector = CollectorPause()
         self.committing: Committing | None = None
@@ -82,8 +84,8 @@ class Consumer:
     async def run(self, stop: asyncio.Event) -> None:
         await ensure_stream(self.js, self.settings)
         await check_not_behind(self.js, self.settings, self.ingest.position)
-        self.sub = await bind_consumer(self.js, self.settings, self.ingest.position)
-        log.info("consuming", stream=self.settings.stream, consumer=self.settings.consumer_name,
+        self.sub = await bind_consumer(self.js, self.settings, self.ingest.position, self.durable)
+        log.info("consuming", stream=self.settings.stream, consumer=self.durable,
                  after_seq=self.ingest.position)  # fmt: skip
         self._start_pulling()
         while not stop.is_set():
@@ -169,7 +171,7 @@ class Consumer:
         while not stop.is_set():
             await self._unsubscribe()
             try:
-                self.sub = await bind_consumer(self.js, self.settings, self.ingest.position)
+                self.sub = await bind_consumer(self.js, self.settings, self.ingest.position, self.durable)
                 break
             except Exception as e:
                 log.error("cannot bind the consumer; retrying", error=f"{type(e).__name__}: {e}")

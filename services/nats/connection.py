@@ -33,4 +33,9 @@ async def connect(url: str, name: str, give_up_after_s: float = 10.0, reconnect:
             give_up_after_s,
         )
     except (TimeoutError, OSError, nats.errors.NoServersError) as e:
-        raise NatsUnreachable(f"cannot reach NATS at {url} ({type(e).__name__})") from None
+        why = (
+            f"no answer within {give_up_after_s:g} s" if isinstance(e, TimeoutError) else "no server answered"
+        )
+        if isinstance(e, OSError) and e.strerror:
+            why = e.strerror.lower()
+        raise NatsUnreachable(f"cannot reach NATS at {url} ({why})") from None

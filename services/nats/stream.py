@@ -72,14 +72,14 @@ def filter_subjects(settings: Settings) -> list[str]:
 
 
 async def bind_consumer(
-    js: JetStreamContext, settings: Settings, after_seq: int
+    js: JetStreamContext, settings: Settings, after_seq: int, durable: str | None = None
 ) -> JetStreamContext.PullSubscription:
     """(Re)create this worker's durable consumer to start right after the position in the store.
 
     The store, not NATS, knows what was committed; a consumer recreated from it never skips a
     message and redelivers at most what the store will recognise and skip.
     """
-    durable = settings.consumer_name
+    durable = durable or settings.consumer_name  # the service names it after its store too
     try:
         await js.delete_consumer(settings.stream, durable)
     except NotFoundError:

@@ -92,7 +92,8 @@ def _read(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise LookupError(f"{path}: no such file") from None
     except (ValueError, KeyError, TypeError) as e:
-        raise LookupError(f"{path}: not an organisation file ({type(e).__name__}: {e})") from None
+        what = f"no {e}" if isinstance(e, KeyError) else str(e)
+        raise LookupError(f"{path}: not an organisation file ({what})") from None
     return data
 
 

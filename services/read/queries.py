@@ -35,24 +35,33 @@ def roster(db: ViewDb, org: Org, scope: str | None = None, now: datetime | None 
 
 
 def audit(
-    db: ViewDb, org: Org, episode: str | None = None, limit: int | None = None, now: datetime | None = None
+    db: ViewDb,
+    org: Org,
+    episode: str | None = None,
+    limit: int | None = None,
+    after: int = 0,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Audit rows in store order; a proposal still unanswered after its expiry (by ``now``) is
-    marked lapsed."""
+    """The audit entries after position ``after``, in store order, at most ``limit`` of them
+    (all when None); only those rows are read. A proposal still unanswered after its expiry (by
+    ``now``) is marked lapsed."""
     model = read_rows(db, AuditTrail(org))
     cols = ", ".join(f"a.{c}" for c in AUDIT_COLUMNS)
+    page = " LIMIT ?" if limit is not None else ""
     if episode is None:
-        sql, params = f"SELECT {cols} FROM audit a ORDER BY a.position", []
+        sql = f"SELECT {cols} FROM audit a WHERE a.position > ? ORDER BY a.position{page}"
+        params: list[Any] = [after]
     else:
         if not db.query("SELECT 1 FROM episodes WHERE episode = ?", [episode]):
             raise LookupError(f"no episode {episode!r} (pingzhan audit --episodes lists them)")
         sql = (
-            f"SELECT {cols} FROM audit a JOIN audit_episode e ON e.position = a.position "
-            "WHERE e.episode = ? ORDER BY a.position"
+            f"SELECT {cols} FROM audit_episode e JOIN audit a ON a.position = e.position "
+            f"WHERE e.episode = ? AND e.position > ? ORDER BY e.position{page}"
         )
-        params = [episode]
+        params = [episode, after]
+    if limit is not None:
+        params.append(limit)
     rows = [dict(zip(AUDIT_COLUMNS, r, strict=True)) for r in db.query(sql, params)]
-    rows = rows[-limit:] if limit else rows
     for row in rows:
         if row["event"] in PROPOSAL_EVENTS and now is not None:
             _, expires, outcome = model.rows["audit_proposal"].get((row["message_id"],), (None, None, "?"))

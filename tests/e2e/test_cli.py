@@ -149,9 +149,9 @@ def test_org_import_takes_effect_in_the_running_service_and_adds_once(env, tmp_p
             ),
             "cannot reach NATS",
         ),
-        (("roster",), "no read models yet"),
-        (("audit", "--episode", "street:X#1"), "no read models yet"),
-        (("outcome", "nope"), "no outcome recorded for message 'nope'"),
+        (("roster",), "no store at"),
+        (("audit", "--episode", "street:X#1"), "no store at"),
+        (("outcome", "nope"), "no store at"),
         (("switch", "wartime"), "the following arguments are required"),
     ],
 )
