@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -10,13 +11,16 @@ class Stamp:
     message_id: str
     actor: str
     occurred_at: str  # ISO 8601 with offset, as the message said
-    local_date: str | None = None  # the district's date at occurred_at, worked out by the ingest
+    district_tz: tzinfo | None = None  # the district's time zone, given by the ingest
 
     @property
     def day(self) -> str:
         """The district's date of this moment (the service day); the date the message gives when
-        the ingest did not say (its offset is then taken to be the district's)."""
-        return self.local_date or self.occurred_at[:10]
+        the ingest gave no time zone (its offset is then taken to be the district's). Worked out
+        only when asked: few commands need it."""
+        if self.district_tz is None:
+            return self.occurred_at[:10]
+        return datetime.fromisoformat(self.occurred_at).astimezone(self.district_tz).date().isoformat()
 
     def fields(self) -> dict[str, str]:
         return {"message_id": self.message_id, "actor": self.actor, "occurred_at": self.occurred_at}

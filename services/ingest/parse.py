@@ -59,10 +59,7 @@ def parse(inbound: Inbound, prefix: str = "pingzhan", tz: tzinfo | None = None) 
             message,
             rejected=rejected,
         )
-    at = message.occurred_at
-    stamp = Stamp(
-        message.id, message.actor, at.isoformat(), (at.astimezone(tz) if tz else at).date().isoformat()
-    )
+    stamp = Stamp(message.id, message.actor, message.occurred_at.isoformat(), tz)
     return Parsed(inbound, message.id, message, command=message.command(), stamp=stamp)
 
 

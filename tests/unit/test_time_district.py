@@ -43,7 +43,7 @@ def test_the_ingest_stamps_a_message_with_the_district_date_of_its_field_time() 
 
 def test_a_check_in_counts_for_the_district_date_not_the_senders(domain: Domain) -> None:
     domain.given(c.RegisterCadre("CD1", "张三", "RSJ"), c.DispatchCadre("CD1", GRID))
-    stamp = Stamp("m9", "CD1", WEDNESDAY_0730_IN_YANAN, "2023-01-04")
+    stamp = Stamp("m9", "CD1", WEDNESDAY_0730_IN_YANAN, YANAN)
 
     c.CheckIn("CD1", GRID).run(domain, domain.org, stamp)
 
