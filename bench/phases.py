@@ -61,8 +61,8 @@ def raw_store(stores: Stores, items: list[Item], batch_size: int) -> float:
     started = time.perf_counter()
     for k in range(0, len(parsed), batch_size):
         chunk = [p for p in parsed[k : k + batch_size] if p.command is not None]
-        wanted = {i for p in chunk for i in p.command.needs() if i not in cache}  # type: ignore[union-attr]
-        cache.update(ledger.load(wanted))
+        wanted = {i for p in chunk for i in p.command.needs() if i.int not in cache}  # type: ignore[union-attr]
+        cache.update((a.int, aggregate) for a, aggregate in ledger.load(wanted).items())
         touched: dict[Any, Aggregate] = {}
         for p in chunk:
             ws = _Workspace(cache, {})
