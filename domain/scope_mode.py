@@ -219,8 +219,9 @@ class ScopeMode(Aggregate):
             raise TimeOrderError(
                 f"the confirmation at {stamp.occurred_at} is dated before its proposal at {proposal['at']}"
             )
-        if _instant(stamp.occurred_at) > _instant(str(proposal["expires_at"])):
-            raise ConfirmationError(f"proposal {proposal_id} expired at {proposal['expires_at']}")
+        expires = str(proposal["expires_at"])
+        if _instant(stamp.occurred_at) > _instant(expires) or stamp.sent_later_than(expires):
+            raise ConfirmationError(f"proposal {proposal_id} expired at {expires}")
         if proposal["voids"]:
             episode, by = str(proposal["voids"]), str(proposal["by"])
             self._record(
@@ -248,7 +249,14 @@ class ScopeMode(Aggregate):
         )
 
     def _check_after_state(self, stamp: Stamp, what: str) -> None:
-        """Time moves forward: no mode command dated before the scope's current state began."""
+        """Time moves forward: no mode command dated before the scope's current state began, nor
+        before the proposal pending on it."""
+        proposal = self.proposal
+        if proposal is not None and _instant(stamp.occurred_at) < _instant(str(proposal["at"])):
+            raise TimeOrderError(
+                f"{what} at {stamp.occurred_at} is dated before the proposal {proposal['id']} "
+                f"pending on {self.scope}, made at {proposal['at']}"
+            )
         if self.since is not None and _instant(stamp.occurred_at) < _instant(self.since):
             began = f"episode {self.episode} at level {self.level}" if self.level else "peacetime"
             raise TimeOrderError(

@@ -12,6 +12,9 @@ class Stamp:
     actor: str
     occurred_at: str  # ISO 8601 with offset, as the message said
     district_tz: tzinfo | None = None  # the district's time zone, given by the ingest
+    # The earliest moment the message can have been sent, by the service's clock (when the stream
+    # took it, less the clock skew allowed for phones), Unix seconds; None when not known.
+    sent_after: float | None = None
 
     @property
     def day(self) -> str:
@@ -21,6 +24,11 @@ class Stamp:
         if self.district_tz is None:
             return self.occurred_at[:10]
         return datetime.fromisoformat(self.occurred_at).astimezone(self.district_tz).date().isoformat()
+
+    def sent_later_than(self, moment: str) -> bool:
+        """Whether the message was certainly sent after ``moment`` (ISO 8601), whatever its own
+        field time says: a message cannot be backdated past the time the service received it."""
+        return self.sent_after is not None and self.sent_after > datetime.fromisoformat(moment).timestamp()
 
     def fields(self) -> dict[str, str]:
         return {"message_id": self.message_id, "actor": self.actor, "occurred_at": self.occurred_at}

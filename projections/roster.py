@@ -214,7 +214,19 @@ def roster_view(
     ]
     return {
         "scope": scope or next(k for k, u in org.units.items() if u.kind == "district"),
-        "wartime_scopes": sorted(wartime_scopes, key=lambda s: s["scope"]),
-        "pending_proposals": sorted(proposals, key=lambda p: p["scope"]),
+        "wartime_scopes": sorted(_within(org, scope, wartime_scopes), key=lambda s: s["scope"]),
+        "pending_proposals": sorted(_within(org, scope, proposals), key=lambda p: p["scope"]),
         "grids": [by_grid[g] for g in sorted(by_grid)],
     }
+
+
+def _within(org: Org, scope: str | None, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries of scopes that bear on ``scope``: it, the scopes above it and those under it."""
+    if scope is None:
+        return entries
+    above = set(org.ancestors(scope))
+    return [
+        e
+        for e in entries
+        if e["scope"] in above or (e["scope"] in org.units and scope in org.ancestors(e["scope"]))
+    ]

@@ -21,6 +21,13 @@ class CliError(Exception):
     """An error the user can act on; printed as one line."""
 
 
+class UsageError(CliError):
+    """A command line that does not hold together (exit status 2, like argparse's own errors)."""
+
+    def __init__(self, command: str, message: str):
+        super().__init__(f"{message} (see pingzhan {command} --help)")
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         print(f"pingzhan: error: {message} (see {self.prog} --help)", file=sys.stderr)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from pingzhan.services.bootstrap import build
 from pingzhan.services.cli import operator, org, reads, reports, serve, simulate
-from pingzhan.services.cli.console import CliError, Parser, in_words
+from pingzhan.services.cli.console import CliError, Parser, UsageError, in_words
 from pingzhan.services.logs import configure_logging
 from pingzhan.services.settings import Settings
 from pydantic import ValidationError
@@ -57,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except KeyboardInterrupt:
         return 130
+    except UsageError as e:
+        print(f"pingzhan: error: {e}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `pingzhan audit | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141

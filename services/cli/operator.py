@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW, LEVELS, ScopeMode
 from pingzhan.services.bootstrap import App
-from pingzhan.services.cli.console import CliError
+from pingzhan.services.cli.console import CliError, UsageError
 from pingzhan.services.cli.send import send
 from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.wire import message_of, subject_for, subject_of
@@ -92,27 +92,31 @@ def _switch_fields(args: argparse.Namespace, tz: tzinfo) -> dict[str, Any]:
     }
     if args.mode in ("wartime", "level"):
         if args.level is None:
-            raise CliError(f"switch {args.mode} needs --level {'|'.join(LEVELS)}")
+            raise UsageError("switch", f"switch {args.mode} needs --level {'|'.join(LEVELS)}")
         fields["level"] = args.level
     elif args.level is not None:
-        raise CliError("--level only goes with wartime or level")
+        raise UsageError("switch", "--level only goes with wartime or level")
     if args.mode == "void":
         if args.episode is None:
-            raise CliError("switch void needs --episode SCOPE#N (pingzhan audit --episodes lists them)")
+            raise UsageError(
+                "switch", "switch void needs --episode SCOPE#N (pingzhan audit --episodes lists them)"
+            )
         fields["episode"] = args.episode
     elif args.episode is not None:
-        raise CliError("--episode only goes with void")
+        raise UsageError("switch", "--episode only goes with void")
     if args.mode == "confirm":
         if args.proposal is None:
-            raise CliError("switch confirm needs --proposal ID (the id printed when the switch was proposed)")
+            raise UsageError(
+                "switch", "switch confirm needs --proposal ID (the id printed when the switch was proposed)"
+            )
         fields["proposal_id"] = args.proposal
     else:
         if args.reason is None:
-            raise CliError(f"switch {args.mode} needs --reason TEXT")
+            raise UsageError("switch", f"switch {args.mode} needs --reason TEXT")
         fields["reason"] = args.reason
     if args.exercise:
         if args.mode != "wartime":
-            raise CliError("--exercise only goes with wartime (a drill is a whole episode)")
+            raise UsageError("switch", "--exercise only goes with wartime (a drill is a whole episode)")
         fields["exercise"] = True
     return fields
 
@@ -140,7 +144,7 @@ def publish(app: App, args: argparse.Namespace) -> int:
 
 def outcome(app: App, args: argparse.Namespace) -> int:
     if (args.message_id is None) == (args.seq is None):
-        raise CliError("outcome needs a MESSAGE_ID or --seq N (not both)")
+        raise UsageError("outcome", "outcome needs a MESSAGE_ID or --seq N (not both)")
     if args.seq is not None:
         found = app.ledger.outcome_at(args.seq)
         if found is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ def import_org(app: App, args: argparse.Namespace) -> int:
     if result["changed"]:
         print("recorded in the event store: running workers decide with it from their next batch")
     if not args.no_cadres:
-        now = datetime.now(UTC).isoformat()
+        now = datetime.now(app.settings.tz).isoformat()
         items = admin.cadre_messages(result["data"], now, app.settings.subject_prefix)
         print(_cadres_line(asyncio.run(send(app, items, args.timeout))))
     return 0

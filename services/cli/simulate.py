@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
 import time
 from collections import Counter
@@ -16,12 +15,10 @@ from pingzhan.services.cli.console import CliError
 from pingzhan.services.nats.connection import connect
 from pingzhan.services.nats.publish import Item, publish_items
 from pingzhan.services.nats.stream import ensure_stream
-from pingzhan.services.settings import Settings
 from pingzhan.services.wire import KINDS
+from pingzhan.services.wire.envelope import is_usable_id, seq_id
 
 PROGRESS_EVERY = 20_000  # messages published between two progress lines
-# The ingest workers' consumers (one per worker and store); not those an older release left.
-SERVICE_CONSUMER = re.compile(r"ingest-\d+-of-\d+-[0-9a-f]{8}")
 
 
 def add_parsers(sub: Any) -> None:
@@ -57,7 +54,7 @@ def run(app: App, args: argparse.Namespace) -> int:
     items = list(simulator.messages())
     generated = time.monotonic() - started
     if not args.dry_run:
-        asyncio.run(_publish(settings, items, args.wait, args.timeout))
+        asyncio.run(_publish(app, items, args.wait, args.timeout))
     progress("")
     took = time.monotonic() - started
     print(summary(simulator.plan.counts, simulator.plan.invalid_ids, items))
@@ -99,34 +96,39 @@ def progress(text: str) -> None:
         print(f"\r\033[K{text}", end="" if text else "", file=sys.stderr, flush=True)
 
 
-async def _publish(settings: Settings, items: list[Item], wait: bool, timeout: float) -> None:
+async def _publish(app: App, items: list[Item], wait: bool, timeout: float) -> None:
+    settings = app.settings
     nc = await connect(settings.nats_url, "pingzhan-simulate", give_up_after_s=5, reconnect=False)
     try:
         js = nc.jetstream()
         await ensure_stream(js, settings)
+        recorded_as: list[str] = []  # the id each message's outcome is recorded under
         for k in range(0, len(items), PROGRESS_EVERY):
-            await publish_items(js, items[k : k + PROGRESS_EVERY])
+            part = items[k : k + PROGRESS_EVERY]
+            acks = await publish_items(js, part)
+            recorded_as += [
+                i if is_usable_id(i) else seq_id(a.seq) for (i, _, _), a in zip(part, acks, strict=True)
+            ]
             progress(f"published {min(k + PROGRESS_EVERY, len(items)):,} of {len(items):,} messages")
         if wait:
             try:
-                await asyncio.wait_for(_until_recorded(js, settings), timeout)
+                await asyncio.wait_for(_until_recorded(app, recorded_as), timeout)
             except TimeoutError:
                 raise CliError(
                     f"published {len(items):,} messages, but they were not all recorded within {timeout:g} s; "
-                    "is `pingzhan serve` running on this NATS?"
+                    "is `pingzhan serve` running on this NATS and this store?"
                 ) from None
     finally:
         await nc.close()
 
 
-async def _until_recorded(js: Any, settings: Settings) -> None:
-    """Until every ingest consumer of the stream has nothing pending or unacknowledged."""
-    while True:
-        consumers = await js.consumers_info(settings.stream)
-        ingest = [c for c in consumers if SERVICE_CONSUMER.fullmatch(c.name)]
-        pending = sum(c.num_pending + c.num_ack_pending for c in ingest)
-        progress(f"waiting for the ingest workers: {pending:,} messages to record" if ingest else
-                 "waiting for an ingest worker (`pingzhan serve`)")  # fmt: skip
-        if ingest and pending == 0:
-            return
-        await asyncio.sleep(0.5)
+async def _until_recorded(app: App, ids: list[str]) -> None:
+    """Until the store holds an outcome for every message (whichever workers recorded them)."""
+    missing = set(ids)
+    while missing:
+        if app.has_store:
+            found = await asyncio.to_thread(app.ledger.outcomes, sorted(missing))
+            missing.difference_update(found)
+        progress(f"waiting for the ingest workers: {len(missing):,} messages to record")
+        if missing:
+            await asyncio.sleep(0.5)

@@ -20,10 +20,11 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
 from pingzhan.domain import ids
 from pingzhan.domain.errors import DomainError
+from pingzhan.domain.mode_commands import ConfirmSwitch
 from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
 from pingzhan.services.ingest.outcome import Inbound, Outcome
-from pingzhan.services.ingest.parse import Parsed, Rejected, parse, scope_of
+from pingzhan.services.ingest.parse import Parsed, Rejected, kind_of, parse, scope_of
 from pingzhan.services.store.ledger import Ledger
 
 MAX_ATTEMPTS = 5
@@ -202,7 +203,8 @@ class Ingest:
         seen: dict[str, Outcome] = {}
         read: dict[Key, int] = {}
         self._follow_org(read)
-        latest = self.clock() + self.skew  # the latest occurred_at not from the future
+        now = self.clock().timestamp()  # for messages the stream gave no receipt time
+        skew = self.skew.total_seconds()
         for p in parsed:
             previous = seen.get(p.message_id) or self.pending.get(p.message_id)
             if previous is None and p.message_id in earlier:
@@ -211,7 +213,10 @@ class Ingest:
                 outcomes.append(replace(previous, replayed=True))
                 continue
             bug = poisoned.get(p.message_id)
-            refused = Rejected("internal_error", bug) if bug else _future(p, latest)
+            received = p.inbound.received_at or now
+            refused = Rejected("internal_error", bug) if bug else _future(p, received + skew)
+            if p.stamp is not None and isinstance(p.command, ConfirmSwitch):
+                p.stamp = replace(p.stamp, sent_after=received - skew)
             outcome, new_events = self._apply(p, refused, read)
             events += new_events
             inbox.append((p.message_id, p.inbound.seq, outcome.to_json().decode()))
@@ -246,7 +251,7 @@ class Ingest:
             cache.update((a.int, aggregate) for a, aggregate in self.ledger.load(wanted.values()).items())
 
     def _apply(self, p: Parsed, refused: Rejected | None, read: dict[Key, int]) -> tuple[Outcome, list[Any]]:
-        kind = p.message.kind if p.message is not None else None  # type: ignore[attr-defined]
+        kind = p.message.kind if p.message is not None else kind_of(p.inbound.data)  # type: ignore[attr-defined]
         rejected = p.rejected or refused
         if rejected is None and p.command is not None and p.stamp is not None:
             ws = _Workspace(self.cache, read)
@@ -281,14 +286,16 @@ class Ingest:
             raise _Poisoned(p.message_id, "command changed state before it was rejected")
 
 
-def _future(p: Parsed, latest: datetime) -> Rejected | None:
-    """The rejection of a message dated after ``latest`` (the receiving clock plus the skew)."""
-    if p.message is None or p.message.occurred_at <= latest:
+def _future(p: Parsed, latest: float) -> Rejected | None:
+    """The rejection of a message dated after ``latest`` (Unix seconds: when the stream took it,
+    plus the clock skew allowed)."""
+    if p.message is None or p.message.occurred_at.timestamp() <= latest:
         return None
+    limit = datetime.fromtimestamp(latest, UTC).isoformat(timespec="seconds")
     return Rejected(
         "future",
-        f"occurred_at {p.message.occurred_at.isoformat()} is in the future: later than "
-        f"{latest.isoformat(timespec='seconds')}, the worker's clock plus the allowed clock skew",
+        f"occurred_at {p.message.occurred_at.isoformat()} is in the future: later than {limit}, "
+        "when the stream received the message plus the allowed clock skew",
     )
 
 

@@ -20,6 +20,7 @@ class Inbound:
     subject: str
     data: bytes
     header_id: str | None = None  # the Nats-Msg-Id header
+    received_at: float | None = None  # when the stream took it (Unix seconds): the same on every re-read
 
 
 @dataclass(slots=True)

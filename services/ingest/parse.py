@@ -18,7 +18,7 @@ import orjson
 from pingzhan.domain.commands import Command
 from pingzhan.domain.stamp import Stamp
 from pingzhan.services.ingest.outcome import Inbound
-from pingzhan.services.wire import MESSAGE, SHARDS, Envelope
+from pingzhan.services.wire import KINDS, MESSAGE, SHARDS, Envelope
 from pingzhan.services.wire.envelope import SEQ_ID_PREFIX, is_usable_id, seq_id
 from pingzhan.services.wire.routing import kind_token
 from pydantic import AwareDatetime, ValidationError
@@ -43,6 +43,14 @@ class Parsed:
 def parse(inbound: Inbound, prefix: str = "pingzhan", tz: tzinfo | None = None) -> Parsed:
     """Validate one message; never raises: a bad message comes back with its rejection.
     ``tz`` is the district's time zone: the stamp carries the district's date of occurred_at."""
+    try:
+        return _parse(inbound, prefix, tz)
+    except Exception as e:  # a bug, not bad input: this message alone is rejected, the rest go on
+        reason = f"{type(e).__name__}: {e}"[:500]
+        return Parsed(inbound, _fallback_id(inbound), rejected=Rejected("internal_error", reason))
+
+
+def _parse(inbound: Inbound, prefix: str, tz: tzinfo | None) -> Parsed:
     token = kind_token(inbound.subject, prefix)
     if token is None:
         reason = f"subject {inbound.subject[:200]!r} is not {prefix}.in.{{shard 0-{SHARDS - 1}}}.{{kind}}"
@@ -161,10 +169,12 @@ def _fallback_id(inbound: Inbound) -> str:
     """An id for a message that failed validation: its own if usable (it names a NATS subject),
     else ``stream-seq-{stream sequence}``."""
     candidates: list[Any] = [inbound.header_id]
-    try:
-        candidates.append(orjson.loads(inbound.data).get("id"))
-    except (orjson.JSONDecodeError, AttributeError):
-        pass
+    for loads in (orjson.loads, json.loads):  # json also reads NaN, Infinity and 1e400
+        try:
+            candidates.append(loads(inbound.data).get("id"))
+            break
+        except (ValueError, AttributeError, TypeError, RecursionError):
+            continue
     for candidate in candidates:
         if is_usable_id(candidate):
             return candidate
@@ -189,6 +199,15 @@ def _rejection_of(error: ValidationError) -> Rejected:
         for err in error.errors()[:5]
     )
     return Rejected("schema", problems)
+
+
+def kind_of(data: bytes) -> str | None:
+    """The kind a rejected body says it is, when it says one that exists (for its outcome)."""
+    try:
+        kind = orjson.loads(data).get("kind")
+    except (ValueError, AttributeError):
+        return None
+    return kind if kind in KINDS else None
 
 
 def scope_of(message: Envelope | None, data: bytes) -> str | None:

@@ -68,9 +68,17 @@ def delivery_seq(reply: str) -> int:
 
 
 def to_inbound(msgs: list[Msg]) -> list[Inbound]:
-    return [
-        Inbound(stream_seq(m.reply), m.subject, m.data, (m.headers or {}).get("Nats-Msg-Id")) for m in msgs
-    ]
+    inbound = []
+    for m in msgs:
+        tokens = m.reply.split(".")  # $JS.ACK.[domain.account.]stream.consumer.n.sseq.cseq.tm.pending
+        seq, ns = (
+            (tokens[5], tokens[7])
+            if len(tokens) == 9
+            else (tokens[Msg.Ack.StreamSeq], tokens[Msg.Ack.Timestamp])
+        )
+        header_id = (m.headers or {}).get("Nats-Msg-Id")
+        inbound.append(Inbound(int(seq), m.subject, m.data, header_id, int(ns) / 1e9))
+    return inbound
 
 
 def stream_seq(reply: str) -> int:

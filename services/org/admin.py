@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ def import_file(settings: Settings, ledger: Ledger, path: Path) -> dict[str, Any
         words = (
             ", ".join(f"{len(ids):,} {level}" for level, ids in added.items() if ids) or "district renamed"
         )
-        stamp = Stamp(f"org-import-{digest[:20]}", IMPORTER, datetime.now(UTC).isoformat())
+        stamp = Stamp(f"org-import-{digest[:20]}", IMPORTER, datetime.now(settings.tz).isoformat())
         ledger.decide(ImportOrganisation(content, digest, words), stamp)
     return {
         "changed": changed,

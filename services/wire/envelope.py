@@ -39,14 +39,18 @@ HouseholdId = Annotated[str, Field(min_length=1, max_length=80, pattern=HOUSEHOL
 # stream sequence; such ids are reserved: a message may not carry one itself.
 SEQ_ID_PREFIX = "stream-seq-"
 
-_ISO_8601 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_ISO_8601 = re.compile(r"(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}")
+YEARS = range(1970, 3000)  # field times pingzhan takes; beyond them, offsets can overflow datetime
 
 
 def _iso_8601(value: object) -> object:
     """Only a date-time string: pydantic alone also takes Unix times, even as strings."""
-    if isinstance(value, str) and _ISO_8601.match(value):
-        return value
-    raise ValueError("must be an ISO 8601 date and time with an offset, e.g. 2022-07-15T20:25:00+08:00")
+    match = _ISO_8601.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError("must be an ISO 8601 date and time with an offset, e.g. 2022-07-15T20:25:00+08:00")
+    if int(match.group(1)) not in YEARS:
+        raise ValueError(f"the year must be from {YEARS.start} to {YEARS.stop - 1}")
+    return value
 
 
 OccurredAt = Annotated[
@@ -74,7 +78,7 @@ def is_usable_id(text: object) -> bool:
 
 
 class Envelope(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     id: MessageId
     occurred_at: OccurredAt

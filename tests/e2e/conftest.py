@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.helpers import clean_env
+
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
-    return {**clean, "PINGZHAN_DATA_DIR": str(tmp_path / "data")}
+    """A data directory of the test's own, and no other pingzhan settings."""
+    return {**clean_env(), "PINGZHAN_DATA_DIR": str(tmp_path / "data")}

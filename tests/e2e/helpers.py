@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -16,13 +17,23 @@ from pingzhan.services.nats.embedded import EmbeddedNats
 PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
 
 
-def cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PINGZHAN, *args], env=env, capture_output=True, text=True, timeout=timeout)
+def clean_env() -> dict[str, str]:
+    """This process's environment without pingzhan's settings (each test gives its own)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
 
 
-def switch(mode: str, env: dict[str, str], **options: str) -> subprocess.CompletedProcess[str]:
-    """`pingzhan switch MODE --option value ...`."""
-    return cli("switch", mode, *(a for k, v in options.items() for a in (f"--{k}", v)), env=env)
+def cli(
+    *args: str, env: dict[str, str], timeout: float = 90, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`pingzhan ARGS` as a process; its exit status and output."""
+    return subprocess.run(
+        [PINGZHAN, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def switch(mode: str, *flags: str, env: dict[str, str], **options: str) -> subprocess.CompletedProcess[str]:
+    """`pingzhan switch MODE FLAGS --option value ...`."""
+    return cli("switch", mode, *flags, *(a for k, v in options.items() for a in (f"--{k}", v)), env=env)
 
 
 def poll(

@@ -3,17 +3,15 @@ leaves the running one's data alone."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
+from tests.e2e.helpers import PINGZHAN, clean_env
 
 
 def test_a_second_demo_refuses_in_one_line_and_leaves_the_running_one_alone(tmp_path: Path) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
+    clean = clean_env()
     env = {**clean, "PINGZHAN_DATA_DIR": "data"}  # relative: resolved against the working directory
     out = open(tmp_path / "first.out", "w")
     first = subprocess.Popen([PINGZHAN, "demo"], env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
@@ -46,7 +44,7 @@ def test_a_second_demo_refuses_in_one_line_and_leaves_the_running_one_alone(tmp_
 
 
 def test_serve_logs_the_absolute_data_directory_it_uses(tmp_path: Path) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
+    clean = clean_env()
     env = {**clean, "PINGZHAN_DATA_DIR": "./store/../data", "PINGZHAN_NATS_URL": "nats://127.0.0.1:1"}
 
     result = subprocess.run(

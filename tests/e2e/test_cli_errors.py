@@ -3,14 +3,13 @@ closed pipe that ends the output quietly."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
+from tests.e2e.helpers import clean_env, cli, switch
+
 CLASS_NAMES = (
     "Error:",
     "Exception",
@@ -21,14 +20,13 @@ CLASS_NAMES = (
 )
 
 
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PINGZHAN, *args], env=env, capture_output=True, text=True, timeout=60)
-
-
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
-    return {**clean, "PINGZHAN_DATA_DIR": str(tmp_path / "data"), "PINGZHAN_NATS_URL": "nats://127.0.0.1:1"}
+    return {
+        **clean_env(),
+        "PINGZHAN_DATA_DIR": str(tmp_path / "data"),
+        "PINGZHAN_NATS_URL": "nats://127.0.0.1:1",
+    }
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -84,3 +82,19 @@ def test_usage_errors_point_at_the_help_of_the_command_used(env, argv: tuple[str
 
     assert result.returncode == 2
     assert result.stderr.startswith("pingzhan: error: ") and result.stderr.endswith(f"{hint}\n")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"scope": "district:BT", "reason": "x", "operator": "o"},  # wartime without --level
+        {"scope": "district:BT", "level": "II", "reason": "x", "operator": "o", "episode": "district:BT#1"},
+    ],
+)
+def test_a_command_line_that_does_not_hold_together_exits_2_with_the_help_to_read(
+    env: dict[str, str], options: dict[str, str]
+) -> None:
+    result = switch("wartime", env=env, **options)
+
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "(see pingzhan switch --help)" in result.stderr

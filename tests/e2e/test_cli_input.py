@@ -5,21 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.settings import Settings
 
+from tests.e2e.helpers import cli, switch
 from tests.integration.helpers import WorkerProcess
-
-PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
-
-
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PINGZHAN, *args], env=env, capture_output=True, text=True, timeout=60)
 
 
 @contextlib.contextmanager
@@ -46,10 +39,10 @@ def test_publish_records_lines_without_an_id_under_their_stream_sequence_and_out
     messages.write_text("\n".join(json.dumps(line) for line in lines) + "\nnot json at all\n")
 
     with service(tmp_path) as env:
-        published = run(env, "publish", str(messages), "--timeout", "20")
-        by_seq = run(env, "outcome", "--seq", "4")
-        by_id = run(env, "outcome", "stream-seq-2", "--json")
-        first = run(env, "outcome", "--seq", "1")
+        published = cli("publish", str(messages), "--timeout", "20", env=env)
+        by_seq = cli("outcome", "--seq", "4", env=env)
+        by_id = cli("outcome", "stream-seq-2", "--json", env=env)
+        first = cli("outcome", "--seq", "1", env=env)
 
     assert published.returncode == 1, published.stderr
     printed = published.stdout.splitlines()
@@ -67,20 +60,12 @@ def test_publish_records_lines_without_an_id_under_their_stream_sequence_and_out
 
 def test_an_operator_id_in_another_case_cannot_confirm_its_own_level_one_proposal(tmp_path: Path) -> None:
     with service(tmp_path) as env:
-        proposed = run(
-            env, "switch", "wartime", "--scope", "street:BT-QG", "--level", "I", "--reason", "dam",
-            "--operator", "op-li",
-        )  # fmt: skip
+        proposed = switch("wartime", scope="street:BT-QG", level="I", reason="dam", operator="op-li", env=env)
         proposal = re.search(r"--proposal (\S+)", proposed.stdout)
         assert proposal is not None, proposed.stdout + proposed.stderr
-        by_self = run(
-            env, "switch", "confirm", "--scope", "street:BT-QG", "--proposal", proposal.group(1),
-            "--operator", "OP-LI", "--json",
-        )  # fmt: skip
-        by_other = run(
-            env, "switch", "confirm", "--scope", "street:BT-QG", "--proposal", proposal.group(1),
-            "--operator", "op-wang",
-        )  # fmt: skip
+        confirm = {"scope": "street:BT-QG", "proposal": proposal.group(1)}
+        by_self = switch("confirm", "--json", operator="OP-LI", **confirm, env=env)
+        by_other = switch("confirm", operator="op-wang", **confirm, env=env)
 
     assert by_self.returncode == 1, by_self.stderr
     assert json.loads(by_self.stdout)["code"] == "confirmation"

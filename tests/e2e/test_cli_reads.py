@@ -6,22 +6,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
-
-
-def cli(*args: str, env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PINGZHAN, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60)
+from tests.e2e.helpers import PINGZHAN, clean_env, cli
 
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The environment of a store the demo filled (ended: no projector runs on it)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
+    clean = clean_env()
     data = tmp_path_factory.mktemp("reads") / "data"
     done = cli("demo", "--exit", env={**clean, "PINGZHAN_DATA_DIR": str(data)})
     assert done.returncode == 0, done.stderr

@@ -3,29 +3,21 @@ deliberately invalid messages apart, and a dry run that creates nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pty
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import pytest
+import nats
+from nats.js.api import ConsumerConfig
 from pingzhan.services.bootstrap import build
+from pingzhan.services.nats.stream import ensure_stream
 from pingzhan.services.settings import Settings
 from pingzhan.services.wire import KINDS
 
-PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
-    return {**clean, "PINGZHAN_DATA_DIR": str(tmp_path / "data")}
-
-
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PINGZHAN, *args], env=env, capture_output=True, text=True, timeout=90)
+from tests.e2e.helpers import PINGZHAN, cli
 
 
 def test_simulate_wait_without_a_service_gives_up_after_its_timeout_in_one_line(env, nats_server) -> None:
@@ -44,7 +36,7 @@ def test_simulate_wait_without_a_service_gives_up_after_its_timeout_in_one_line(
     assert result.returncode == 1
     assert result.stderr == (
         "pingzhan: error: published 6,241 messages, but they were not all recorded within 2 s; "
-        "is `pingzhan serve` running on this NATS?\n"
+        "is `pingzhan serve` running on this NATS and this store?\n"
     )
     assert time.monotonic() - started < 30
 
@@ -53,6 +45,7 @@ def test_simulate_wait_returns_once_a_running_service_has_recorded_everything(
     env, nats_server, tmp_path: Path
 ) -> None:
     env = {**env, "PINGZHAN_NATS_URL": nats_server.url}
+    asyncio.run(_leave_a_consumer_of_another_store(nats_server.url))  # must not be waited for
     log = open(tmp_path / "serve.log", "w")
     serve = subprocess.Popen([PINGZHAN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -120,3 +113,12 @@ def test_simulate_shows_progress_on_a_terminal_only(env, nats_server) -> None:
     assert on_terminal.returncode == 0
     assert b"generating the year" in shown and b"published 6,241 of 6,241 messages" in shown
     assert "published 6,241 of" not in in_a_file.stderr and "generating" not in in_a_file.stderr
+
+
+async def _leave_a_consumer_of_another_store(url: str) -> None:
+    """A durable consumer that another store's worker left on the stream, long gone."""
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    await ensure_stream(js, Settings())
+    await js.add_consumer(Settings().stream, ConsumerConfig(durable_name="ingest-1-of-2-0badc0de"))
+    await nc.close()

@@ -157,3 +157,16 @@ def test_drills_are_marked_in_the_episode_list(domain: Domain) -> None:
     episodes = AuditTrail(domain.org).fold(domain.events).rows["episodes"]
 
     assert {k[0]: v[8] for k, v in episodes.items()} == {"street:BT-QG#1": "1", "street:BT-QG#2": None}
+
+
+def test_a_scoped_roster_lists_only_the_wartime_scopes_above_and_under_it(domain: Domain) -> None:
+    domain.given(
+        c.SwitchToWartime("street:BT-NS", "III", "elsewhere"),
+        c.SwitchToWartime("grid:BT-BS-01-08", "IV", "elsewhere"),
+        c.SwitchToWartime("district:BT", "IV", "all"),
+        c.SwitchToWartime("grid:BT-QG-01-02", "II", "inside"),
+    )
+
+    doc = roster_view(domain.org, Roster().fold(domain.events).rows, "street:BT-QG")
+
+    assert [s["scope"] for s in doc["wartime_scopes"]] == ["district:BT", "grid:BT-QG-01-02"]

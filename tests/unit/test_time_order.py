@@ -95,3 +95,17 @@ def test_a_late_field_report_from_before_the_switch_is_still_accepted(domain: Do
     )
 
     assert [type(e).__qualname__ for e in events] == ["Hazard.Reported"]
+
+
+def test_a_stand_down_dated_before_the_pending_proposal_is_rejected(domain: Domain) -> None:
+    domain.when(c.SwitchToWartime(STREET, "II", "rain"), at="2022-07-15T12:00:00+08:00")
+    domain.when(c.ChangeLevel(STREET, "I", "worse"), at="2022-07-15T12:20:00+08:00", message_id="p1")
+
+    error = domain.rejects(c.SwitchToPeacetime(STREET, "over"), at="2022-07-15T12:15:00+08:00")
+
+    domain.then_rejected(
+        error,
+        errors.TimeOrderError,
+        f"the stand-down at 2022-07-15T12:15:00+08:00 is dated before the proposal p1 pending on {STREET}, "
+        "made at 2022-07-15T12:20:00+08:00",
+    )
