@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW, LEVELS, ScopeMode
 from pingzhan.services.bootstrap import App
-from pingzhan.services.cli.console import CliError, UsageError
+from pingzhan.services.cli.console import CliError, UsageError, seconds
 from pingzhan.services.cli.send import send
 from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.wire import message_of, subject_for, subject_of
@@ -47,12 +47,12 @@ def add_parsers(sub: Any) -> None:
         "--exercise", action="store_true", help="with wartime: a drill, kept apart from real episodes"
     )
     s.add_argument("--operator", required=True)
-    s.add_argument("--timeout", type=float, default=10.0)
+    s.add_argument("--timeout", type=seconds, default=10.0)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=switch)
     pb = sub.add_parser("publish", help="publish JSON-lines messages and print their outcomes")
     pb.add_argument("file")
-    pb.add_argument("--timeout", type=float, default=30.0)
+    pb.add_argument("--timeout", type=seconds, default=30.0)
     pb.add_argument("--json", action="store_true")
     pb.set_defaults(func=publish)
     o = sub.add_parser("outcome", help="the recorded outcome of a message id or stream sequence")
@@ -123,7 +123,9 @@ def _switch_fields(args: argparse.Namespace, tz: tzinfo) -> dict[str, Any]:
 
 def publish(app: App, args: argparse.Namespace) -> int:
     items = []
-    for line in Path(args.file).read_bytes().splitlines():
+    for line in (
+        Path(args.file).read_bytes().removeprefix(b"\xef\xbb\xbf").splitlines()
+    ):  # a BOM is no message
         if not line.strip():
             continue
         try:
@@ -165,4 +167,6 @@ def print_outcome(o: Outcome, as_json: bool) -> None:
             f"accepted {o.message_id}: {', '.join(o.events)}" + (" (recorded earlier)" if o.replayed else "")
         )
     else:
-        print(f"rejected {o.message_id} ({o.code}): {o.reason}")
+        print(
+            f"rejected {o.message_id} ({o.code}): {o.reason}" + (" (recorded earlier)" if o.replayed else "")
+        )

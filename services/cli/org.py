@@ -10,7 +10,7 @@ from typing import Any
 
 from pingzhan.services.bootstrap import App
 from pingzhan.services.cli import render
-from pingzhan.services.cli.console import print_json
+from pingzhan.services.cli.console import print_json, seconds
 from pingzhan.services.cli.send import send
 from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.org import admin
@@ -27,7 +27,7 @@ def add_parsers(sub: Any, parser_class: type) -> None:
     imp.add_argument(
         "--no-cadres", action="store_true", help="do not register and dispatch the file's cadres"
     )
-    imp.add_argument("--timeout", type=float, default=60.0)
+    imp.add_argument("--timeout", type=seconds, default=60.0)
     imp.set_defaults(func=import_org)
 
 

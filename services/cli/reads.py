@@ -54,7 +54,7 @@ def as_of(app: App, args: argparse.Namespace) -> dict[str, Any]:
     """How old the views are: a line after a table (on stderr beside JSON), and a warning on
     stderr when nobody keeps them current."""
     doc = freshness(app.settings, app.views, app.ledger)
-    print(as_of_line(doc), file=sys.stderr if args.json else sys.stdout)
+    print(as_of_line(doc, app.settings.tz), file=sys.stderr if args.json else sys.stdout)
     if doc["warning"]:
         print(f"pingzhan: warning: {doc['warning']}", file=sys.stderr)
     return doc

@@ -11,7 +11,7 @@ from typing import Any
 
 from pingzhan.services.bootstrap import ROLES, App, build
 from pingzhan.services.cli import render
-from pingzhan.services.cli.console import install_stop
+from pingzhan.services.cli.console import install_stop, seconds
 from pingzhan.services.cli.send import send
 from pingzhan.services.logs import log
 from pingzhan.services.nats.connection import connect
@@ -34,7 +34,7 @@ def add_parsers(sub: Any) -> None:
     sv.set_defaults(func=serve)
     d = sub.add_parser("demo", help="embedded NATS + the July rainstorm scenario from the seed")
     d.add_argument("--exit", action="store_true", help="return when the scenario has been processed")
-    d.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for each act's outcomes")
+    d.add_argument("--timeout", type=seconds, default=30.0, help="seconds to wait for each act's outcomes")
     d.set_defaults(func=demo)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 from pingzhan.services.bootstrap import App
-from pingzhan.services.cli.console import CliError
+from pingzhan.services.cli.console import CliError, seconds
 from pingzhan.services.nats.connection import connect
 from pingzhan.services.nats.publish import Item, publish_items
 from pingzhan.services.nats.stream import ensure_stream
@@ -35,7 +35,7 @@ def add_parsers(sub: Any) -> None:
     )
     s.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=600.0,
         help="with --wait: give up after this many seconds (default 600)",
     )

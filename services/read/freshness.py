@@ -8,7 +8,7 @@ the projector is not running (its lock is free) or is behind the event store for
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import orjson
@@ -60,8 +60,12 @@ def projector_running(settings: Settings) -> bool:
     return False
 
 
-def as_of_line(doc: dict[str, Any]) -> str:
-    when = f", recorded {doc['recorded_at']}" if doc["recorded_at"] else ""
+def as_of_line(doc: dict[str, Any], tz: tzinfo | None = None) -> str:
+    """The line a read prints under its answer; times in ``tz`` (the district's), to the second."""
+    recorded = doc["recorded_at"]
+    if recorded and tz is not None:
+        recorded = datetime.fromisoformat(recorded).astimezone(tz).isoformat(timespec="seconds")
+    when = f", recorded {recorded}" if recorded else ""
     return f"(as of event {doc['position']}{when}; the store is at {doc['head']})"
 
 

@@ -29,7 +29,7 @@ Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=IDENT_CHARS)]
 Actor = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=IDENT_CHARS, to_lower=True)]
 MESSAGE_ID_LENGTH, MESSAGE_ID_CHARS = 128, r"^[A-Za-z0-9_\-:]+$"  # it names the outcome subject: no dots
 MessageId = Annotated[str, Field(min_length=1, max_length=MESSAGE_ID_LENGTH, pattern=MESSAGE_ID_CHARS)]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
+Text = Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]  # not only white space
 Scope = Annotated[str, Field(pattern=r"^(district|street|community|grid):[A-Za-z0-9_\-]+$")]
 HazardKind = Literal["waterlogging", "blocked_channel", "landslide", "road_damage", "building", "other"]
 Severity = Literal["low", "medium", "high", "critical"]

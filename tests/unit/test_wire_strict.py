@@ -175,3 +175,9 @@ def test_the_actor_is_recorded_in_lowercase_so_one_person_has_one_id() -> None:
 
     assert upper.stamp is not None and lower.stamp is not None
     assert upper.stamp.actor == lower.stamp.actor == "op-li"
+
+
+def test_a_text_of_white_space_only_is_a_schema_rejection() -> None:
+    code, reason = rejection(parsed({**OPINION, "text": "   "}, "pingzhan.in.3.opinion.collected"))
+
+    assert code == "schema" and reason.startswith("text:")
