@@ -29,6 +29,15 @@ SWITCH_KINDS = {
 PROPOSED = (ScopeMode.SwitchProposed.__qualname__, ScopeMode.VoidProposed.__qualname__)
 
 
+# option -> (its field in the message, the modes it goes with, how to give it)
+SWITCH_OPTIONS = {
+    "level": ("level", ("wartime", "level"), f"--level {'|'.join(LEVELS)}"),
+    "episode": ("episode", ("void",), "--episode SCOPE#N (pingzhan audit --episodes lists them)"),
+    "proposal": ("proposal_id", ("confirm",), "--proposal ID (the id printed when the switch was proposed)"),
+    "reason": ("reason", ("wartime", "peacetime", "level", "void"), "--reason TEXT"),
+}
+
+
 def add_parsers(sub: Any) -> None:
     s = sub.add_parser("switch", help="switch a scope to wartime or back to peacetime")
     s.add_argument(
@@ -90,30 +99,14 @@ def _switch_fields(args: argparse.Namespace, tz: tzinfo) -> dict[str, Any]:
         "actor": args.operator,
         "scope": args.scope,
     }
-    if args.mode in ("wartime", "level"):
-        if args.level is None:
-            raise UsageError("switch", f"switch {args.mode} needs --level {'|'.join(LEVELS)}")
-        fields["level"] = args.level
-    elif args.level is not None:
-        raise UsageError("switch", "--level only goes with wartime or level")
-    if args.mode == "void":
-        if args.episode is None:
-            raise UsageError(
-                "switch", "switch void needs --episode SCOPE#N (pingzhan audit --episodes lists them)"
-            )
-        fields["episode"] = args.episode
-    elif args.episode is not None:
-        raise UsageError("switch", "--episode only goes with void")
-    if args.mode == "confirm":
-        if args.proposal is None:
-            raise UsageError(
-                "switch", "switch confirm needs --proposal ID (the id printed when the switch was proposed)"
-            )
-        fields["proposal_id"] = args.proposal
-    else:
-        if args.reason is None:
-            raise UsageError("switch", f"switch {args.mode} needs --reason TEXT")
-        fields["reason"] = args.reason
+    for option, (field, modes, how) in SWITCH_OPTIONS.items():
+        value = getattr(args, option)
+        if args.mode in modes:
+            if value is None:
+                raise UsageError("switch", f"switch {args.mode} needs {how}")
+            fields[field] = value
+        elif value is not None:
+            raise UsageError("switch", f"--{option} only goes with {' or '.join(modes)}")
     if args.exercise:
         if args.mode != "wartime":
             raise UsageError("switch", "--exercise only goes with wartime (a drill is a whole episode)")
