@@ -23,16 +23,18 @@ DDL = (
 
 def store_id(settings: Settings, ledger: Ledger) -> str:
     """The store's id (8 hex digits), made on first use; the same in every process of the store."""
-    if settings.store == "postgres":
-        with schema_lock(settings):  # processes starting together on a new database
-            return _store_id(ledger)
-    return _store_id(ledger)
+    with schema_lock(settings):  # processes starting together on a new store make it once
+        return _store_id(ledger)
 
 
 def _store_id(ledger: Ledger) -> str:
     mark = "?" if isinstance(ledger.recorder, SQLiteProcessRecorder) else "%s"
-    with ledger.recorder.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
+    datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
+    with datastore.transaction(commit=True) as c:
         c.execute(DDL)
+    # A write first, in a transaction of its own: on SQLite a transaction that read before it
+    # writes fails at once ("database is locked") when a worker wrote meanwhile, instead of waiting.
+    with datastore.transaction(commit=True) as c:
         made = uuid.uuid4().hex[:8]
         c.execute(f"INSERT INTO store_identity VALUES (1, {mark}) ON CONFLICT DO NOTHING", (made,))
         c.execute("SELECT store_id FROM store_identity")

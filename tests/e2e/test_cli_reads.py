@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -51,7 +53,10 @@ def test_the_roster_says_which_event_it_includes_and_warns_that_no_projector_run
     assert as_of["position"] == as_of["head"] > 0
     assert as_of["recorded_at"] and as_of["projector_running"] is False
     assert "projector is not running" in as_of["warning"]
-    assert f"(as of event {as_of['position']}, recorded {as_of['recorded_at']}" in text.stdout
+    recorded = datetime.fromisoformat(as_of["recorded_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert (
+        f"(as of event {as_of['position']}, recorded {recorded.isoformat(timespec='seconds')}" in text.stdout
+    )
     for result in (text, as_json):
         assert result.returncode == 0
         assert "pingzhan: warning: the projector is not running" in result.stderr
