@@ -61,7 +61,8 @@ class App:
     @cached_property
     def org_in_use(self) -> tuple[dict[str, Any], int | None]:
         """The organisation's data and its version in the store (see ``org.admin``)."""
-        return active_org_data(self.settings, self.ledger if self.has_store else None)
+        opened = self.settings.org_file is None and self.has_store  # a file set: the store is not asked
+        return active_org_data(self.settings, self.ledger if opened else None)
 
     @property
     def org_data(self) -> dict[str, Any]:

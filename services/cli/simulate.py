@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 from pingzhan.services.bootstrap import App
-from pingzhan.services.cli.console import CliError, seconds
+from pingzhan.services.cli.console import CliError, UsageError, seconds
 from pingzhan.services.nats.connection import connect
 from pingzhan.services.nats.publish import Item, publish_items
 from pingzhan.services.nats.stream import ensure_stream
@@ -47,7 +47,7 @@ def run(app: App, args: argparse.Namespace) -> int:
     from pingzhan.services.traffic.simulator import Simulator
 
     if not 0 < args.scale <= 1:
-        raise LookupError("--scale must be in (0, 1]")
+        raise UsageError("simulate", "--scale must be in (0, 1]")
     started = time.monotonic()
     progress("generating the year...")
     simulator = Simulator(org_data, seed=args.seed, scale=args.scale, prefix=settings.subject_prefix)

@@ -181,10 +181,13 @@ class Ingest:
         )
         self.position = prepared.last_seq
 
+    def cache_full(self) -> bool:
+        return len(self.cache) > self.max_cached
+
     def settle(self, prepared: Prepared) -> None:
         for message_id in prepared.new_ids:
             self.pending.pop(message_id, None)
-        if len(self.cache) > self.max_cached and self.prepared_to == self.position:
+        if self.cache_full() and self.prepared_to == self.position:
             self.cache.clear()  # nothing uncommitted is held: the store has it all
 
     def reset(self) -> None:
@@ -210,7 +213,7 @@ class Ingest:
             if previous is None and p.message_id in earlier:
                 previous = Outcome.from_json(earlier[p.message_id])
             if previous is not None:
-                outcomes.append(replace(previous, replayed=True))
+                outcomes.append(previous.again())
                 continue
             bug = poisoned.get(p.message_id)
             received = p.inbound.received_at or now

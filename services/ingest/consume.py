@@ -97,6 +97,12 @@ class Consumer:
                 await self._settle()  # what came before the gap was whole
                 await self._rebind(str(gap), stop)
                 continue
+            except Exception as e:  # NATS refused the pull (closed, or its buffer full after an outage)
+                log.warning("pull failed", error=f"{type(e).__name__}: {e}")
+                await self._settle()
+                await asyncio.sleep(1.0)
+                await self._rebind("pull failed", stop)
+                continue
             if not msgs and self.committing is None:
                 self.collector.idle()
             self.fetching = asyncio.ensure_future(self.puller.pull(PULL_WAIT_S))
@@ -112,6 +118,14 @@ class Consumer:
 
     async def _handle(self, msgs: list[Msg]) -> None:
         """Decide ``msgs`` while the previous batch commits, then start committing them."""
+        if msgs and self.ingest.cache_full():
+            # Nothing may be prepared on top of the batch being committed, or its settling could
+            # not let the cache go (it holds the prepared, uncommitted changes).
+            redo = await self._settle()
+            if redo:
+                self.ingest.reset()
+                await self._one_by_one(redo + msgs)
+                return
         prepared: Prepared | None = None
         failed = False
         if msgs:

@@ -6,7 +6,7 @@ The outcome is stored in the inbox with the message's events, published on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -34,6 +34,10 @@ class Outcome:
     replayed: bool = False  # true when this is an earlier outcome, sent again for a resent id
     encoded: bytes | None = None
 
+    def again(self) -> Outcome:
+        """This outcome, sent again for a resent id (marked as such)."""
+        return replace(self, replayed=True, encoded=None)
+
     def to_json(self) -> bytes:
         if self.encoded is None:
             self.encoded = self._encode()
@@ -45,6 +49,8 @@ class Outcome:
             doc["events"] = self.events
         else:
             doc["code"], doc["reason"] = self.code, self.reason
+        if self.replayed:
+            doc["replayed"] = True  # an earlier outcome, sent again for a resent id
         return orjson.dumps(doc)
 
     @classmethod
@@ -57,6 +63,6 @@ class Outcome:
             doc.get("events", []),
             doc.get("code"),
             doc.get("reason"),
-            replayed,
-            text if isinstance(text, bytes) else text.encode(),
+            replayed or doc.get("replayed", False),
+            None if replayed else (text if isinstance(text, bytes) else text.encode()),
         )

@@ -9,6 +9,7 @@ holds a NUL character.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import tzinfo
 from types import UnionType
@@ -188,7 +189,7 @@ def _rejection_of(error: ValidationError) -> Rejected:
     if first["type"] == "union_tag_invalid":
         return Rejected(
             "unknown_kind",
-            f"unknown kind {first['input'].get('kind')!r}"
+            f"unknown kind {str(first['input'].get('kind'))[:80]!r}"
             if isinstance(first["input"], dict)
             else "unknown kind",
         )
@@ -219,8 +220,14 @@ def scope_of(message: Envelope | None, data: bytes) -> str | None:
             return None
     if not isinstance(fields, dict):
         return None
-    if isinstance(fields.get("scope"), str):
-        return fields["scope"][:80]
-    if isinstance(fields.get("grid_id"), str):
-        return f"grid:{fields['grid_id'][:64]}"
+    # From a raw body only what has the form of a scope or an id: no NUL, no junk in the views.
+    scope, grid = fields.get("scope"), fields.get("grid_id")
+    if isinstance(scope, str) and _SCOPE.fullmatch(scope):
+        return scope
+    if isinstance(grid, str) and _IDENT.fullmatch(grid):
+        return f"grid:{grid}"
     return None
+
+
+_SCOPE = re.compile(r"(district|street|community|grid):[A-Za-z0-9_\-]{1,64}")
+_IDENT = re.compile(r"[A-Za-z0-9_\-:.]{1,64}")

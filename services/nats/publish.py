@@ -9,7 +9,6 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 from pingzhan.services.ingest.outcome import Outcome
-from pingzhan.services.wire import Envelope, subject_for
 
 PUBLISH_CHUNK = 5_000  # acknowledgements awaited at a time
 
@@ -31,12 +30,6 @@ async def publish_items(js: JetStreamContext, items: Sequence[Item], headers: bo
         ]
         acks += await asyncio.gather(*futures)
     return acks
-
-
-async def publish(js: JetStreamContext, prefix: str, messages: Iterable[Envelope]) -> int:
-    """Publish validated messages; returns how many."""
-    items = [(m.id, subject_for(prefix, m), m.model_dump_json().encode()) for m in messages]
-    return len(await publish_items(js, items))
 
 
 async def publish_outcomes(nc: Client, prefix: str, outcomes: Iterable[Outcome]) -> int:

@@ -27,6 +27,10 @@ class Puller:
         self.next_delivery = 1  # the consumer is new: its deliveries are numbered from 1
 
     async def pull(self, wait_s: float) -> list[Msg]:
+        if not self.psub._nc.is_connected:  # requests would only pile up in the client's buffer
+            await asyncio.sleep(wait_s)
+            self.outstanding = 0  # those asked for before the cut may never come: ask again
+            return []
         if self.outstanding < self.batch:
             request = {"batch": self.batch, "expires": int(wait_s * 1e9)}
             await self.psub._nc.publish(self.psub._nms, orjson.dumps(request), self.psub._deliver)
@@ -79,9 +83,3 @@ def to_inbound(msgs: list[Msg]) -> list[Inbound]:
         header_id = (m.headers or {}).get("Nats-Msg-Id")
         inbound.append(Inbound(int(seq), m.subject, m.data, header_id, int(ns) / 1e9))
     return inbound
-
-
-def stream_seq(reply: str) -> int:
-    """The stream sequence from a JetStream reply subject (v1 and v2 forms), without nats-py's Metadata."""
-    tokens = reply.split(".")
-    return int(tokens[5] if len(tokens) == 9 else tokens[Msg.Ack.StreamSeq])
