@@ -129,25 +129,26 @@ class Ingest:
         return max(complete, default=0)
 
     def process(self, batch: Sequence[Inbound]) -> list[Outcome]:
-        """Record the batch; returns the outcome of every message not already behind the position.
+        """Record the batch; returns the outcome of every message in it.
 
-        Messages at or behind the recorded position were committed before (a redelivery) and are
-        skipped. A message id seen before gets its earlier outcome back, marked ``replayed``.
+        Messages at or behind the recorded position were committed before (a redelivery, or a
+        commit whose reply was lost): their stored outcomes come back, so that they are published
+        even if the first publication never happened. A message id seen before gets its earlier
+        outcome back, marked ``replayed``.
         """
         if self.prepared_to != self.position or self.pending:
             self.reset()  # left over from an overlapped batch that was not committed
-        fresh = [m for m in batch if m.seq > self.position]
-        if not fresh:
-            return []
-        parsed = [parse(m, self.prefix, self.tz) for m in fresh]
+        parsed = [parse(m, self.prefix, self.tz) for m in batch]
+        recorded = self._recorded([p for p in parsed if p.inbound.seq <= self.position])
+        parsed = [p for p in parsed if p.inbound.seq > self.position]
         poisoned: dict[str, str] = {}
         conflicts = 0
-        while True:
+        while parsed:
             try:
                 prepared = self._prepare(parsed, poisoned)
                 self.commit(prepared)
                 self.settle(prepared)
-                return prepared.outcomes
+                return recorded + prepared.outcomes
             except IntegrityError:
                 # Another worker changed what we read, or recorded one of our message ids, or
                 # this very batch was committed though we never heard back: start again from
@@ -156,17 +157,22 @@ class Ingest:
                 conflicts += 1
                 if conflicts >= MAX_ATTEMPTS:
                     raise RuntimeError(
-                        f"batch ending at stream seq {fresh[-1].seq} kept conflicting"
+                        f"batch ending at stream seq {batch[-1].seq} kept conflicting"
                     ) from None
+                recorded += self._recorded([p for p in parsed if p.inbound.seq <= self.position])
                 parsed = [p for p in parsed if p.inbound.seq > self.position]
-                if not parsed:
-                    return []
             except _Poisoned as p:  # one message hit a bug: it gets an internal_error rejection
                 self.reset()
                 poisoned[p.message_id] = p.reason
             except BaseException:
                 self.reset()  # the cached aggregates hold changes that were not stored
                 raise
+        return recorded
+
+    def _recorded(self, parsed: list[Parsed]) -> list[Outcome]:
+        """The stored outcomes of messages already recorded, in their order."""
+        found = self.ledger.outcomes([p.message_id for p in parsed]) if parsed else {}
+        return [Outcome.from_json(found[p.message_id]) for p in parsed if p.message_id in found]
 
     def prepare(self, batch: Sequence[Inbound]) -> Prepared | None:
         """Work out a batch in memory on top of those prepared before; raises on anything unusual."""

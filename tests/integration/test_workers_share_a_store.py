@@ -28,7 +28,9 @@ def test_a_worker_holding_a_stale_aggregate_decides_again_on_the_stored_one(stor
     assert Outcome.from_json(stored["m3"]).status == "accepted"
 
 
-def test_a_commit_that_succeeded_unheard_is_not_redone(store: Settings) -> None:
+def test_a_commit_that_succeeded_unheard_is_not_redone_and_its_outcome_is_given_again(
+    store: Settings,
+) -> None:
     ledger = open_ledger(store)
     worker = Ingest(ledger, load_org(), "ingest-0-of-1")
     batch = [inbound(1, "cadre.registered", cadre_id="C1", name="n", unit="u")]
@@ -50,7 +52,8 @@ def test_a_commit_that_succeeded_unheard_is_not_redone(store: Settings) -> None:
     again = worker.process(batch)
 
     assert len(refused) == 1  # the store refused the batch it already holds ...
-    assert again == [] and worker.position == 1  # ... and the worker took the stored position
+    assert worker.position == 1  # ... and the worker took the stored position,
+    assert [(o.message_id, o.status, o.replayed) for o in again] == [("m1", "accepted", False)]  # to publish
     assert len(ledger.outcomes(["m1"])) == 1
 
 
