@@ -10,9 +10,9 @@ from pingzhan.services.bootstrap import App
 from pingzhan.services.cli.console import CliError
 from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.nats.connection import connect
-from pingzhan.services.nats.publish import Item, publish_items
+from pingzhan.services.nats.publish import Item, publish_items, recorded_ids
 from pingzhan.services.nats.stream import ensure_stream
-from pingzhan.services.wire.envelope import SEQ_ID_PREFIX, seq_id
+from pingzhan.services.wire.envelope import SEQ_ID_PREFIX
 
 
 async def send(app: App, items: list[Item], timeout: float, nc: Client | None = None) -> list[Outcome]:
@@ -40,7 +40,7 @@ async def send(app: App, items: list[Item], timeout: float, nc: Client | None = 
 
         sub = await nc.subscribe(f"{app.settings.subject_prefix}.outcome.>", cb=on_outcome)
         acks = await publish_items(js, items)
-        ids = [i or seq_id(ack.seq) for (i, _, _), ack in zip(items, acks, strict=True)]
+        ids = recorded_ids(items, acks)
         wanted.update(ids)
         acked.set()
         resent = [i for (i, _, _), ack in zip(items, acks, strict=True) if ack.duplicate]

@@ -13,10 +13,9 @@ import orjson
 from pingzhan.services.bootstrap import App
 from pingzhan.services.cli.console import CliError, UsageError, seconds
 from pingzhan.services.nats.connection import connect
-from pingzhan.services.nats.publish import Item, publish_items
+from pingzhan.services.nats.publish import Item, publish_items, recorded_ids
 from pingzhan.services.nats.stream import ensure_stream
 from pingzhan.services.wire import KINDS
-from pingzhan.services.wire.envelope import is_usable_id, seq_id
 
 PROGRESS_EVERY = 20_000  # messages published between two progress lines
 
@@ -105,10 +104,7 @@ async def _publish(app: App, items: list[Item], wait: bool, timeout: float) -> N
         recorded_as: list[str] = []  # the id each message's outcome is recorded under
         for k in range(0, len(items), PROGRESS_EVERY):
             part = items[k : k + PROGRESS_EVERY]
-            acks = await publish_items(js, part)
-            recorded_as += [
-                i if is_usable_id(i) else seq_id(a.seq) for (i, _, _), a in zip(part, acks, strict=True)
-            ]
+            recorded_as += recorded_ids(part, await publish_items(js, part))
             progress(f"published {min(k + PROGRESS_EVERY, len(items)):,} of {len(items):,} messages")
         if wait:
             try:

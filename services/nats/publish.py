@@ -9,6 +9,7 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.wire.envelope import is_usable_id, seq_id
 
 PUBLISH_CHUNK = 5_000  # acknowledgements awaited at a time
 
@@ -42,3 +43,9 @@ async def publish_outcomes(nc: Client, prefix: str, outcomes: Iterable[Outcome])
         except Exception:
             failed += 1
     return failed
+
+
+def recorded_ids(items: Sequence[Item], acks: Sequence[PubAck]) -> list[str]:
+    """The id each published message's outcome is recorded under: its own when usable, else
+    ``stream-seq-N`` from the stream sequence its acknowledgement gives."""
+    return [i if is_usable_id(i) else seq_id(ack.seq) for (i, _, _), ack in zip(items, acks, strict=True)]
