@@ -202,6 +202,7 @@ class Ingest:
         self.pending.clear()
         self.position = self.stored_position()
         self.prepared_to = self.position
+        self._refresh_org()
 
     def _prepare(self, parsed: list[Parsed], poisoned: dict[str, str]) -> Prepared:
         earlier = self.ledger.outcomes(list({p.message_id for p in parsed} - self.pending.keys()))
@@ -242,8 +243,14 @@ class Ingest:
         return Prepared(stored, inbox, outcomes, parsed[-1].inbound.seq, list(seen), expect)
 
     def _follow_org(self, read: dict[Key, int]) -> None:
-        """Decide with the organisation in use now: a new import in the store replaces it. Its
-        version counts as read, so an import committed before this batch is makes it conflict."""
+        """The organisation's version counts as read by every batch: a batch decided while an
+        import was committed fails its commit (no extra query here), and the reset after it moves
+        this worker to the new organisation."""
+        if self.org_version is not None:
+            read[ORG.int] = self.org_version
+
+    def _refresh_org(self) -> None:
+        """Decide with the organisation in use now, should an import have replaced it."""
         if self.org_version is None:
             return
         version = self.ledger.versions([ORG]).get(ORG, 0)
@@ -251,7 +258,6 @@ class Ingest:
             organisation = self.ledger.organisation()
             assert organisation is not None
             self.org, self.org_version = organisation.org(), version
-        read[ORG.int] = version
 
     def _load(self, commands: Any) -> None:
         cache = self.cache
