@@ -4,38 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import uuid
-from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 import orjson
-from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW, LEVELS, ScopeMode
+from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW, ScopeMode
 from pingzhan.services.bootstrap import App
 from pingzhan.services.cli.console import CliError, UsageError, seconds
 from pingzhan.services.cli.send import send
 from pingzhan.services.ingest.outcome import Outcome
-from pingzhan.services.wire import message_of, subject_for, subject_of
+from pingzhan.services.wire import subject_for, subject_of
 from pingzhan.services.wire.envelope import is_usable_id
-from pydantic import ValidationError
+from pingzhan.services.wire.operator import SWITCH_KINDS, SWITCH_OPTIONS, SwitchError, switch_message
 
-SWITCH_KINDS = {
-    "wartime": "mode.switched_to_wartime",
-    "peacetime": "mode.switched_to_peacetime",
-    "level": "mode.level_changed",
-    "confirm": "mode.switch_confirmed",
-    "void": "mode.switch_voided",
-}
 PROPOSED = (ScopeMode.SwitchProposed.__qualname__, ScopeMode.VoidProposed.__qualname__)
-
-
-# option -> (its field in the message, the modes it goes with, how to give it)
-SWITCH_OPTIONS = {
-    "level": ("level", ("wartime", "level"), f"--level {'|'.join(LEVELS)}"),
-    "episode": ("episode", ("void",), "--episode SCOPE#N (pingzhan audit --episodes lists them)"),
-    "proposal": ("proposal_id", ("confirm",), "--proposal ID (the id printed when the switch was proposed)"),
-    "reason": ("reason", ("wartime", "peacetime", "level", "void"), "--reason TEXT"),
-}
 
 
 def add_parsers(sub: Any) -> None:
@@ -72,12 +54,13 @@ def add_parsers(sub: Any) -> None:
 
 
 def switch(app: App, args: argparse.Namespace) -> int:
-    fields = _switch_fields(args, app.settings.tz)
+    options = {o: getattr(args, o) for o in SWITCH_OPTIONS}
     try:
-        message = message_of(fields)
-    except ValidationError as e:
-        err = e.errors()[0]
-        raise CliError(f"{'.'.join(map(str, err['loc'][1:]))}: {err['msg']}") from None
+        message = switch_message(
+            args.mode, args.scope, args.operator, app.settings.tz, args.exercise, **options
+        )
+    except SwitchError as e:
+        raise (UsageError("switch", str(e)) if e.usage else CliError(str(e))) from None
     item = (message.id, subject_for(app.settings.subject_prefix, message), message.model_dump_json().encode())
     (result,) = asyncio.run(send(app, [item], args.timeout))
     print_outcome(result, args.json)
@@ -89,29 +72,6 @@ def switch(app: App, args: argparse.Namespace) -> int:
             f"--proposal {result.message_id} --operator OTHER_OPERATOR (within {minutes} minutes)"
         )
     return 0 if result.status == "accepted" else 1
-
-
-def _switch_fields(args: argparse.Namespace, tz: tzinfo) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "id": f"op-{uuid.uuid4().hex[:20]}",
-        "kind": SWITCH_KINDS[args.mode],
-        "occurred_at": datetime.now(tz).isoformat(),  # district time, with its offset
-        "actor": args.operator,
-        "scope": args.scope,
-    }
-    for option, (field, modes, how) in SWITCH_OPTIONS.items():
-        value = getattr(args, option)
-        if args.mode in modes:
-            if value is None:
-                raise UsageError("switch", f"switch {args.mode} needs {how}")
-            fields[field] = value
-        elif value is not None:
-            raise UsageError("switch", f"--{option} only goes with {' or '.join(modes)}")
-    if args.exercise:
-        if args.mode != "wartime":
-            raise UsageError("switch", "--exercise only goes with wartime (a drill is a whole episode)")
-        fields["exercise"] = True
-    return fields
 
 
 def publish(app: App, args: argparse.Namespace) -> int:

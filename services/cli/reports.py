@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
 from typing import Any
 
-from pingzhan.projections import reports
 from pingzhan.services.bootstrap import App
 from pingzhan.services.cli.reads import as_of
 from pingzhan.services.cli.render import local, table
-from pingzhan.services.read import queries
+from pingzhan.services.read import reporting
 
 
 def add_parsers(sub: Any) -> None:
@@ -44,117 +42,27 @@ def add_parsers(sub: Any) -> None:
 
 
 def report(app: App, args: argparse.Namespace) -> int:
-    db, org = app.views, app.org
-    if args.report == "drive":
-        rows = reports.drive_progress(queries.registrations(db), org, args.drive)
-        _out(
-            args,
-            rows,
-            (
-                "compound",
-                "name",
-                "grid",
-                "households",
-                "households_total",
-                "persons",
-                "persons_total",
-                "cadres",
-                "first_day",
-                "last_day",
-            ),
-        )
-        as_of(app, args)
-        return 0
-    label = args.month if args.report == "attendance" else args.period
-    try:
-        p = reports.period(label)
-    except ValueError as e:
-        raise LookupError(str(e)) from None
-    facts = queries.report_facts(db, p, app.settings.tz)
-    cadre_rows = reports.cadre_assessment(facts, org, p)
-    if args.report == "cadres":
-        rows = [
-            r
-            for r in cadre_rows
-            if (not args.cadre or r["cadre_id"] == args.cadre) and (not args.unit or r["unit"] == args.unit)
-        ]
-        if args.cadre and not rows:
-            raise LookupError(f"no cadre {args.cadre!r} in the read models")
-        _out(
-            args,
-            rows,
-            (
-                "cadre_id",
-                "name",
-                "unit",
-                "grid",
-                "service_days",
-                "expected_service_days",
-                "visits",
-                "households_visited",
-                "visit_rate",
-                "accuracy",
-                "satisfaction_mean",
-                "absent",
-                "idle",
-                "paper_only",
-                "score",
-                "grade",
-            ),
-        )
-    elif args.report == "attendance":
-        _out(
-            args,
-            reports.attendance_by_community(cadre_rows, org),
-            (
-                "community",
-                "name",
-                "street",
-                "cadres",
-                "service_days",
-                "expected_service_days",
-                "attendance",
-                "inspections",
-                "absent",
-                "idle",
-                "paper_only",
-            ),
-        )
-    else:
-        _out(
-            args,
-            reports.by_unit(cadre_rows, facts, org),
-            (
-                "unit",
-                "name",
-                "cadres",
-                "attendance",
-                "visits",
-                "households_visited",
-                "accuracy",
-                "satisfaction_mean",
-                "grades",
-                "paper_only",
-            ),
-        )
+    period = args.month if args.report == "attendance" else getattr(args, "period", None)
+    rows = reporting.report(
+        app.views,
+        app.org,
+        app.settings.tz,
+        args.report,
+        period,
+        cadre=getattr(args, "cadre", None),
+        unit=getattr(args, "unit", None),
+        drive=getattr(args, "drive", None),
+    )
+    _out(args, rows, reporting.COLUMNS[args.report])
     as_of(app, args)
     return 0
 
 
 def duty(app: App, args: argparse.Namespace) -> int:
-    db, org = app.views, app.org
-    try:
-        at = datetime.fromisoformat(args.at)
-    except ValueError:
-        raise LookupError(f"--at {args.at!r} is not ISO 8601 (e.g. 2022-07-15T14:00:00+08:00)") from None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=app.settings.tz)  # the district's wall clock
-    if args.grid:
-        org.grid(args.grid)
-    rows = queries.on_duty_at(db, org, at, args.grid)
+    rows = reporting.duty(app.views, app.org, app.settings.tz, args.at, args.grid)
     if not args.json:
         rows = [{**r, **{k: local(r[k], app.settings.tz) for k in ("since", "reported_at")}} for r in rows]
-    _out(args, rows, ("grid", "checkpoint", "cadre", "since", "reported_at"))
+    _out(args, rows, reporting.COLUMNS["duty"])
     as_of(app, args)
     return 0
 

@@ -1,0 +1,78 @@
+"""An operator's switch as a wire message: the one rule for which fields each switch takes.
+
+The CLI (`pingzhan switch`) and the HTTP API (`POST /api/switch`) both build their message here,
+so a switch means the same from either.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, tzinfo
+from typing import Any
+
+from pingzhan.domain.scope_mode import LEVELS
+from pingzhan.services.wire import Envelope, message_of
+from pydantic import ValidationError
+
+SWITCH_KINDS = {
+    "wartime": "mode.switched_to_wartime",
+    "peacetime": "mode.switched_to_peacetime",
+    "level": "mode.level_changed",
+    "confirm": "mode.switch_confirmed",
+    "void": "mode.switch_voided",
+}
+
+# option -> (its field in the message, the modes it goes with, how to give it)
+SWITCH_OPTIONS = {
+    "level": ("level", ("wartime", "level"), f"--level {'|'.join(LEVELS)}"),
+    "episode": ("episode", ("void",), "--episode SCOPE#N (pingzhan audit --episodes lists them)"),
+    "proposal": ("proposal_id", ("confirm",), "--proposal ID (the id printed when the switch was proposed)"),
+    "reason": ("reason", ("wartime", "peacetime", "level", "void"), "--reason TEXT"),
+}
+
+
+class SwitchError(ValueError):
+    """A switch that cannot be sent as asked; the message says why (``usage``: options that are
+    missing or do not go together, rather than a value that is not valid)."""
+
+    def __init__(self, words: str, usage: bool = True):
+        super().__init__(words)
+        self.usage = usage
+
+
+def switch_message(
+    mode: str, scope: str, actor: str, tz: tzinfo, exercise: bool = False, **options: str | None
+) -> Envelope:
+    """The message of a switch ``mode`` of ``scope`` by ``actor`` now (district time), with the
+    options of SWITCH_OPTIONS (``level``, ``reason``, ``proposal``, ``episode``); raises
+    SwitchError in words when a needed option is missing, one does not go with the mode, or a
+    value is not valid."""
+    if mode not in SWITCH_KINDS:
+        raise SwitchError(f"unknown switch {mode!r}: one of {', '.join(SWITCH_KINDS)}")
+    fields: dict[str, Any] = {
+        "id": f"op-{uuid.uuid4().hex[:20]}",
+        "kind": SWITCH_KINDS[mode],
+        "occurred_at": datetime.now(tz).isoformat(),  # district time, with its offset
+        "actor": actor,
+        "scope": scope,
+    }
+    unknown = set(options) - set(SWITCH_OPTIONS)
+    if unknown:
+        raise SwitchError(f"unknown option {sorted(unknown)[0]!r}")
+    for option, (field, modes, how) in SWITCH_OPTIONS.items():
+        value = options.get(option)
+        if mode in modes:
+            if value is None or value == "":
+                raise SwitchError(f"switch {mode} needs {how}")
+            fields[field] = value
+        elif value is not None and value != "":
+            raise SwitchError(f"--{option} only goes with {' or '.join(modes)}")
+    if exercise:
+        if mode != "wartime":
+            raise SwitchError("--exercise only goes with wartime (a drill is a whole episode)")
+        fields["exercise"] = True
+    try:
+        return message_of(fields)
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise SwitchError(f"{'.'.join(map(str, err['loc'][1:]))}: {err['msg']}", usage=False) from None
