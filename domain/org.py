@@ -45,6 +45,7 @@ class Unit:
     parent: str | None  # scope key of the parent, None for the district
     households: int = 0
     residents: int = 0
+    contact: tuple[str, str] | None = None  # a grid's who-to-call: name, phone
 
     @property
     def key(self) -> str:
@@ -69,7 +70,15 @@ class Org:
         units += [Unit("street", s["id"], s["name"], f"district:{district['id']}") for s in data["streets"]]
         units += [Unit("community", c["id"], c["name"], f"street:{c['street']}") for c in data["communities"]]
         units += [
-            Unit("grid", g["id"], g["name"], f"community:{g['community']}", g["households"], g["residents"])
+            Unit(
+                "grid",
+                g["id"],
+                g["name"],
+                f"community:{g['community']}",
+                g["households"],
+                g["residents"],
+                (g["contact"]["name"], g["contact"]["phone"]) if g.get("contact") else None,
+            )
             for g in data["grids"]
         ]
         return cls(
@@ -122,6 +131,11 @@ class Org:
             chain.append(key)
             key = self.units[key].parent
         return chain
+
+    def contact(self, grid_id: str) -> dict[str, str] | None:
+        """Who to call about a grid (name, phone), when the organisation file says."""
+        contact = self.units[f"grid:{grid_id}"].contact
+        return {"name": contact[0], "phone": contact[1]} if contact else None
 
     def of_kind(self, kind: str) -> list[Unit]:
         return [u for u in self.units.values() if u.kind == kind]

@@ -117,6 +117,12 @@ def main() -> None:
             cadres.append({"id": f"CD{k + 1:04d}", "name": name, "unit": code, "grid": slots[k]})
             k += 1
     org["cadres"] = cadres
+    # Who to call about each grid: its full-time grid worker (网格员). Illustrative names and
+    # numbers, drawn from their own generator so that everything above stays as it was.
+    contacts = random.Random(2024)
+    for n, grid in enumerate(org["grids"]):
+        worker = contacts.choice(SURNAMES) + contacts.choice(GIVEN) + contacts.choice(GIVEN)
+        grid["contact"] = {"name": worker, "phone": f"0911-{2100000 + 37 * n + contacts.randrange(37):07d}"}
     out = Path(__file__).resolve().parent.parent / "services" / "org" / "baota_org.json"
     out.write_text(json.dumps(org, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print(f"wrote {out}: {len(org['grids'])} grids, {len(cadres)} cadres")

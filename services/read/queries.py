@@ -10,7 +10,8 @@ from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import PROPOSAL_EVENTS, AuditTrail, episode_list
 from pingzhan.projections.episodes import real_episodes
 from pingzhan.projections.reports import Facts, Period
-from pingzhan.projections.roster import Roster, roster_view
+from pingzhan.projections.roster import Roster
+from pingzhan.projections.roster_view import roster_view
 from pingzhan.services.read.tables import read_rows
 from pingzhan.services.read.viewdb import ViewDb
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from pingzhan.domain import commands as c
 from pingzhan.domain.rejection import Rejection
 from pingzhan.projections.audit import AuditTrail
-from pingzhan.projections.roster import Roster, roster_view
+from pingzhan.projections.roster import Roster
+from pingzhan.projections.roster_view import roster_view
 
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain

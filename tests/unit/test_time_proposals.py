@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from pingzhan.domain import commands as c
 from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.projections.audit import AuditTrail
-from pingzhan.projections.roster import Roster, roster_view
+from pingzhan.projections.roster import Roster
+from pingzhan.projections.roster_view import roster_view
 
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain

@@ -13,7 +13,8 @@ from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail, episode_list
 from pingzhan.projections.episodes import real_episodes
 from pingzhan.projections.reports import Facts, cadre_assessment, period
-from pingzhan.projections.roster import Roster, roster_view
+from pingzhan.projections.roster import Roster
+from pingzhan.projections.roster_view import roster_view
 
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain
