@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
@@ -93,9 +94,14 @@ class App:
     def projector(self) -> Projector:
         return Projector(self.ledger, self.views, read_models(self.org, self.settings.tz))
 
-    async def run(self, role: Role, stop: asyncio.Event) -> None:
-        """Serve until ``stop``: ingest from NATS, keep the read models current, or both.
-        One process per consumer and one projector per store: each role holds its lock."""
+    async def run(
+        self, role: Role, stop: asyncio.Event, on_http: Callable[[str], None] = lambda _: None
+    ) -> None:
+        """Serve until ``stop``: ingest from NATS, keep the read models current, or both. Beside
+        the projector (roles all and project): the HTTP API and the NATS change feed, ``on_http``
+        told the API's URL. One process per consumer and one projector per store: each role
+        holds its lock."""
+        self.on_http: Callable[[str], None] = on_http
         locks = []
         try:
             if role in ("all", "ingest"):
@@ -114,16 +120,42 @@ class App:
         projecting = threading.Thread(target=self.projector.run, args=(halt, self.wake, idle_s), daemon=True)
         if role != "ingest":
             projecting.start()
+        edge = [] if role == "ingest" else [asyncio.create_task(self._edge(stop))]
+        for task in edge:  # an API that cannot start stops the service, and says why
+            task.add_done_callback(lambda t: stop.set() if not t.cancelled() and t.exception() else None)
         try:
             if role == "project":
                 await stop.wait()
             else:
                 await self._consume(stop)
         finally:
+            stop.set()
+            if edge:
+                await edge[0]
             halt.set()
             self.wake.set()
             if projecting.is_alive():
                 await asyncio.to_thread(projecting.join)
+
+    async def _edge(self, stop: asyncio.Event) -> None:
+        """The HTTP API and the change feed on NATS, both woken by the projector's steps."""
+        from pingzhan.services.api.app import create_api
+        from pingzhan.services.api.parts import Parts
+        from pingzhan.services.api.server import HttpServer
+        from pingzhan.services.read.changes import ChangePublisher
+
+        parts = Parts(self)
+        parts.ticker.bind()
+        self.projector.listeners.append(parts.ticker.tick)
+        prefix = self.settings.subject_prefix
+        tasks = [ChangePublisher(parts.changes, self.settings.nats_url, prefix, parts.ticker).run(stop)]
+        if self.settings.http:
+            server = HttpServer(create_api(self, parts), self.settings.http_host, self.settings.http_port)
+            tasks.append(server.run(stop, self.on_http))
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            parts.close()
 
     async def _consume(self, stop: asyncio.Event) -> None:
         nc = await connect(self.settings.nats_url, f"pingzhan-{self.settings.consumer_name}")

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     # CLI and read views: a view older than this (its projector behind the store) gets a warning.
     stale_after_s: float = Field(default=10.0, gt=0)
 
+    # The HTTP API and dashboard that `pingzhan serve` runs beside the projector (role all or
+    # project). Loopback unless told otherwise; port 0 picks a free port (printed); http=false: none.
+    http: bool = True
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:

@@ -50,7 +50,11 @@ async def _serve(app: App, role: Any) -> None:
     store = str(app.settings.data_dir) if app.settings.store == "sqlite" else app.settings.postgres_dbname
     log.info("serving", nats=app.settings.nats_url, store=app.settings.store, at=store, role=role,
              consumer=app.settings.consumer_name, **where)  # fmt: skip
-    await app.run(role, stop)
+    await app.run(role, stop, on_http=_announce)
+
+
+def _announce(url: str) -> None:
+    print(f"HTTP API and dashboard: {url}/  (OpenAPI: {url}/docs, NATS contract: {url}/asyncapi)", flush=True)
 
 
 def demo(app: App, args: argparse.Namespace) -> int:

@@ -38,6 +38,10 @@ class Outcome:
         """This outcome, sent again for a resent id (marked as such)."""
         return replace(self, replayed=True, encoded=None)
 
+    def doc(self) -> dict[str, Any]:
+        """The outcome as the JSON object it is published as."""
+        return orjson.loads(self.to_json())  # type: ignore[no-any-return]
+
     def to_json(self) -> bytes:
         if self.encoded is None:
             self.encoded = self._encode()

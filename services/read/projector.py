@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import orjson
 from pingzhan.projections.base import ReadModel
@@ -51,6 +51,7 @@ class Projector:
         self.ledger, self.db, self.models, self.page = ledger, db, list(models), page
         self.positions: dict[str, int] = {}
         self.caught_up = threading.Condition()
+        self.listeners: list[Callable[[int], None]] = []  # told the position after each step
         with db.transaction() as cur:
             if db.dialect == "postgres":
                 cur.execute(
@@ -103,6 +104,8 @@ class Projector:
             for model in self.models:
                 self.positions[model.name] = last
             self.caught_up.notify_all()
+        for listener in self.listeners:
+            listener(last)
         gc.freeze()  # the read models' rows are long-lived: keep the cyclic collector off them
         return len(rows)
 

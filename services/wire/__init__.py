@@ -87,14 +87,16 @@ def message_of(fields: Mapping[str, Any]) -> Envelope:
     return MESSAGE.validate_json(orjson.dumps(fields))  # type: ignore[no-any-return]
 
 
-KINDS = tuple(
-    m.model_fields["kind"].annotation.__args__[0]  # type: ignore[union-attr]
+MESSAGE_MODELS: dict[str, type[Envelope]] = {
+    m.model_fields["kind"].annotation.__args__[0]: m  # type: ignore[union-attr]
     for m in Envelope.__subclasses__()
-)
+}
+KINDS = tuple(MESSAGE_MODELS)  # every inbound kind
 
 __all__ = [
     "KINDS",
     "MESSAGE",
+    "MESSAGE_MODELS",
     "SHARDS",
     "Envelope",
     "Level",

@@ -1,0 +1,113 @@
+"""NATS at the edge of the HTTP app, through faststream's FastAPI integration.
+
+The app publishes operator commands onto the same inbound stream as every field report (the
+message id as ``Nats-Msg-Id``), waits for each one's outcome on ``{prefix}.outcome.{id}``, and
+wakes its live feed on ``{prefix}.changes.>``. The bulk ingest does not come through here: it
+stays on the measured nats-py consumer. The declarations below also make faststream's AsyncAPI
+document (``/asyncapi``, ``/asyncapi.json``) describe the whole NATS contract.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream.nats.fastapi import NatsRouter
+from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.read.changes import Ticker
+from pingzhan.services.settings import Settings
+from pingzhan.services.wire import KINDS, MESSAGE_MODELS, Envelope, subject_for
+from pydantic import BaseModel, Field
+
+
+class OutcomeDoc(BaseModel):
+    """What became of one inbound message, published after its commit."""
+
+    message_id: str = Field(description="the message's id, or stream-seq-N for one without a usable id")
+    status: str = Field(description="accepted or rejected")
+    kind: str | None = None
+    events: list[str] = Field(default_factory=list, description="the events recorded, when accepted")
+    code: str | None = Field(default=None, description="why it was rejected, as a code")
+    reason: str | None = Field(default=None, description="why it was rejected, in words")
+    replayed: bool = Field(default=False, description="an earlier outcome, sent again for a resent id")
+
+
+class AuditEntryDoc(BaseModel):
+    position: int
+    recorded_at: str | None
+    occurred_at: str | None
+    message_id: str | None
+    actor: str | None
+    event: str
+    scope: str | None
+    summary: str
+    outcome: str | None
+
+
+class ChangeDoc(BaseModel):
+    """A stored event that changes the roster of a scope, once the views include it."""
+
+    position: int = Field(description="its position in the event store (the SSE id of the same change)")
+    entry: AuditEntryDoc
+    roster: bool
+    grids: list[str] = Field(description="the grids whose roster it changes")
+
+
+class Edge:
+    def __init__(self, settings: Settings, ticker: Ticker):
+        self.settings, self.ticker = settings, ticker
+        prefix = settings.subject_prefix
+        self.router = NatsRouter(
+            [u.strip() for u in settings.nats_url.split(",")],
+            name="pingzhan-api",
+            max_reconnect_attempts=-1,
+            schema_url="/asyncapi",
+            description="pingzhan's NATS contract: inbound reports and operator actions, outcomes, changes",
+            logger=None,
+        )
+        for kind in KINDS:
+            model = MESSAGE_MODELS[kind]
+            self.router.publisher(
+                f"{prefix}.in.{{shard}}.{kind}",
+                title=f"inbound {kind}",
+                description=(model.__doc__ or kind).strip()
+                + f" Shard 0-15: crc32 of the routing key mod 16. Stream {settings.stream}; "
+                "the message id goes in the Nats-Msg-Id header.",
+                schema=model,
+                include_in_schema=True,
+            )
+        self.router.publisher(
+            f"{prefix}.outcome.{{message_id}}",
+            title="outcome",
+            description="What became of each inbound message, published after its commit.",
+            schema=OutcomeDoc,
+        )
+
+        @self.router.subscriber(
+            f"{prefix}.changes.>",
+            title="changes",
+            description=f"{prefix}.changes.{{scope kind}}.{{scope id}}: each stored event that changes "
+            "the roster of a scope, once the views include it.",
+        )
+        async def on_change(change: ChangeDoc) -> None:
+            self.ticker.tick()
+
+    async def submit(self, message: Envelope, timeout: float) -> Outcome | None:
+        """Publish an operator's message to the inbound stream and wait for its outcome (None when
+        none came within ``timeout`` seconds)."""
+        broker = self.router.broker
+        subscriber = broker.subscriber(
+            f"{self.settings.subject_prefix}.outcome.{message.id}", persistent=False
+        )
+        await subscriber.start()
+        try:
+            await broker.publish(
+                message.model_dump_json().encode(),
+                subject_for(self.settings.subject_prefix, message),
+                headers={"Nats-Msg-Id": message.id},
+                stream=self.settings.stream,
+                timeout=timeout,
+            )
+            got: Any = await subscriber.get_one(timeout=timeout)
+        finally:
+            await subscriber.stop()
+        return Outcome.from_json(got.body) if got is not None else None

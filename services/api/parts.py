@@ -1,0 +1,81 @@
+"""What the HTTP app works with, built once from the composition root's ``App``.
+
+The app reads the views through a connection of its own (one query at a time, behind ``lock``),
+never the projector's, and never writes to the store.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from pingzhan.domain.org import Org
+from pingzhan.services.bootstrap import App
+from pingzhan.services.read.changes import ChangeReader, Ticker
+from pingzhan.services.read.freshness import freshness
+from pingzhan.services.read.viewdb import ViewDb
+from pingzhan.services.settings import Settings
+
+
+@dataclass
+class Parts:
+    app: App
+    ticker: Ticker = field(default_factory=Ticker)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def settings(self) -> Settings:
+        return self.app.settings
+
+    @property
+    def org(self) -> Org:
+        return self.app.org
+
+    @cached_property
+    def views(self) -> ViewDb:
+        return ViewDb(self.settings)
+
+    @cached_property
+    def changes(self) -> ChangeReader:
+        reader = ChangeReader(self.views, self.org)
+        reader.lock = self.lock  # one connection: one query at a time
+        return reader
+
+    def as_of(self) -> dict[str, Any]:
+        with self.lock:
+            return freshness(self.settings, self.views, self.app.ledger)
+
+    @cached_property
+    def tree(self) -> dict[str, Any]:
+        return org_tree(self.org)
+
+    def org_tree(self) -> dict[str, Any]:
+        return self.tree
+
+    def close(self) -> None:
+        if "views" in self.__dict__:
+            self.views.close()
+
+
+def org_tree(org: Org) -> dict[str, Any]:
+    """The district > streets > communities > grids tree, in id order, with each grid's contact."""
+    (district,) = org.of_kind("district")
+    children: dict[str | None, list[Any]] = {}
+    for unit in sorted(org.units.values(), key=lambda u: u.id):
+        children.setdefault(unit.parent, []).append(unit)
+
+    def node(unit: Any) -> dict[str, Any]:
+        doc: dict[str, Any] = {"id": unit.id, "name": unit.name}
+        if unit.kind == "grid":
+            doc["contact"] = org.contact(unit.id)
+        else:
+            key = {"street": "communities", "community": "grids"}.get(unit.kind, "streets")
+            doc[key] = [node(u) for u in children.get(unit.key, [])]
+        return doc
+
+    return {
+        "district": {"id": district.id, "name": district.name},
+        **{"streets": [node(u) for u in children.get(district.key, [])]},
+    }

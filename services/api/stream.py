@@ -1,0 +1,55 @@
+"""``GET /api/stream``: Server-Sent Events of every stored event as the views include it.
+
+Each ``change`` event's SSE id is its position in the event store. A client that reconnects with
+``Last-Event-ID`` (browsers do it by themselves) resumes right after it: no gap, no repeat. A
+``status`` event every few seconds says how fresh the views are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pingzhan.services.api.auth import READERS, Principal, allow
+from pingzhan.services.api.parts import Parts
+from sse_starlette.sse import EventSourceResponse
+
+router = APIRouter(prefix="/api", tags=["live"])
+STATUS_EVERY_S = 5.0
+PAGE = 500
+
+
+@router.get("/stream", summary="Server-Sent Events: each stored event (id = its position), and status")
+async def stream(
+    request: Request,
+    _: Annotated[Principal, Depends(allow(*READERS))],
+    after: Annotated[
+        int | None, Query(ge=0, description="start after this position (default: from now on)")
+    ] = None,
+) -> EventSourceResponse:
+    parts: Parts = request.app.state.parts
+    last = request.headers.get("last-event-id")
+    if last is not None:
+        if not last.strip().isdigit():
+            raise HTTPException(400, f"Last-Event-ID must be a position (a whole number), not {last!r}")
+        after = int(last)
+    start = after if after is not None else await asyncio.to_thread(parts.changes.position)
+    return EventSourceResponse(_events(request, parts, start), ping=15)
+
+
+async def _events(request: Request, parts: Parts, cursor: int) -> AsyncIterator[dict[str, Any]]:
+    status_at = 0.0
+    while not await request.is_disconnected():
+        if time.monotonic() - status_at > STATUS_EVERY_S:
+            status_at = time.monotonic()
+            yield {"event": "status", "data": orjson.dumps(await asyncio.to_thread(parts.as_of)).decode()}
+        changes = await asyncio.to_thread(parts.changes.after, cursor, PAGE)
+        for change in changes:
+            cursor = change["position"]
+            yield {"event": "change", "id": str(cursor), "data": orjson.dumps(change).decode()}
+        if len(changes) < PAGE:
+            await parts.ticker.wait(min(1.0, STATUS_EVERY_S))

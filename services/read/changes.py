@@ -1,0 +1,137 @@
+"""Changes: each stored event as the views show it, for live push (SSE) and NATS-native dashboards.
+
+A change is one audit entry (position, who, what, when, scope, summary) and the grids whose roster
+it changes. ``changes_after`` reads them from the view database in position order, so a reader
+that resumes after the last position it saw gets no gap and no repeat. ``ChangePublisher``
+publishes the roster-changing ones on ``{prefix}.changes.{scope kind}.{scope id}`` as the
+projector includes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import orjson
+from pingzhan.domain.org import Org
+from pingzhan.projections.roster import Roster
+from pingzhan.services.logs import log
+from pingzhan.services.nats.connection import connect
+from pingzhan.services.read.queries import AUDIT_COLUMNS
+from pingzhan.services.read.viewdb import ViewDb
+
+ROSTER_EVENTS = frozenset(Roster.handlers)  # the events that change the roster
+
+
+def grids_of(org: Org, scope: str | None) -> list[str]:
+    """The grids a scope covers (none for an entry without a known scope)."""
+    if not scope or scope not in org.units:
+        return []
+    if scope.startswith("grid:"):
+        return [scope.removeprefix("grid:")]
+    return org.grids_under(scope)
+
+
+def change_of(org: Org, entry: dict[str, Any]) -> dict[str, Any]:
+    roster = entry["event"] in ROSTER_EVENTS
+    return {
+        "position": entry["position"],
+        "entry": entry,
+        "roster": roster,
+        "grids": grids_of(org, entry["scope"]) if roster else [],
+    }
+
+
+class ChangeReader:
+    """Reads changes from its own connection to the view database (one reader at a time)."""
+
+    def __init__(self, views: ViewDb, org: Org):
+        self.views, self.org = views, org
+        self.lock = threading.Lock()
+
+    def position(self) -> int:
+        """The last position the views include."""
+        with self.lock:
+            row = self.views.query("SELECT min(position) FROM view_tracking")
+        return int(row[0][0] or 0) if row else 0
+
+    def after(self, position: int, limit: int = 500) -> list[dict[str, Any]]:
+        """The changes after ``position``, at most ``limit``, in position order."""
+        cols = ", ".join(AUDIT_COLUMNS)
+        with self.lock:
+            rows = self.views.query(
+                f"SELECT {cols} FROM audit WHERE position > ? ORDER BY position LIMIT ?", [position, limit]
+            )
+        return [change_of(self.org, dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
+
+
+class Ticker:
+    """Wakes everyone waiting for news: set from any thread, awaited in the event loop."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.event: asyncio.Event | None = None
+
+    def bind(self) -> None:
+        """Tie it to the running event loop (once per loop)."""
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:
+            self.loop, self.event = loop, asyncio.Event()
+
+    def tick(self, *_: Any) -> None:
+        if self.loop is None or self.event is None:
+            return
+        try:
+            self.loop.call_soon_threadsafe(self._tick)
+        except RuntimeError:  # the loop has closed
+            pass
+
+    def _tick(self) -> None:
+        assert self.event is not None
+        old, self.event = self.event, asyncio.Event()
+        old.set()
+
+    async def wait(self, timeout: float) -> None:
+        """Until the next tick, or ``timeout`` seconds."""
+        assert self.event is not None
+        try:
+            await asyncio.wait_for(self.event.wait(), timeout)
+        except TimeoutError:
+            pass
+
+
+class ChangePublisher:
+    """Publishes each roster change on ``{prefix}.changes.{scope kind}.{scope id}`` once the views
+    include it: from the position the views were at when it started (it is a live feed; the
+    roster itself, ``GET /api/roster``, is the state to start from)."""
+
+    def __init__(self, reader: ChangeReader, url: str, prefix: str, ticker: Ticker):
+        self.reader, self.url, self.prefix, self.ticker = reader, url, prefix, ticker
+        self.published = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        nc = await connect(self.url, "pingzhan-changes")
+        try:
+            cursor = await asyncio.to_thread(self.reader.position)
+            while not stop.is_set():
+                try:
+                    cursor = await self._publish_after(nc, cursor)
+                except Exception as e:  # the views are away: dashboards still read the roster
+                    log.error("changes not published; retrying", error=f"{type(e).__name__}: {e}")
+                    await asyncio.sleep(1.0)
+        finally:
+            await nc.close()
+
+    async def _publish_after(self, nc: Any, cursor: int) -> int:
+        changes = await asyncio.to_thread(self.reader.after, cursor)
+        for change in changes:
+            cursor = change["position"]
+            scope = change["entry"]["scope"]
+            if change["roster"] and scope:
+                kind, _, ident = scope.partition(":")
+                await nc.publish(f"{self.prefix}.changes.{kind}.{ident}", orjson.dumps(change))
+                self.published += 1
+        if len(changes) < 500:
+            await self.ticker.wait(1.0)
+        return cursor
