@@ -13,6 +13,8 @@ from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.settings import Settings
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+# A service a test starts serves its HTTP API on a free port, never on the default 8080.
+os.environ["PINGZHAN_HTTP_PORT"] = "0"
 REQUIRE_PG = os.environ.get("PINGZHAN_REQUIRE_POSTGRES") == "1"
 
 

@@ -18,7 +18,7 @@ from pingzhan.services.api.edge import Edge
 from pingzhan.services.api.parts import Parts
 from pingzhan.services.wire import message_of
 from pingzhan.services.wire.operator import SwitchError, switch_message
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 router = APIRouter(prefix="/api", tags=["act"])
 PROPOSED = (ScopeMode.SwitchProposed.__qualname__, ScopeMode.VoidProposed.__qualname__)
@@ -30,6 +30,8 @@ class SignIn(BaseModel):
 
 
 class Switch(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # the actor is who signed in, never a field of the body
+
     mode: Literal["wartime", "peacetime", "level", "confirm", "void"]
     scope: str = Field(description="KIND:ID, e.g. street:BT-QG")
     level: str | None = Field(default=None, description="I (highest) to IV; with wartime and level")

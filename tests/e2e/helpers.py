@@ -19,7 +19,8 @@ PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
 
 def clean_env() -> dict[str, str]:
     """This process's environment without pingzhan's settings (each test gives its own)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PINGZHAN_", "POSTGRES_"))}
+    return {**env, "PINGZHAN_HTTP_PORT": "0"}  # never the default 8080, which may be taken
 
 
 def cli(

@@ -1,0 +1,80 @@
+"""GET /api/stream: every stored event once, in position order, across a broken connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+
+from tests.integration.api_helpers import api_service, eventually
+from tests.integration.helpers import on_stream, publish, workload
+
+
+def sse_events(response: httpx.Response, wanted: int, kind: str = "change") -> list[dict[str, Any]]:
+    """Read SSE events of ``kind`` until ``wanted`` of them have come (``id``, ``data``)."""
+    events: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    for line in response.iter_lines():
+        if line == "":
+            if current.get("event") == kind:
+                events.append(current)
+                if len(events) == wanted:
+                    return events
+            current = {}
+        elif not line.startswith(":"):
+            field, _, value = line.partition(":")
+            current[field] = value.removeprefix(" ")
+    return events
+
+
+def full_trail(client: httpx.Client) -> list[int]:
+    positions: list[int] = []
+    after: int | None = 0
+    while after is not None:
+        page = client.get("/api/audit", params={"after": after, "limit": 500}).json()
+        positions += [e["position"] for e in page["entries"]]
+        after = page["next_after"]
+    return positions
+
+
+async def test_a_reader_that_reconnects_with_last_event_id_misses_nothing_and_sees_nothing_twice(
+    nats_server: Any, store: Any
+) -> None:
+    settings = await on_stream(nats_server, store)
+    with api_service(settings) as service:
+        dash = service.client("dash")
+        await publish(settings.nats_url, workload(seed=9, count=1500))
+        head = eventually(lambda: (d := dash.get("/api/roster").json()["as_of"])["position"] >= d["head"] > 1000)
+        assert head, "the views did not catch up with the store"
+        everything = full_trail(dash)
+
+        with dash.stream("GET", "/api/stream", params={"after": 0}) as first:
+            before_break = sse_events(first, 700)  # then the connection is dropped
+        last_id = before_break[-1]["id"]
+        with dash.stream("GET", "/api/stream", headers={"Last-Event-ID": last_id}) as second:
+            after_break = sse_events(second, len(everything) - len(before_break))
+
+    ids = [int(e["id"]) for e in before_break + after_break]
+    assert ids == everything
+    assert all(orjson.loads(e["data"])["position"] == int(e["id"]) for e in before_break + after_break)
+
+
+async def test_a_switch_reaches_the_stream_with_the_grids_it_changes(nats_server: Any, store: Any) -> None:
+    settings = await on_stream(nats_server, store)
+    with api_service(settings) as service:
+        op = service.client("op-li")
+        with op.stream("GET", "/api/stream") as live:  # from now on
+            answer = op.post(
+                "/api/switch", json={"mode": "wartime", "scope": "street:BT-QG", "level": "III", "reason": "雨"}
+            )
+            wanted = answer.json()["outcome"]["message_id"]
+            seen = []
+            while not any(orjson.loads(e["data"])["entry"]["message_id"] == wanted for e in seen):
+                seen += sse_events(live, 1)
+
+    (change,) = [c for e in seen if (c := orjson.loads(e["data"]))["entry"]["event"].endswith("SwitchedToWartime")]
+    assert answer.status_code == 200
+    assert change["entry"]["message_id"] == wanted
+    assert change["roster"] is True
+    assert len(change["grids"]) > 10 and all(g.startswith("BT-QG-") for g in change["grids"])
