@@ -102,3 +102,15 @@ class TaskError(DomainError):
 
 class OrganisationError(DomainError):
     code = "organisation"
+
+
+class AccountError(DomainError):
+    """An account cannot be added or revoked as asked (its name, role, or current state)."""
+
+    code = "account"
+
+
+class NotAuthorisedError(DomainError):
+    """The message's actor may not do this: mode messages come only from registered operators."""
+
+    code = "not_authorised"

@@ -44,3 +44,8 @@ def problem(problem_id: str) -> UUID:
 def organisation() -> UUID:
     """The one organisation of a deployment (its versions are the aggregate's versions)."""
     return uuid5(NAMESPACE, "organisation:in-use")
+
+
+def accounts() -> UUID:
+    """The one set of accounts of a deployment: who may do what, and their tokens' hashes."""
+    return uuid5(NAMESPACE, "accounts:in-use")

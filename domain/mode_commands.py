@@ -1,5 +1,5 @@
 """Switching a scope between peacetime and wartime. The rules are ScopeMode's; these commands
-only find the scope's mode (or start one) and call it."""
+check that the actor is a registered operator, find the scope's mode (or start one) and call it."""
 
 from __future__ import annotations
 
@@ -9,15 +9,24 @@ from functools import partial
 from uuid import UUID
 
 from pingzhan.domain import ids
+from pingzhan.domain.accounts import check_operator
 from pingzhan.domain.org import Org, parse_scope
 from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.domain.stamp import Stamp
 from pingzhan.domain.workspace import Workspace, change_or_create
 
 
-def _change_mode(ws: Workspace, org: Org, scope: str, change: Callable[[ScopeMode], None]) -> None:
+def _needs(scope: str) -> tuple[UUID, ...]:
+    """What every mode command reads: the scope's mode and the accounts (who is an operator)."""
+    return (ids.scope(scope), ids.accounts())
+
+
+def _change_mode(
+    ws: Workspace, org: Org, scope: str, stamp: Stamp, change: Callable[[ScopeMode], None]
+) -> None:
     """Call ``change`` on the mode of a scope of the organisation (a new one, in peacetime, for a
-    scope never switched before)."""
+    scope never switched before), once the actor is known to be a registered operator."""
+    check_operator(ws, stamp.actor)
     parse_scope(scope)
     org.unit(scope)
     change_or_create(ws, ScopeMode, ids.scope(scope), partial(ScopeMode.track, scope), change)
@@ -31,13 +40,14 @@ class SwitchToWartime:
     exercise: bool = False
 
     def needs(self) -> tuple[UUID, ...]:
-        return (ids.scope(self.scope),)
+        return _needs(self.scope)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
         _change_mode(
             ws,
             org,
             self.scope,
+            stamp,
             lambda mode: mode.switch_to_wartime(self.level, self.reason, self.exercise, stamp),
         )
 
@@ -49,10 +59,12 @@ class ChangeLevel:
     reason: str
 
     def needs(self) -> tuple[UUID, ...]:
-        return (ids.scope(self.scope),)
+        return _needs(self.scope)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        _change_mode(ws, org, self.scope, lambda mode: mode.change_level(self.level, self.reason, stamp))
+        _change_mode(
+            ws, org, self.scope, stamp, lambda mode: mode.change_level(self.level, self.reason, stamp)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +73,10 @@ class ConfirmSwitch:
     proposal_id: str
 
     def needs(self) -> tuple[UUID, ...]:
-        return (ids.scope(self.scope),)
+        return _needs(self.scope)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        _change_mode(ws, org, self.scope, lambda mode: mode.confirm(self.proposal_id, stamp))
+        _change_mode(ws, org, self.scope, stamp, lambda mode: mode.confirm(self.proposal_id, stamp))
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +85,10 @@ class SwitchToPeacetime:
     reason: str
 
     def needs(self) -> tuple[UUID, ...]:
-        return (ids.scope(self.scope),)
+        return _needs(self.scope)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        _change_mode(ws, org, self.scope, lambda mode: mode.switch_to_peacetime(self.reason, stamp))
+        _change_mode(ws, org, self.scope, stamp, lambda mode: mode.switch_to_peacetime(self.reason, stamp))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +100,9 @@ class VoidSwitch:
     reason: str
 
     def needs(self) -> tuple[UUID, ...]:
-        return (ids.scope(self.scope),)
+        return _needs(self.scope)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        _change_mode(ws, org, self.scope, lambda mode: mode.propose_void(self.episode, self.reason, stamp))
+        _change_mode(
+            ws, org, self.scope, stamp, lambda mode: mode.propose_void(self.episode, self.reason, stamp)
+        )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from pingzhan.domain.accounts import Accounts
 from pingzhan.domain.cadre import Cadre
 from pingzhan.domain.checkpoint import Checkpoint
 from pingzhan.domain.hazard import Hazard
@@ -113,6 +114,9 @@ SUMMARIES: dict[type, Callable[[Any], str]] = {
     Rejection.MessageRejected: lambda e: f"{e.kind or 'message'} rejected ({e.code}): {e.reason}",
     Organisation.Imported: lambda e: f"organisation imported: {e.added}",
     Organisation.Changed: lambda e: f"organisation changed: {e.added}",
+    # never the token's hash: the trail says who may act, not how they prove it
+    Accounts.Added: lambda e: f"{e.role} account {e.name} added with a new token",
+    Accounts.Revoked: lambda e: f"account {e.name}: token revoked",
 }
 _BY_NAME = {event_name(c): summary for c, summary in SUMMARIES.items()}
 
@@ -122,7 +126,8 @@ def _summary(e: Any) -> str:
     return summary(e) if summary is not None else type(e).__qualname__
 
 
-_SKIPPED = {event_name(ScopeMode.Tracked), event_name(HouseholdInfo.Opened)}  # bookkeeping, not acts
+# bookkeeping, not acts
+_SKIPPED = {event_name(ScopeMode.Tracked), event_name(HouseholdInfo.Opened), event_name(Accounts.Opened)}
 _WARTIME = event_name(ScopeMode.SwitchedToWartime)  # opens an episode
 _ENDS = {event_name(ScopeMode.SwitchedToPeacetime), event_name(ScopeMode.EpisodeVoided)}  # may end one
 _VOIDED = event_name(ScopeMode.EpisodeVoided)

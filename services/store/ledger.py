@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper, StoredEvent, Tracking, Transcoder
 from eventsourcing.utils import get_topic
 from pingzhan.domain import ids
+from pingzhan.domain.accounts import Accounts
 from pingzhan.domain.organisation import Organisation
 from pingzhan.domain.stamp import Stamp
 from pingzhan.services.settings import Settings
@@ -125,6 +126,12 @@ class Ledger(Application):
         """The organisation imported into this store, if any (its latest version)."""
         found = self.load([ids.organisation()]).get(ids.organisation())
         assert found is None or isinstance(found, Organisation)
+        return found
+
+    def accounts(self) -> Accounts | None:
+        """The accounts recorded in this store (None: none was ever added)."""
+        found = self.load([ids.accounts()]).get(ids.accounts())
+        assert found is None or isinstance(found, Accounts)
         return found
 
 

@@ -10,6 +10,9 @@ DISTRICT_TZ = timezone(timedelta(hours=8))
 
 ORG_OPERATOR = "zzb-operator"  # 组织部: registers cadres and dispatches them to grids
 COMMAND_CENTER = "command-center-01"  # switches scopes to wartime and back
+# Every actor the generators send mode messages as: registered operators in the store they are
+# published to (services/accounts.py ensure_operators), or the ingest rejects them (not_authorised).
+OPERATORS = (COMMAND_CENTER,)
 WANGJIAPING = "BT-BS-01"  # 王家坪社区 in 宝塔山街道, where the 一建巷 flood channel runs
 
 RAINSTORM_HAZARDS = ("waterlogging", "blocked_channel", "landslide", "road_damage")  # hazard kinds

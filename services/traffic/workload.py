@@ -1,7 +1,8 @@
 """A deterministic, realistic stream of field reports for the whole district, for tests and benchmarks.
 
 It registers and dispatches every cadre, then mixes checkpoint shifts, hazards and their
-resolution, and the odd mode switch, across all grids; a small share of reports are invalid (they
+resolution, and the odd mode switch (by ``district.OPERATORS``, to be registered in the store),
+across all grids; a small share of reports are invalid (they
 must be rejected). Every message is returned as (id, subject, body) ready to publish.
 """
 
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import orjson
-from pingzhan.services.traffic.district import DISTRICT_TZ, RAINSTORM_HAZARDS
+from pingzhan.services.traffic.district import COMMAND_CENTER, DISTRICT_TZ, RAINSTORM_HAZARDS
 from pingzhan.services.wire import subject_of
 
 V = TypeVar("V")
@@ -131,10 +132,12 @@ class Workload:
         street = f"street:{self.rng.choice(self.streets)}"
         if street in field.wartime:
             field.wartime.discard(street)
-            return self._msg("mode.switched_to_peacetime", "command", scope=street, reason="stand-down")
+            return self._msg("mode.switched_to_peacetime", COMMAND_CENTER, scope=street, reason="stand-down")
         field.wartime.add(street)
         level = self.rng.choice(["II", "III", "IV"])
-        return self._msg("mode.switched_to_wartime", "command", scope=street, level=level, reason="rainstorm")
+        return self._msg(
+            "mode.switched_to_wartime", COMMAND_CENTER, scope=street, level=level, reason="rainstorm"
+        )
 
     def _invalid(self, grid: str) -> tuple[str, str, bytes]:
         msg_id, subject, body = self._msg(

@@ -10,6 +10,9 @@ The ``domain`` fixture is an empty in-memory workspace on the shipped organisati
     domain.then(events, (Cadre.DispatchedToGrid, {"grid_id": "BT-QG-01-01"}))
     domain.then_rejected(error, errors.UnknownCadreError, "unknown cadre 'CD2'")
 
+Mode commands are taken only from registered operators: ``domain.operators("op", "op-b")`` adds
+their accounts first, with the command ``pingzhan token add NAME --role operator`` records.
+
 Commands run as the ingest runs them: one Stamp each (message ids ``m0``, ``m1``, ... and field
 times a minute apart from ``START`` unless given), and the new events in the order the ingest
 stores them. Every rejection is checked to leave nothing behind: no new aggregate and no pending
@@ -25,6 +28,7 @@ from uuid import UUID
 
 import pytest
 from eventsourcing.domain import Aggregate
+from pingzhan.domain.accounts import AddAccount, token_hash
 from pingzhan.domain.commands import Command
 from pingzhan.domain.errors import DomainError
 from pingzhan.domain.org import Org
@@ -56,6 +60,14 @@ class Domain:
         self.aggregates[aggregate.id] = aggregate
         self._touched[aggregate.id] = aggregate
 
+    def operators(self, *names: str) -> Domain:
+        """Register these names as operators, as `pingzhan token add NAME --role operator` does
+        (its own message ids; the field times of the commands that follow do not move)."""
+        for name in names:
+            stamp = Stamp(f"token-add-{name}", "token-admin", self._next_at.isoformat())
+            self._run(AddAccount(name, "operator", token_hash(f"pz_token-of-{name}")), stamp)
+        return self
+
     def given(self, *commands: Command, actor: str = "op") -> Domain:
         """What happened before: commands that must each be accepted."""
         for command in commands:
@@ -66,7 +78,9 @@ class Domain:
         self, command: Command, actor: str = "op", at: str | None = None, message_id: str | None = None
     ) -> list[Any]:
         """Run one command and return its new events; a rejection raises its DomainError."""
-        stamp = self._stamp(actor, at, message_id)
+        return self._run(command, self._stamp(actor, at, message_id))
+
+    def _run(self, command: Any, stamp: Stamp) -> list[Any]:
         before = set(self.aggregates)
         self._touched = {}
         try:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 from pingzhan.domain import commands as c
 from pingzhan.domain import errors
+from pingzhan.domain.accounts import AddAccount, RevokeAccount, token_hash
 from pingzhan.domain.cadre import Cadre
 from pingzhan.domain.organisation import ImportOrganisation
 
@@ -93,6 +94,16 @@ REJECTIONS: dict[type[errors.DomainError], Scenario] = {
         ImportOrganisation("{}", "d1", "x"),
         "this organisation is already the one in use",
     ),
+    errors.AccountError: (
+        (),
+        AddAccount("op", "field", token_hash("pz_another")),
+        "op already has a token; revoke it first",
+    ),
+    errors.NotAuthorisedError: (
+        (RevokeAccount("op"),),
+        c.SwitchToWartime("district:BT", "II", "x"),
+        "'op' is not a registered operator: its token was revoked at 2022-07-15T20:00:00+08:00",
+    ),
 }
 
 
@@ -124,6 +135,7 @@ def test_each_error_class_is_raised_with_its_code_and_reason(
 ) -> None:
     given, when, reason = scenario
     command, at = when if isinstance(when, tuple) else (when, None)
+    domain.operators("op")  # the actor of every scenario; mode commands take only operators
     domain.given(*given)
 
     error = domain.rejects(command, at=at)

@@ -10,7 +10,7 @@ from tests.unit.conftest import Domain
 
 
 def test_the_lean_mapper_stores_the_same_events_as_the_librarys(domain: Domain) -> None:
-    domain.given(
+    domain.operators("op").given(
         c.RegisterCadre("CD1", "张三", "RSJ"),
         c.DispatchCadre("CD1", "BT-QG-01-01"),
         c.SwitchToWartime("street:BT-QG", "II", "flood"),

@@ -35,7 +35,7 @@ def test_the_first_import_starts_the_organisation_and_later_ones_change_it(domai
 def test_the_audit_trail_places_a_new_grid_under_the_episodes_above_it_once_imported() -> None:
     content = org_with_a_new_grid()
     domain = Domain(Org.from_data(json.loads(content)))  # the ingest decides with the new one
-    domain.given(
+    domain.operators("op").given(
         c.SwitchToWartime("street:BT-QG", "II", "flood"),
         ImportOrganisation(content, "d1", "1 grids"),
         c.ReportHazard("H1", NEW_GRID, "waterlogging", "新网格", "high"),

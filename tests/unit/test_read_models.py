@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from pingzhan.domain import commands as c
 from pingzhan.domain.rejection import Rejection
 from pingzhan.projections.audit import AuditTrail
@@ -12,6 +13,13 @@ from pingzhan.projections.roster_view import roster_view
 
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain
+
+
+@pytest.fixture(autouse=True)
+def operators(domain: Domain) -> None:
+    """The operators these tests switch as, registered as `pingzhan token add` registers them."""
+    domain.operators("op", "op-a", "op-b")
+
 
 QG_GRID, NS_GRID = "BT-QG-01-01", "BT-NS-01-01"
 

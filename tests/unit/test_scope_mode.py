@@ -12,6 +12,13 @@ from pingzhan.domain.scope_mode import ScopeMode
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain
 
+
+@pytest.fixture(autouse=True)
+def operators(domain: Domain) -> None:
+    """The operators these tests switch as, registered as `pingzhan token add` registers them."""
+    domain.operators("op", "op-a", "op-b")
+
+
 STREET, DISTRICT = "street:BT-QG", "district:BT"
 AT = "2022-07-15T21:00:00+08:00"
 

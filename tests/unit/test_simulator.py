@@ -11,6 +11,7 @@ import orjson
 import pytest
 from pingzhan.domain.errors import DomainError
 from pingzhan.services.org.data import read_org_file
+from pingzhan.services.traffic.district import OPERATORS
 from pingzhan.services.traffic.simulator import Plan, Simulator, simulate, summary
 from pingzhan.services.wire import MESSAGE, Envelope, subject_for
 from pydantic import ValidationError
@@ -220,6 +221,7 @@ def test_the_yijianxiang_channel_goes_to_the_city_waterlogging_office() -> None:
 
 
 def test_every_valid_message_is_accepted_by_the_domain_in_stream_order(domain: Domain) -> None:
+    domain.operators(*OPERATORS)
     rejected = []
 
     for m in parsed():

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from pingzhan.domain import commands as c
 from pingzhan.projections.audit import AuditTrail, episode_list
 
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain
+
+
+@pytest.fixture(autouse=True)
+def operators(domain: Domain) -> None:
+    """The operators these tests switch as, registered as `pingzhan token add` registers them."""
+    domain.operators("op")
+
 
 STREET = "street:BT-QG"
 GRID = "BT-QG-01-01"

@@ -13,6 +13,13 @@ from pingzhan.domain.scope_mode import ScopeMode
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain
 
+
+@pytest.fixture(autouse=True)
+def operators(domain: Domain) -> None:
+    """The operators these tests switch as, registered as `pingzhan token add` registers them."""
+    domain.operators("op", "op-a", "op-b")
+
+
 STREET, DISTRICT = "street:BT-QG", "district:BT"
 GRID = "BT-QG-01-01"
 

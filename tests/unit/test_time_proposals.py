@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import pytest
 from pingzhan.domain import commands as c
 from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.projections.audit import AuditTrail
@@ -14,6 +15,13 @@ from pingzhan.projections.roster_view import roster_view
 
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain
+
+
+@pytest.fixture(autouse=True)
+def operators(domain: Domain) -> None:
+    """The operators these tests switch as, registered as `pingzhan token add` registers them."""
+    domain.operators("op", "op-a", "op-b", "op-c")
+
 
 STREET = "street:BT-QG"
 PROPOSED_AT = "2022-07-15T21:00:00+08:00"  # expires at 21:30

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from pingzhan.domain import commands as c
 from pingzhan.domain import errors
 from pingzhan.domain.scope_mode import ScopeMode
@@ -18,6 +19,13 @@ from pingzhan.projections.roster_view import roster_view
 
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain
+
+
+@pytest.fixture(autouse=True)
+def operators(domain: Domain) -> None:
+    """The operators these tests switch as, registered as `pingzhan token add` registers them."""
+    domain.operators("op", "op-a", "op-b")
+
 
 STREET = "street:BT-QG"
 EPISODE = f"{STREET}#1"
