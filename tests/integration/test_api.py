@@ -90,10 +90,12 @@ async def test_a_revoked_token_is_refused(nats_server: Any, store: Any) -> None:
         before = dash.get("/api/me")
 
         revoke(service.app.settings, service.app.ledger, "dash")
-        after = eventually(lambda: dash.get("/api/me").status_code == 401, within=5)
+        after = eventually(lambda: dash.get("/api/roster").status_code == 401, within=5)
+        me_after = dash.get("/api/me").json()
 
     assert before.status_code == 200 and before.json() == {"name": "dash", "role": "dashboard"}
     assert after
+    assert me_after == {"name": None, "role": None}
 
 
 async def test_a_field_account_reports_with_its_name_as_actor_but_cannot_switch(
