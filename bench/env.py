@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from pingzhan.services.accounts import ensure_operators
 from pingzhan.services.nats.embedded import EmbeddedNats, nats_server_binary
 from pingzhan.services.settings import Settings
+from pingzhan.services.store.ledger import open_ledger
+from pingzhan.services.traffic.district import OPERATORS
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
@@ -29,14 +32,15 @@ class Stores:
         self.databases: list[str] = []
 
     def fresh(self, name: str, **overrides: Any) -> Settings:
+        """An empty store, but for the operators the workload switches as (see ``with_operators``)."""
         data_dir = self.root / name
         if self.kind == "sqlite":
-            return Settings(store="sqlite", data_dir=data_dir, **overrides)
+            return with_operators(Settings(store="sqlite", data_dir=data_dir, **overrides))
         db = f"pingzhan_bench_{name}_{uuid.uuid4().hex[:6]}"
         with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
             conn.execute(f'CREATE DATABASE "{db}"')
         self.databases.append(db)
-        return Settings(store="postgres", postgres_dbname=db, data_dir=data_dir, **overrides)
+        return with_operators(Settings(store="postgres", postgres_dbname=db, data_dir=data_dir, **overrides))
 
     def nats(self, name: str) -> EmbeddedNats:
         """A nats-server for one phase, not started yet (use it as a context manager)."""
@@ -48,6 +52,17 @@ class Stores:
                 for db in self.databases:
                     conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         subprocess.run(["rm", "-rf", str(self.root)], check=False)
+
+
+def with_operators(settings: Settings) -> Settings:
+    """The store with the workload's operators registered, as `pingzhan simulate` registers them:
+    mode messages from anyone else are rejected (not_authorised)."""
+    ledger = open_ledger(settings)
+    try:
+        ensure_operators(settings, ledger, OPERATORS)
+    finally:
+        ledger.close()
+    return settings
 
 
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:

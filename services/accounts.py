@@ -25,7 +25,7 @@ ADMIN = "token-admin"  # the actor of account changes, made by whoever runs ping
 
 def _stamp(settings: Settings, what: str, name: str) -> Stamp:
     message_id = f"token-{what}-{uuid.uuid4().hex[:20]}"
-    return Stamp(message_id, ADMIN, datetime.now(settings.tz).isoformat())
+    return Stamp(message_id, ADMIN, datetime.now(settings.tz).isoformat(timespec="seconds"))
 
 
 def add_token(settings: Settings, ledger: Ledger, name: str, role: str) -> str:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from pingzhan.services.bootstrap import build
-from pingzhan.services.cli import operator, org, reads, reports, serve, simulate
+from pingzhan.services.cli import operator, org, reads, reports, serve, simulate, tokens
 from pingzhan.services.cli.console import CliError, Parser, UsageError, in_words
 from pingzhan.services.logs import configure_logging
 from pingzhan.services.settings import Settings
@@ -33,6 +33,7 @@ def parser() -> Parser:
     org.add_parsers(sub, Parser)
     reports.add_parsers(sub)
     simulate.add_parsers(sub)
+    tokens.add_parsers(sub, Parser)
     return p
 
 

@@ -9,6 +9,7 @@ import shutil
 import time
 from typing import Any
 
+from pingzhan.services.accounts import ensure_operators
 from pingzhan.services.bootstrap import ROLES, App, build
 from pingzhan.services.cli import render
 from pingzhan.services.cli.console import install_stop, seconds
@@ -19,6 +20,7 @@ from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.read import queries
 from pingzhan.services.store.locks import RoleLock
+from pingzhan.services.traffic.district import OPERATORS
 from pingzhan.services.traffic.scenario import STREET, scenario
 from pingzhan.services.wire import Envelope, subject_for
 
@@ -77,6 +79,7 @@ async def _demo(base: App, exit_after: bool, timeout: float) -> None:
             update={"data_dir": root, "store": "sqlite", "nats_url": server.url}
         )
         app = build(settings)
+        ensure_operators(settings, app.ledger, OPERATORS)  # the scenario's command centre
         stop = asyncio.Event()
         install_stop(stop)
         runner = asyncio.create_task(app.run("all", stop))
@@ -101,6 +104,7 @@ async def _demo(base: App, exit_after: bool, timeout: float) -> None:
                 print(
                     f"\nStill serving (Ctrl-C stops). In another shell:\n"
                     f"  export PINGZHAN_NATS_URL={server.url} PINGZHAN_DATA_DIR={root}\n"
+                    f"  .venv/bin/pingzhan token add me --role operator   # once: only operators switch\n"
                     f"  .venv/bin/pingzhan switch wartime --scope district:BT --level III --reason rainstorm --operator me\n"
                     f"  .venv/bin/pingzhan roster"
                 )

@@ -10,11 +10,13 @@ from collections import Counter
 from typing import Any
 
 import orjson
+from pingzhan.services.accounts import ensure_operators
 from pingzhan.services.bootstrap import App
 from pingzhan.services.cli.console import CliError, UsageError, seconds
 from pingzhan.services.nats.connection import connect
 from pingzhan.services.nats.publish import Item, publish_items, recorded_ids
 from pingzhan.services.nats.stream import ensure_stream
+from pingzhan.services.traffic.district import OPERATORS
 from pingzhan.services.wire import KINDS
 
 PROGRESS_EVERY = 20_000  # messages published between two progress lines
@@ -101,6 +103,9 @@ async def _publish(app: App, items: list[Item], wait: bool, timeout: float) -> N
     try:
         js = nc.jetstream()
         await ensure_stream(js, settings)
+        # The year's mode messages come from the command centre: an operator in this store (made
+        # once, its token dropped), or the ingest would reject them as not authorised.
+        await asyncio.to_thread(ensure_operators, settings, app.ledger, OPERATORS)
         recorded_as: list[str] = []  # the id each message's outcome is recorded under
         for k in range(0, len(items), PROGRESS_EVERY):
             part = items[k : k + PROGRESS_EVERY]

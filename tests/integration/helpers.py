@@ -9,10 +9,15 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 import nats
+from pingzhan.domain import ids
+from pingzhan.services.accounts import ensure_operators
 from pingzhan.services.bootstrap import App, build
 from pingzhan.services.nats.publish import publish_items
 from pingzhan.services.nats.stream import ensure_stream
 from pingzhan.services.settings import Settings
+from pingzhan.services.store.conflicts import hex_id
+from pingzhan.services.store.ledger import open_ledger
+from pingzhan.services.traffic.district import OPERATORS
 
 
 async def make_stream(url: str, settings: Settings) -> None:
@@ -20,6 +25,18 @@ async def make_stream(url: str, settings: Settings) -> None:
     nc = await nats.connect(url)
     await ensure_stream(nc.jetstream(), settings)
     await nc.close()
+
+
+def with_operators(settings: Settings, *names: str) -> Settings:
+    """The store with these operators registered (by default the traffic generators' own,
+    ``district.OPERATORS``), as `pingzhan simulate` registers them: mode messages from anyone else
+    are rejected (not_authorised)."""
+    ledger = open_ledger(settings)
+    try:
+        ensure_operators(settings, ledger, names or OPERATORS)
+    finally:
+        ledger.close()
+    return settings
 
 
 def inbound(seq: int, kind: str, **fields: object) -> Any:
@@ -103,13 +120,18 @@ def dump_views(service: App) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def stored_events(service: App) -> list[tuple[Any, ...]]:
-    """Every stored event without the recording timestamp, in notification order."""
+    """Every event the stream's messages recorded, without the recording timestamp, in notification
+    order. The accounts are left out: they are set up beside the stream, each store with tokens of
+    its own."""
     import orjson
 
     rows = []
     start = 1
+    accounts = ids.accounts().hex
     while batch := service.ledger.recorder.select_notifications(start=start, limit=5000):
         for n in batch:
+            if hex_id(n.originator_id) == accounts:
+                continue
             state = orjson.loads(n.state)
             state.pop("timestamp", None)
             rows.append((str(n.originator_id), n.originator_version, n.topic, tuple(sorted(state.items()))))
@@ -173,6 +195,7 @@ async def clean_run(store: Settings, items: list[tuple[str, str, bytes]]) -> lis
             clean = clean.model_copy(update={"postgres_dbname": make_postgres_db()})
         try:
             await make_stream(other.url, clean)
+            with_operators(clean)
             await publish(other.url, items)
             await drain(clean, other.url, project=False)
             async with running(clean, project=False) as service:

@@ -18,6 +18,7 @@ from tests.integration.helpers import (
     running,
     stored_events,
     wait_until,
+    with_operators,
     workload,
 )
 
@@ -43,7 +44,7 @@ async def publish_with_resends(
 
 async def test_sigkill_at_three_moments_loses_and_duplicates_nothing(nats_server, store: Settings) -> None:
     rng = random.Random(2022)
-    settings = await on_stream(nats_server, store, duplicate_window_s=1.0, batch_size=500)
+    settings = with_operators(await on_stream(nats_server, store, duplicate_window_s=1.0, batch_size=500))
     items = workload(5, MESSAGES)
     ids = [i for i, _, _ in items]
     ledger = open_ledger(settings)
@@ -77,7 +78,7 @@ async def test_sigkill_at_three_moments_loses_and_duplicates_nothing(nats_server
 
 
 async def test_two_workers_share_the_stream_and_one_of_them_is_killed(nats_server, store: Settings) -> None:
-    settings = await on_stream(nats_server, store, batch_size=200, workers=2)
+    settings = with_operators(await on_stream(nats_server, store, batch_size=200, workers=2))
     generated = workload(9, 8000)
     # Cadres are registered before field work starts (registration is routed by cadre, the rest by grid).
     registrations = [m for m in generated if m[1].endswith("cadre.registered")]

@@ -17,6 +17,7 @@ from tests.integration.helpers import (
     running,
     stored_events,
     wait_until,
+    with_operators,
     workload,
 )
 
@@ -128,7 +129,7 @@ async def test_a_message_id_resent_after_the_duplicate_window_is_not_stored_twic
 async def test_a_restart_in_the_middle_of_the_stream_loses_and_duplicates_nothing(
     nats_server, store: Settings
 ) -> None:
-    settings = await on_stream(nats_server, store, batch_size=50)
+    settings = with_operators(await on_stream(nats_server, store, batch_size=50))
     items = workload(7, 3000)
     await publish(nats_server.url, items)
 
@@ -142,4 +143,7 @@ async def test_a_restart_in_the_middle_of_the_stream_loses_and_duplicates_nothin
         restarted = stored_events(service)
     assert 0 < first_stop < len(items)
     assert len(recorded) == len(items)
+    # the workload's switches come from its registered operator: only its broken reports are rejected
+    assert {Outcome.from_json(o).code for o in recorded.values()} == {None, "schema"}
+    assert any("ScopeMode.SwitchedToWartime" in Outcome.from_json(o).events for o in recorded.values())
     assert await clean_run(store, items) == restarted

@@ -14,13 +14,14 @@ from pingzhan.services.org.data import load_org
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import open_ledger
 
-from tests.integration.helpers import inbound, last_seq, on_stream, publish, workload
+from tests.integration.helpers import inbound, last_seq, on_stream, publish, with_operators, workload
 
 MAX_CACHED = 300
 
 
 async def test_the_aggregate_cache_stays_bounded_while_a_backlog_is_ingested(nats_server, tmp_path) -> None:
     settings = await on_stream(nats_server, Settings(store="sqlite", data_dir=tmp_path / "d"), batch_size=200)
+    with_operators(settings)
     await publish(nats_server.url, workload(3, 4_000))
     head = await last_seq(nats_server.url, settings.stream)
     ingest = Ingest(open_ledger(settings), load_org(), settings.consumer_name, max_cached=MAX_CACHED)

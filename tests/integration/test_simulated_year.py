@@ -17,14 +17,14 @@ from pingzhan.services.read import queries
 from pingzhan.services.settings import Settings
 from pingzhan.services.traffic.simulator import Simulator
 
-from tests.integration.helpers import drain, on_stream, publish, running
+from tests.integration.helpers import drain, on_stream, publish, running, with_operators
 
 SEED, SCALE = 3, 0.02
 
 
 @pytest.fixture
 async def simulated(nats_server, store: Settings) -> Any:
-    settings = await on_stream(nats_server, store)
+    settings = with_operators(await on_stream(nats_server, store))  # as `pingzhan simulate` does
     simulator = Simulator(read_org_file(), seed=SEED, scale=SCALE)
     items = list(simulator.messages())
     await publish(nats_server.url, items)

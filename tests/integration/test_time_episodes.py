@@ -10,7 +10,7 @@ from pingzhan.services.read import queries
 from pingzhan.services.settings import Settings
 from pingzhan.services.wire import subject_of
 
-from tests.integration.helpers import drain, on_stream, publish, running
+from tests.integration.helpers import drain, on_stream, publish, running, with_operators
 
 
 def message(msg_id: str, kind: str, at: str, **fields: Any) -> tuple[str, str, bytes]:
@@ -25,7 +25,7 @@ def wartime(msg_id: str, at: str, scope: str) -> tuple[str, str, bytes]:
 async def test_episodes_are_listed_by_start_instant_then_scope_the_same_after_a_rebuild(
     nats_server, store: Settings
 ) -> None:
-    settings = await on_stream(nats_server, store)
+    settings = with_operators(await on_stream(nats_server, store))
     await publish(
         nats_server.url,
         [

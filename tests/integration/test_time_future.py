@@ -14,7 +14,7 @@ from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import open_ledger
 from pingzhan.services.wire import subject_of
 
-from tests.integration.helpers import drain, on_stream, publish, running
+from tests.integration.helpers import drain, on_stream, publish, running, with_operators
 
 NOW = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)  # the worker's clock in these tests
 
@@ -37,7 +37,7 @@ def inbound(docs: list[dict[str, Any]]) -> list[Inbound]:
 def test_a_message_dated_beyond_the_clock_skew_is_rejected_and_one_within_it_accepted(
     store: Settings,
 ) -> None:
-    ledger = open_ledger(store)
+    ledger = open_ledger(with_operators(store))
     ingest = Ingest(ledger, load_org(), "ingest-0-of-1", clock=lambda: NOW, skew=timedelta(seconds=600))
     try:
         outcomes = ingest.process(
@@ -67,7 +67,7 @@ def test_a_message_dated_beyond_the_clock_skew_is_rejected_and_one_within_it_acc
 async def test_a_level_one_proposal_dated_2099_is_rejected_by_the_running_service(
     nats_server, store: Settings
 ) -> None:
-    settings = await on_stream(nats_server, store)
+    settings = with_operators(await on_stream(nats_server, store))
     doc = switch("p2099", "2099-01-01T00:00:00+08:00", "district:BT", level="I")
     await publish(nats_server.url, [(doc["id"], subject_of("pingzhan", doc), orjson.dumps(doc))])
 

@@ -11,7 +11,7 @@ from pingzhan.services.read import queries
 from pingzhan.services.settings import Settings
 from pingzhan.services.wire import subject_of
 
-from tests.integration.helpers import drain, on_stream, publish, running
+from tests.integration.helpers import drain, on_stream, publish, running, with_operators
 
 
 def proposal(msg_id: str, at: datetime, scope: str, actor: str = "op-a") -> tuple[str, str, bytes]:
@@ -30,7 +30,7 @@ def proposal(msg_id: str, at: datetime, scope: str, actor: str = "op-a") -> tupl
 async def test_a_lapsed_proposal_is_not_pending_and_the_audit_trail_says_it_lapsed(
     nats_server, store: Settings
 ) -> None:
-    settings = await on_stream(nats_server, store)
+    settings = with_operators(await on_stream(nats_server, store), "op-a", "op-c")
     now = datetime.now(UTC)
     await publish(
         nats_server.url,

@@ -11,6 +11,8 @@ from pingzhan.services.org.data import load_org
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import open_ledger
 
+from tests.integration.helpers import with_operators
+
 PROPOSED_AT = "2026-11-27T10:00:00+08:00"
 
 
@@ -41,7 +43,7 @@ def confirm(seq: int, at: str, received: str) -> Inbound:
 def test_a_confirmation_received_long_after_the_proposal_expired_is_rejected_whatever_its_date(
     store: Settings,
 ) -> None:
-    worker = Ingest(open_ledger(store), load_org(), "ingest-0-of-1")
+    worker = Ingest(open_ledger(with_operators(store, "op-a", "op-b")), load_org(), "ingest-0-of-1")
     worker.process([propose(1)])
 
     (late,) = worker.process(
@@ -53,7 +55,7 @@ def test_a_confirmation_received_long_after_the_proposal_expired_is_rejected_wha
 
 
 def test_a_confirmation_received_within_the_window_is_accepted(store: Settings) -> None:
-    worker = Ingest(open_ledger(store), load_org(), "ingest-0-of-1")
+    worker = Ingest(open_ledger(with_operators(store, "op-a", "op-b")), load_org(), "ingest-0-of-1")
     worker.process([propose(1)])
 
     (timely,) = worker.process(

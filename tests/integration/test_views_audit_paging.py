@@ -15,13 +15,13 @@ from pingzhan.services.read import queries
 from pingzhan.services.settings import Settings
 from pingzhan.services.wire import subject_of
 
-from tests.integration.helpers import drain, on_stream, publish, workload
+from tests.integration.helpers import drain, on_stream, publish, with_operators, workload
 
 
 @pytest.fixture
 async def trail(nats_server, store: Settings) -> Settings:
     """A store whose audit trail has more than a default page (200 entries) and some episodes."""
-    settings = await on_stream(nats_server, store)
+    settings = with_operators(await on_stream(nats_server, store), "op-1")
     switch = {"id": "paging-war", "kind": "mode.switched_to_wartime", "occurred_at": "2022-01-01T08:00:00+08:00",
               "actor": "op-1", "scope": "district:BT", "level": "III", "reason": "paging"}  # fmt: skip
     await publish(
