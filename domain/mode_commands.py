@@ -38,6 +38,7 @@ class SwitchToWartime:
     level: str
     reason: str
     exercise: bool = False
+    trigger: str | None = None
 
     def needs(self) -> tuple[UUID, ...]:
         return _needs(self.scope)
@@ -48,7 +49,7 @@ class SwitchToWartime:
             org,
             self.scope,
             stamp,
-            lambda mode: mode.switch_to_wartime(self.level, self.reason, self.exercise, stamp),
+            lambda mode: mode.switch_to_wartime(self.level, self.reason, self.exercise, stamp, self.trigger),
         )
 
 
@@ -57,13 +58,18 @@ class ChangeLevel:
     scope: str
     level: str
     reason: str
+    trigger: str | None = None
 
     def needs(self) -> tuple[UUID, ...]:
         return _needs(self.scope)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
         _change_mode(
-            ws, org, self.scope, stamp, lambda mode: mode.change_level(self.level, self.reason, stamp)
+            ws,
+            org,
+            self.scope,
+            stamp,
+            lambda mode: mode.change_level(self.level, self.reason, stamp, self.trigger),
         )
 
 

@@ -47,7 +47,8 @@ def _instant(iso: str) -> datetime:
 def _proposal(e: Any, **what: object) -> dict[str, object]:
     """What a scope remembers of its pending proposal (level I, or the void of an episode)."""
     by = {"id": e.message_id, "by": e.actor, "at": e.occurred_at}
-    return {**by, "reason": e.reason, "expires_at": e.expires_at, **what}
+    trigger = getattr(e, "trigger", None)  # events recorded before switches had triggers have none
+    return {**by, "reason": e.reason, "expires_at": e.expires_at, "trigger": trigger, **what}
 
 
 def level_rank(level: str) -> int:
@@ -66,6 +67,7 @@ class ScopeMode(Aggregate):
         episode: str
         exercise: bool
         confirmed_by: str | None
+        trigger: str | None  # what set it off: a weather warning, an epidemic notice, a report id
 
         def apply(self, mode: ScopeMode) -> None:
             mode.level = self.level
@@ -82,6 +84,7 @@ class ScopeMode(Aggregate):
         episode: str
         exercise: bool
         confirmed_by: str | None
+        trigger: str | None
 
         def apply(self, mode: ScopeMode) -> None:
             mode.level = self.level
@@ -94,6 +97,7 @@ class ScopeMode(Aggregate):
         reason: str
         exercise: bool
         expires_at: str
+        trigger: str | None
 
         def apply(self, mode: ScopeMode) -> None:
             mode.proposal = _proposal(self, level=self.level, exercise=self.exercise, voids=None)
@@ -167,7 +171,9 @@ class ScopeMode(Aggregate):
     def episode(self) -> str | None:
         return f"{self.scope}#{self.episodes}" if self.level else None
 
-    def switch_to_wartime(self, level: str, reason: str, exercise: bool, stamp: Stamp) -> None:
+    def switch_to_wartime(
+        self, level: str, reason: str, exercise: bool, stamp: Stamp, trigger: str | None = None
+    ) -> None:
         """Open an episode from peacetime; at level I only propose it (see ``confirm``)."""
         check_level(level)
         if self.level is not None:
@@ -176,11 +182,13 @@ class ScopeMode(Aggregate):
         self._check_after_state(stamp, "the switch")
         self._supersede(stamp)
         if level == "I":
-            self._propose(self.SwitchProposed, stamp, level=level, reason=reason, exercise=exercise)
+            self._propose(
+                self.SwitchProposed, stamp, level=level, reason=reason, exercise=exercise, trigger=trigger
+            )
             return
-        self._to_wartime(level, reason, exercise, None, stamp)
+        self._to_wartime(level, reason, exercise, None, stamp, trigger)
 
-    def change_level(self, level: str, reason: str, stamp: Stamp) -> None:
+    def change_level(self, level: str, reason: str, stamp: Stamp, trigger: str | None = None) -> None:
         """Escalate or de-escalate within the open episode; to level I only propose it."""
         check_level(level)
         if self.level is None:
@@ -190,9 +198,12 @@ class ScopeMode(Aggregate):
         self._check_after_state(stamp, "the level change")
         self._supersede(stamp)
         if level == "I":
-            self._propose(self.SwitchProposed, stamp, level=level, reason=reason, exercise=self.exercise)
+            exercise = self.exercise
+            self._propose(
+                self.SwitchProposed, stamp, level=level, reason=reason, exercise=exercise, trigger=trigger
+            )
             return
-        self._to_level(level, reason, None, stamp)
+        self._to_level(level, reason, None, stamp, trigger)
 
     def propose_void(self, episode: str, reason: str, stamp: Stamp) -> None:
         """Ask to void an episode of this scope switched by mistake; a second operator confirms."""
@@ -234,9 +245,14 @@ class ScopeMode(Aggregate):
                 closed=episode == self.episode,
             )
         elif self.level is None:
-            self._to_wartime("I", str(proposal["reason"]), bool(proposal["exercise"]), stamp.actor, stamp)
+            reason, exercise, trigger = (
+                str(proposal["reason"]),
+                bool(proposal["exercise"]),
+                proposal["trigger"],
+            )
+            self._to_wartime("I", reason, exercise, stamp.actor, stamp, trigger)  # type: ignore[arg-type]
         else:
-            self._to_level("I", str(proposal["reason"]), stamp.actor, stamp)
+            self._to_level("I", str(proposal["reason"]), stamp.actor, stamp, proposal["trigger"])  # type: ignore[arg-type]
 
     def switch_to_peacetime(self, reason: str, stamp: Stamp) -> None:
         """Stand down: the open episode ends."""
@@ -278,7 +294,13 @@ class ScopeMode(Aggregate):
         self._record(event, stamp, expires_at=expires.isoformat(), **fields)
 
     def _to_wartime(
-        self, level: str, reason: str, exercise: bool, confirmed_by: str | None, stamp: Stamp
+        self,
+        level: str,
+        reason: str,
+        exercise: bool,
+        confirmed_by: str | None,
+        stamp: Stamp,
+        trigger: str | None,
     ) -> None:
         episode = f"{self.scope}#{self.episodes + 1}"
         self._record(
@@ -289,9 +311,12 @@ class ScopeMode(Aggregate):
             episode=episode,
             exercise=exercise,
             confirmed_by=confirmed_by,
+            trigger=trigger,
         )
 
-    def _to_level(self, level: str, reason: str, confirmed_by: str | None, stamp: Stamp) -> None:
+    def _to_level(
+        self, level: str, reason: str, confirmed_by: str | None, stamp: Stamp, trigger: str | None
+    ) -> None:
         assert self.level is not None and self.episode is not None
         self._record(
             self.LevelChanged,
@@ -302,6 +327,7 @@ class ScopeMode(Aggregate):
             episode=self.episode,
             exercise=self.exercise,
             confirmed_by=confirmed_by,
+            trigger=trigger,
         )
 
     def _record(self, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:

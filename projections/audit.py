@@ -31,19 +31,24 @@ from pingzhan.projections.base import ReadModel, Table, event_name
 from pingzhan.projections.episodes import EpisodeSpans
 
 
+def _trigger(e: Any) -> str:
+    trigger = getattr(e, "trigger", None)  # none on switches recorded before triggers
+    return f" (trigger: {trigger})" if trigger else ""
+
+
 def _scope_mode_switched_to_wartime(e: Any) -> str:
     drill = " (EXERCISE)" if e.exercise else ""
     confirmed = f", confirmed by {e.confirmed_by}" if e.confirmed_by else ""
-    return f"{e.scope} switched to wartime level {e.level}{drill}{confirmed}: {e.reason}"
+    return f"{e.scope} switched to wartime level {e.level}{drill}{confirmed}{_trigger(e)}: {e.reason}"
 
 
 def _scope_mode_level_changed(e: Any) -> str:
     confirmed = f", confirmed by {e.confirmed_by}" if e.confirmed_by else ""
-    return f"{e.scope} level {e.previous} -> {e.level}{confirmed}: {e.reason}"
+    return f"{e.scope} level {e.previous} -> {e.level}{confirmed}{_trigger(e)}: {e.reason}"
 
 
 def _scope_mode_switch_proposed(e: Any) -> str:
-    return f"{e.scope} level {e.level} proposed, needs a second operator by {e.expires_at}: {e.reason}"
+    return f"{e.scope} level {e.level} proposed{_trigger(e)}, needs a second operator by {e.expires_at}: {e.reason}"
 
 
 def _scope_mode_episode_voided(e: Any) -> str:

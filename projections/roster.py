@@ -19,7 +19,7 @@ from pingzhan.projections.base import ReadModel, Table, on
 class Roster(ReadModel):
     name = "roster"
     tables = (
-        Table("roster_scope", ("scope",), ("level", "since", "episode", "exercise")),
+        Table("roster_scope", ("scope",), ("level", "since", "episode", "exercise", "trigger")),
         Table(
             "roster_proposal",
             ("scope",),
@@ -41,7 +41,9 @@ class Roster(ReadModel):
 
     @on(ScopeMode.SwitchedToWartime, ScopeMode.LevelChanged)
     def scope_mode_to_level(self, _: int, e: Any) -> None:
-        self.put("roster_scope", (e.scope,), (e.level, e.occurred_at, e.episode, "1" if e.exercise else None))
+        exercise = "1" if e.exercise else None
+        trigger = getattr(e, "trigger", None)  # none on switches recorded before triggers
+        self.put("roster_scope", (e.scope,), (e.level, e.occurred_at, e.episode, exercise, trigger))
         self.drop("roster_proposal", (e.scope,))
 
     @on(ScopeMode.SwitchProposed)
@@ -62,7 +64,7 @@ class Roster(ReadModel):
 
     @on(ScopeMode.SwitchedToPeacetime)
     def scope_mode_switched_to_peacetime(self, _: int, e: Any) -> None:
-        self.put("roster_scope", (e.scope,), (None, e.occurred_at, None, None))
+        self.put("roster_scope", (e.scope,), (None, e.occurred_at, None, None, None))
         self.drop("roster_proposal", (e.scope,))
 
     @on(ScopeMode.EpisodeVoided)
@@ -70,7 +72,7 @@ class Roster(ReadModel):
         """A void episode is no wartime: if it was the scope's open one, the scope is in peacetime."""
         self.drop("roster_proposal", (e.scope,))
         if e.closed:
-            self.put("roster_scope", (e.scope,), (None, e.occurred_at, None, None))
+            self.put("roster_scope", (e.scope,), (None, e.occurred_at, None, None, None))
 
     @on(Cadre.Registered)
     def cadre_registered(self, _: int, e: Any) -> None:

@@ -26,9 +26,7 @@ def effective_modes(
         for mode, active in (("wartime", real), ("exercise", drills)):
             covering = [(s, active[s]) for s in chain if s in active]
             if covering:
-                scope, (level, since, _episode, _exercise) = min(
-                    covering, key=lambda c: (level_rank(c[1][0]), c[1][1])
-                )
+                scope, (level, since, *_) = min(covering, key=lambda c: (level_rank(c[1][0]), c[1][1]))
                 result[key] = {
                     "mode": mode,
                     "level": level,
@@ -135,8 +133,15 @@ def roster_view(
         g["open_problems"].sort(key=lambda d: d["problem"])
         g["people"].sort(key=lambda d: d["cadre"])
     wartime_scopes = [
-        {"scope": k[0], "level": level, "since": since, "episode": episode, "exercise": bool(exercise)}
-        for k, (level, since, episode, exercise) in rows["roster_scope"].items()
+        {
+            "scope": k[0],
+            "level": level,
+            "since": since,
+            "episode": episode,
+            "exercise": bool(exercise),
+            "trigger": trigger,
+        }
+        for k, (level, since, episode, exercise, trigger) in rows["roster_scope"].items()
         if level is not None
     ]
     proposals = [

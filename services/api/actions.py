@@ -39,6 +39,9 @@ class Switch(BaseModel):
     proposal: str | None = Field(default=None, description="with confirm: the proposal's message id")
     episode: str | None = Field(default=None, description="with void: e.g. street:BT-QG#1")
     exercise: bool = Field(default=False, description="with wartime: a drill")
+    trigger: str | None = Field(
+        default=None, description="with wartime or level: what set it off, e.g. 暴雨红色预警"
+    )
 
 
 @router.post("/session", summary="Sign in with a token: sets the session cookie")
@@ -72,7 +75,7 @@ async def switch(
     options = {k: getattr(body, k) for k in ("level", "reason", "proposal", "episode")}
     try:
         message = switch_message(
-            body.mode, body.scope, principal.name, parts.settings.tz, body.exercise, **options
+            body.mode, body.scope, principal.name, parts.settings.tz, body.exercise, body.trigger, **options
         )
     except SwitchError as e:
         raise HTTPException(400, str(e).replace("--", "")) from None

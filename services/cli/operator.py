@@ -32,6 +32,9 @@ def add_parsers(sub: Any) -> None:
         "--level", help="I (highest) to IV; with wartime and level. Level I needs a second operator"
     )
     s.add_argument("--reason", help="why (not with confirm)")
+    s.add_argument(
+        "--trigger", help="with wartime or level: what set it off (a weather warning, a notice, a report id)"
+    )
     s.add_argument("--proposal", help="with confirm: the id of the level-I or void proposal")
     s.add_argument("--episode", help="with void: the episode switched by mistake, e.g. street:BT-QG#1")
     s.add_argument(

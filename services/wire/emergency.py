@@ -112,9 +112,10 @@ class ModeSwitchedToWartime(Envelope):
     level: Level
     reason: Text
     exercise: bool = False
+    trigger: Text | None = None  # what set it off: a weather warning, an epidemic notice, a report id
 
     def command(self) -> c.Command:
-        return c.SwitchToWartime(self.scope, self.level, self.reason, self.exercise)
+        return c.SwitchToWartime(self.scope, self.level, self.reason, self.exercise, self.trigger)
 
 
 class ModeLevelChanged(Envelope):
@@ -122,9 +123,10 @@ class ModeLevelChanged(Envelope):
     scope: Scope
     level: Level
     reason: Text
+    trigger: Text | None = None
 
     def command(self) -> c.Command:
-        return c.ChangeLevel(self.scope, self.level, self.reason)
+        return c.ChangeLevel(self.scope, self.level, self.reason, self.trigger)
 
 
 class ModeSwitchConfirmed(Envelope):

@@ -40,8 +40,17 @@ class SwitchError(ValueError):
         self.usage = usage
 
 
+TRIGGERED = ("wartime", "level")  # the switches that may say what set them off (optional)
+
+
 def switch_message(
-    mode: str, scope: str, actor: str, tz: tzinfo, exercise: bool = False, **options: str | None
+    mode: str,
+    scope: str,
+    actor: str,
+    tz: tzinfo,
+    exercise: bool = False,
+    trigger: str | None = None,
+    **options: str | None,
 ) -> Envelope:
     """The message of a switch ``mode`` of ``scope`` by ``actor`` now (district time), with the
     options of SWITCH_OPTIONS (``level``, ``reason``, ``proposal``, ``episode``); raises
@@ -67,6 +76,10 @@ def switch_message(
             fields[field] = value
         elif value is not None and value != "":
             raise SwitchError(f"--{option} only goes with {' or '.join(modes)}")
+    if trigger:
+        if mode not in TRIGGERED:
+            raise SwitchError(f"--trigger only goes with {' or '.join(TRIGGERED)}")
+        fields["trigger"] = trigger
     if exercise:
         if mode != "wartime":
             raise SwitchError("--exercise only goes with wartime (a drill is a whole episode)")

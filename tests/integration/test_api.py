@@ -27,7 +27,9 @@ async def test_a_dashboard_reads_but_cannot_switch_and_anonymous_callers_are_tol
         dash, anonymous, field = service.client("dash"), service.client(), service.client("field-1")
 
         roster = dash.get("/api/roster")
-        refused = dash.post("/api/switch", json={"mode": "wartime", "scope": QG, "level": "II", "reason": "x"})
+        refused = dash.post(
+            "/api/switch", json={"mode": "wartime", "scope": QG, "level": "II", "reason": "x"}
+        )
         unknown = anonymous.get("/api/roster")
         field_read = field.get("/api/roster")
 
@@ -69,7 +71,9 @@ async def test_level_one_needs_a_second_signed_in_operator(nats_server: Any, sto
     with api_service(settings) as service:
         li, wang = service.client("op-li"), service.client("op-wang")
 
-        proposed = li.post("/api/switch", json={"mode": "wartime", "scope": QG, "level": "I", "reason": "flood"})
+        proposed = li.post(
+            "/api/switch", json={"mode": "wartime", "scope": QG, "level": "I", "reason": "flood"}
+        )
         proposal = proposed.json()["outcome"]["message_id"]
         own = li.post("/api/switch", json={"mode": "confirm", "scope": QG, "proposal": proposal})
         pending = li.get("/api/roster", params={"scope": QG}).json()["pending_proposals"]

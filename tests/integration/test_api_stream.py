@@ -45,7 +45,9 @@ async def test_a_reader_that_reconnects_with_last_event_id_misses_nothing_and_se
     with api_service(settings) as service:
         dash = service.client("dash")
         await publish(settings.nats_url, workload(seed=9, count=1500))
-        head = eventually(lambda: (d := dash.get("/api/roster").json()["as_of"])["position"] >= d["head"] > 1000)
+        head = eventually(
+            lambda: (d := dash.get("/api/roster").json()["as_of"])["position"] >= d["head"] > 1000
+        )
         assert head, "the views did not catch up with the store"
         everything = full_trail(dash)
 
@@ -66,14 +68,17 @@ async def test_a_switch_reaches_the_stream_with_the_grids_it_changes(nats_server
         op = service.client("op-li")
         with op.stream("GET", "/api/stream") as live:  # from now on
             answer = op.post(
-                "/api/switch", json={"mode": "wartime", "scope": "street:BT-QG", "level": "III", "reason": "雨"}
+                "/api/switch",
+                json={"mode": "wartime", "scope": "street:BT-QG", "level": "III", "reason": "雨"},
             )
             wanted = answer.json()["outcome"]["message_id"]
             seen = []
             while not any(orjson.loads(e["data"])["entry"]["message_id"] == wanted for e in seen):
                 seen += sse_events(live, 1)
 
-    (change,) = [c for e in seen if (c := orjson.loads(e["data"]))["entry"]["event"].endswith("SwitchedToWartime")]
+    (change,) = [
+        c for e in seen if (c := orjson.loads(e["data"]))["entry"]["event"].endswith("SwitchedToWartime")
+    ]
     assert answer.status_code == 200
     assert change["entry"]["message_id"] == wanted
     assert change["roster"] is True

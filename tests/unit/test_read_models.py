@@ -179,3 +179,23 @@ def test_a_scoped_roster_lists_only_the_wartime_scopes_above_and_under_it(domain
     doc = roster_view(domain.org, Roster().fold(domain.events).rows, "street:BT-QG")
 
     assert [s["scope"] for s in doc["wartime_scopes"]] == ["district:BT", "grid:BT-QG-01-02"]
+
+
+def test_a_switch_says_what_set_it_off_in_the_roster_and_the_audit_trail(domain: Domain) -> None:
+    domain.given(c.SwitchToWartime("street:BT-QG", "II", "flooding", trigger="暴雨红色预警"))
+
+    (scope,) = roster(domain)["wartime_scopes"]
+    summaries = [str(row) for row in AuditTrail(domain.org).fold(domain.events).appended["audit"]]
+
+    assert scope["trigger"] == "暴雨红色预警"
+    assert any("(trigger: 暴雨红色预警)" in s for s in summaries)
+
+
+def test_a_confirmed_level_one_keeps_the_trigger_of_its_proposal(domain: Domain) -> None:
+    domain.given(c.SwitchToWartime("street:BT-QG", "I", "flooding", trigger="险情报告 HZ-1"), actor="op-a")
+    proposal = domain.events[-1].message_id
+
+    domain.given(c.ConfirmSwitch("street:BT-QG", proposal), actor="op-b")
+
+    (scope,) = roster(domain)["wartime_scopes"]
+    assert (scope["level"], scope["trigger"]) == ("I", "险情报告 HZ-1")
