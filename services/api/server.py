@@ -29,7 +29,10 @@ class HttpServer:
                 task.result()
             except SystemExit:
                 pass
-            raise OSError(f"the HTTP API could not listen on {self.where} (is the port in use?)")
+            raise OSError(
+                f"the HTTP API could not listen on {self.where} (is the port in use? "
+                "PINGZHAN_HTTP_PORT=0 picks a free one)"
+            )
         port = self.server.servers[0].sockets[0].getsockname()[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.url = f"http://{host}:{port}"

@@ -9,7 +9,7 @@ import shutil
 import time
 from typing import Any
 
-from pingzhan.services.accounts import ensure_operators
+from pingzhan.services.accounts import add_token, ensure_operators
 from pingzhan.services.bootstrap import ROLES, App, build
 from pingzhan.services.cli import render
 from pingzhan.services.cli.console import install_stop, seconds
@@ -80,9 +80,11 @@ async def _demo(base: App, exit_after: bool, timeout: float) -> None:
         )
         app = build(settings)
         ensure_operators(settings, app.ledger, OPERATORS)  # the scenario's command centre
+        tokens = {name: add_token(settings, app.ledger, name, role) for name, role in DEMO_ACCOUNTS}
         stop = asyncio.Event()
         install_stop(stop)
-        runner = asyncio.create_task(app.run("all", stop))
+        http: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        runner = asyncio.create_task(app.run("all", stop, on_http=http.set_result))
         nc = await connect(server.url, "pingzhan-demo")
         try:
             act1, act2 = scenario(read_org_file(settings.org_file), app.org)
@@ -100,12 +102,13 @@ async def _demo(base: App, exit_after: bool, timeout: float) -> None:
             print(f"\n== Audit trail of episode {episode} ==")
             print(render.audit(queries.audit(app.views, app.org, episode), app.settings.tz))
             print(f"\nDemo processed {len(act1) + len(act2)} messages in {time.monotonic() - started:.2f} s.")
+            if settings.http:
+                _sign_in_links(await asyncio.wait_for(http, timeout), tokens)
             if not exit_after:
                 print(
                     f"\nStill serving (Ctrl-C stops). In another shell:\n"
                     f"  export PINGZHAN_NATS_URL={server.url} PINGZHAN_DATA_DIR={root}\n"
-                    f"  .venv/bin/pingzhan token add me --role operator   # once: only operators switch\n"
-                    f"  .venv/bin/pingzhan switch wartime --scope district:BT --level III --reason rainstorm --operator me\n"
+                    f"  .venv/bin/pingzhan switch wartime --scope district:BT --level III --reason rainstorm --operator duty-li\n"
                     f"  .venv/bin/pingzhan roster"
                 )
                 await stop.wait()
@@ -114,6 +117,19 @@ async def _demo(base: App, exit_after: bool, timeout: float) -> None:
             await nc.close()
             await runner
             app.close()
+
+
+# Accounts of the demo, made afresh (with new tokens) on each run: two operators, so that a
+# level-I switch can be proposed by one and confirmed by the other, and a read-only screen.
+DEMO_ACCOUNTS = (("duty-li", "operator"), ("duty-wang", "operator"), ("screen", "dashboard"))
+
+
+def _sign_in_links(url: str, tokens: dict[str, str]) -> None:
+    print(f"\n== Dashboard: {url}/ (OpenAPI {url}/docs, NATS contract {url}/asyncapi) ==")
+    print("Open a link to sign in as that account (a second browser for the second operator):")
+    for name, role in DEMO_ACCOUNTS:
+        print(f"  {role:<9} {name:<9} {url}/#token={tokens[name]}")
+    print(f"API: curl -H 'Authorization: Bearer {tokens['screen']}' {url}/api/roster", flush=True)
 
 
 async def _publish_and_project(app: App, nc: Any, messages: list[Envelope], timeout: float) -> list[Any]:
