@@ -37,6 +37,14 @@ def switch(mode: str, *flags: str, env: dict[str, str], **options: str) -> subpr
     return cli("switch", mode, *flags, *(a for k, v in options.items() for a in (f"--{k}", v)), env=env)
 
 
+def register_operators(*names: str, env: dict[str, str]) -> None:
+    """`pingzhan token add NAME --role operator` for each name: only registered operators switch.
+    (The tokens are not needed here: a message over NATS names its actor.)"""
+    for name in names:
+        added = cli("token", "add", name, "--role", "operator", env=env)
+        assert added.returncode == 0, added.stderr
+
+
 def poll(
     until: Callable[[subprocess.CompletedProcess[str]], bool],
     *args: str,

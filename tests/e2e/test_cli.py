@@ -10,7 +10,7 @@ import pytest
 from pingzhan.services.nats.embedded import free_port
 from pingzhan.services.org.data import read_org_file
 
-from tests.e2e.helpers import cli, grid_modes, poll, serving, switch
+from tests.e2e.helpers import cli, grid_modes, poll, register_operators, serving, switch
 
 
 def test_demo_exits_after_the_scenario_showing_wartime_then_peacetime_and_the_audit_trail(
@@ -32,6 +32,7 @@ def test_demo_exits_after_the_scenario_showing_wartime_then_peacetime_and_the_au
 
 
 def test_switch_roster_and_audit_against_a_running_service(env, tmp_path: Path) -> None:
+    register_operators("op-1", "op-2", env=env)
     with serving(env, tmp_path) as (env, serve):
         to_war = switch("wartime", scope="district:BT", level="II", reason="flood", operator="op-1", env=env)
         again = switch("wartime", scope="district:BT", level="I", reason="more", operator="op-1", env=env)
@@ -59,6 +60,7 @@ def test_switch_roster_and_audit_against_a_running_service(env, tmp_path: Path) 
 
 
 def test_a_level_one_switch_waits_for_a_second_operator(env, tmp_path: Path) -> None:
+    register_operators("op-a", "op-b", env=env)
     with serving(env, tmp_path) as (env, serve):
         proposed = switch(
             "wartime", scope="district:BT", level="I", reason="epidemic", operator="op-a", env=env
