@@ -24,7 +24,7 @@ from pingzhan.projections.roster import Roster
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ingest.consume import Consumer
 from pingzhan.services.ingest.outcome import Outcome
-from pingzhan.services.nats.connection import connect
+from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.org.admin import active_org_data
 from pingzhan.services.org.data import load_org_data
 from pingzhan.services.read.projector import Projector
@@ -158,7 +158,12 @@ class App:
             parts.close()
 
     async def _consume(self, stop: asyncio.Event) -> None:
-        nc = await connect(self.settings.nats_url, f"pingzhan-{self.settings.consumer_name}")
+        nc = await connect(
+            self.settings.nats_url,
+            f"pingzhan-{self.settings.consumer_name}",
+            inbox_prefix=WORKER_INBOX,
+            **self.settings.nats_credentials,
+        )
 
         def committed(_: list[Outcome]) -> None:
             self.wake.set()

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     store: Literal["sqlite", "postgres"] = "sqlite"
     data_dir: Path = Path("data")
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_user: str = ""  # the NATS user and password of this process (deploy/nats-accounts.conf)
+    nats_password: str = Field(default="", repr=False)
     stream: str = "PINGZHAN"
     subject_prefix: str = "pingzhan"
     duplicate_window_s: float = 120.0
@@ -68,6 +70,11 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The district's time zone: service days, months and quarters are its dates."""
         return ZoneInfo(self.district_tz)
+
+    @property
+    def nats_credentials(self) -> dict[str, str]:
+        """``user`` and ``password`` for ``services.nats.connection.connect``."""
+        return {"user": self.nats_user, "password": self.nats_password}
 
     @property
     def consumer_name(self) -> str:

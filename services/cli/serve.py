@@ -15,7 +15,7 @@ from pingzhan.services.cli import render
 from pingzhan.services.cli.console import install_stop, seconds
 from pingzhan.services.cli.send import send
 from pingzhan.services.logs import log
-from pingzhan.services.nats.connection import connect
+from pingzhan.services.nats.connection import connect, redacted
 from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.read import queries
@@ -50,7 +50,10 @@ async def _serve(app: App, role: Any) -> None:
     install_stop(stop)
     where = {"position": app.ingest.position} if role != "project" else {}
     store = str(app.settings.data_dir) if app.settings.store == "sqlite" else app.settings.postgres_dbname
-    log.info("serving", nats=app.settings.nats_url, store=app.settings.store, at=store, role=role,
+    nats = {"nats": redacted(app.settings.nats_url)}
+    if app.settings.nats_user:
+        nats["nats_user"] = app.settings.nats_user
+    log.info("serving", **nats, store=app.settings.store, at=store, role=role,
              consumer=app.settings.consumer_name, **where)  # fmt: skip
     await app.run(role, stop, on_http=_announce)
 
