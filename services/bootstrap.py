@@ -147,8 +147,7 @@ class App:
         parts = Parts(self)
         parts.ticker.bind()
         self.projector.listeners.append(parts.ticker.tick)
-        prefix = self.settings.subject_prefix
-        tasks = [ChangePublisher(parts.changes, self.settings.nats_url, prefix, parts.ticker).run(stop)]
+        tasks = [ChangePublisher(parts.changes, self.settings, parts.ticker).run(stop)]
         if self.settings.http:
             server = HttpServer(create_api(self, parts), self.settings.http_host, self.settings.http_port)
             tasks.append(server.run(stop, self.on_http))

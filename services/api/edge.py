@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from faststream.nats.fastapi import NatsRouter
+from faststream.security import SASLPlaintext
 from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.nats.connection import WORKER_INBOX
 from pingzhan.services.read.changes import Ticker
 from pingzhan.services.settings import Settings
 from pingzhan.services.wire import KINDS, MESSAGE_MODELS, Envelope, subject_for
@@ -56,9 +58,15 @@ class Edge:
     def __init__(self, settings: Settings, ticker: Ticker):
         self.settings, self.ticker = settings, ticker
         prefix = settings.subject_prefix
+        login = settings.nats_credentials
         self.router = NatsRouter(
             [u.strip() for u in settings.nats_url.split(",")],
             name="pingzhan-api",
+            # the service's own NATS user (deploy/nats-accounts.conf: worker), its replies apart
+            security=SASLPlaintext(username=login["user"], password=login["password"])
+            if login["user"]
+            else None,
+            inbox_prefix=WORKER_INBOX,
             max_reconnect_attempts=-1,
             schema_url="/asyncapi",
             description="pingzhan's NATS contract: inbound reports and operator actions, outcomes, changes",

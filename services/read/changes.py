@@ -17,9 +17,10 @@ import orjson
 from pingzhan.domain.org import Org
 from pingzhan.projections.roster import Roster
 from pingzhan.services.logs import log
-from pingzhan.services.nats.connection import connect
+from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.read.queries import AUDIT_COLUMNS
 from pingzhan.services.read.viewdb import ViewDb
+from pingzhan.services.settings import Settings
 
 ROSTER_EVENTS = frozenset(Roster.handlers)  # the events that change the roster
 
@@ -106,12 +107,18 @@ class ChangePublisher:
     include it: from the position the views were at when it started (it is a live feed; the
     roster itself, ``GET /api/roster``, is the state to start from)."""
 
-    def __init__(self, reader: ChangeReader, url: str, prefix: str, ticker: Ticker):
-        self.reader, self.url, self.prefix, self.ticker = reader, url, prefix, ticker
+    def __init__(self, reader: ChangeReader, settings: Settings, ticker: Ticker):
+        self.reader, self.settings, self.ticker = reader, settings, ticker
+        self.prefix = settings.subject_prefix
         self.published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        nc = await connect(self.url, "pingzhan-changes")
+        nc = await connect(
+            self.settings.nats_url,
+            "pingzhan-changes",
+            inbox_prefix=WORKER_INBOX,
+            **self.settings.nats_credentials,
+        )
         try:
             cursor = await asyncio.to_thread(self.reader.position)
             while not stop.is_set():

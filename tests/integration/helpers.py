@@ -159,6 +159,7 @@ class WorkerProcess:
             "PINGZHAN_BATCH_SIZE": str(settings.batch_size),
             "PINGZHAN_DUPLICATE_WINDOW_S": str(settings.duplicate_window_s),
             "POSTGRES_DBNAME": settings.postgres_dbname,
+            "PINGZHAN_HTTP_PORT": "0",  # its HTTP API on a free port, never the default 8080
             **env,
         }
         self.log = settings.data_dir.parent / f"worker-{role}-{env.get('PINGZHAN_WORKER_INDEX', '0')}.log"

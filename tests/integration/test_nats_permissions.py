@@ -218,7 +218,9 @@ async def test_the_worker_user_serves_a_field_message_and_an_operators_switch_to
     await field.js.publish(
         FIELD_SUBJECT, body("f3", "cadre.registered", cadre_id="CD9001", name="张三", unit="RSJ")
     )
-    serve = WorkerProcess(secured.settings("worker", tmp_path / "data"), **secured.env("worker")).start()
+    settings = secured.settings("worker", tmp_path / "data")
+    with_operator(settings, "op-li")
+    serve = WorkerProcess(settings, **secured.env("worker")).start()
     try:
         heard = await asyncio.wait_for(outcomes.get(), 30)
         operator_env = {**clean_env(), "PINGZHAN_DATA_DIR": str(tmp_path / "data"), **secured.env("operator")}
@@ -240,6 +242,53 @@ async def test_the_worker_user_serves_a_field_message_and_an_operators_switch_to
     assert "violation" not in serve.log.read_text().lower()
     assert secured.passwords["worker"] not in serve.log.read_text()
     await field.nc.close()
+
+
+async def test_the_http_api_of_a_service_running_as_the_worker_user_sends_and_hears_through_nats(
+    secured: Secured, worker: Session, tmp_path: Path
+) -> None:
+    import httpx
+
+    settings = secured.settings("worker", tmp_path / "data")
+    token = with_operator(settings, "op-li")
+    serve = WorkerProcess(settings, **secured.env("worker")).start()
+    try:
+        url = await asyncio.to_thread(_http_url, serve)
+        async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}) as op:
+            switched = await op.post(
+                "/api/switch",
+                json={"mode": "wartime", "scope": "street:BT-BS", "level": "III", "reason": "雨"},
+            )
+    finally:
+        serve.stop()
+
+    assert switched.status_code == 200, switched.text
+    assert switched.json()["outcome"]["status"] == "accepted"
+    assert "violation" not in serve.log.read_text().lower()
+
+
+def with_operator(settings: Settings, name: str) -> str:
+    """Register ``name`` as an operator in the store of ``settings``; its token."""
+    from pingzhan.services.accounts import add_token
+    from pingzhan.services.bootstrap import build
+
+    app = build(settings)
+    try:
+        return add_token(settings, app.ledger, name, "operator")
+    finally:
+        app.close()
+
+
+def _http_url(serve: WorkerProcess, within_s: float = 30) -> str:
+    import time
+
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        found = re.search(r"HTTP API and dashboard: (http://\S+?)/ ", serve.log.read_text())
+        if found:
+            return found.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"serve printed no HTTP URL:\n{serve.log.read_text()[-2000:]}")
 
 
 async def test_an_operators_cli_publishes_to_a_stream_it_may_not_change(
