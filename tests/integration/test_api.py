@@ -186,3 +186,28 @@ async def test_reports_answer_as_the_cli_does(nats_server: Any, store: Any) -> N
     assert answer.json()["rows"] == expected and list(answer.json()["columns"]) == list(
         reporting.COLUMNS["units"]
     )
+
+
+async def test_a_void_needs_a_second_signed_in_operator_too(nats_server: Any, store: Any) -> None:
+    settings = await on_stream(nats_server, store)
+    with api_service(settings) as service:
+        li, wang = service.client("op-li"), service.client("op-wang")
+        switched = li.post(
+            "/api/switch", json={"mode": "wartime", "scope": QG, "level": "III", "reason": "误操作"}
+        )
+        episode = eventually(lambda: [e["episode"] for e in li.get("/api/episodes").json()["episodes"]])
+
+        proposed = li.post(
+            "/api/switch",
+            json={"mode": "void", "scope": QG, "episode": episode[0], "reason": "switched by mistake"},
+        )
+        proposal = proposed.json()["outcome"]["message_id"]
+        own = li.post("/api/switch", json={"mode": "confirm", "scope": QG, "proposal": proposal})
+        confirmed = wang.post("/api/switch", json={"mode": "confirm", "scope": QG, "proposal": proposal})
+        modes = eventually(lambda: qg_modes(li) == {("peacetime", None)} and qg_modes(li))
+
+    assert switched.status_code == 200 and episode == [f"{QG}#1"]
+    assert proposed.status_code == 200 and proposed.json()["pending"] is True
+    assert own.status_code == 422 and "second operator" in own.json()["detail"]
+    assert confirmed.status_code == 200, confirmed.text
+    assert modes == {("peacetime", None)}
