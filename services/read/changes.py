@@ -23,6 +23,7 @@ from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
 
 ROSTER_EVENTS = frozenset(Roster.handlers)  # the events that change the roster
+PAGE = 500
 
 
 def grids_of(org: Org, scope: str | None) -> list[str]:
@@ -65,6 +66,21 @@ class ChangeReader:
                 f"SELECT {cols} FROM audit WHERE position > ? ORDER BY position LIMIT ?", [position, limit]
             )
         return [change_of(self.org, dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
+
+    def roster_after(self, position: int, limit: int = 500) -> tuple[list[dict[str, Any]], int]:
+        """The roster changes after ``position`` (at most ``limit``), and the position read up to:
+        the last one's when there were ``limit``, else the views' own."""
+        cols = ", ".join(AUDIT_COLUMNS)
+        kinds = ", ".join("?" * len(ROSTER_EVENTS))
+        upto = self.position()
+        with self.lock:
+            rows = self.views.query(
+                f"SELECT {cols} FROM audit WHERE position > ? AND position <= ? AND event IN ({kinds}) "
+                "ORDER BY position LIMIT ?",
+                [position, upto, *sorted(ROSTER_EVENTS), limit],
+            )
+        changes = [change_of(self.org, dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
+        return changes, changes[-1]["position"] if len(changes) == limit else max(upto, position)
 
 
 class Ticker:
@@ -131,14 +147,13 @@ class ChangePublisher:
             await nc.close()
 
     async def _publish_after(self, nc: Any, cursor: int) -> int:
-        changes = await asyncio.to_thread(self.reader.after, cursor)
+        changes, upto = await asyncio.to_thread(self.reader.roster_after, cursor, PAGE)
         for change in changes:
-            cursor = change["position"]
             scope = change["entry"]["scope"]
-            if change["roster"] and scope:
+            if scope:
                 kind, _, ident = scope.partition(":")
                 await nc.publish(f"{self.prefix}.changes.{kind}.{ident}", orjson.dumps(change))
                 self.published += 1
-        if len(changes) < 500:
+        if len(changes) < PAGE:
             await self.ticker.wait(1.0)
-        return cursor
+        return upto

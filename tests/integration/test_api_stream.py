@@ -83,3 +83,46 @@ async def test_a_switch_reaches_the_stream_with_the_grids_it_changes(nats_server
     assert change["entry"]["message_id"] == wanted
     assert change["roster"] is True
     assert len(change["grids"]) > 10 and all(g.startswith("BT-QG-") for g in change["grids"])
+
+
+async def test_roster_changes_are_published_on_nats_by_scope_and_other_events_are_not(
+    nats_server: Any, store: Any
+) -> None:
+    import asyncio
+
+    import nats
+
+    settings = await on_stream(nats_server, store)
+    heard: list[tuple[str, dict[str, Any]]] = []
+    nc = await nats.connect(settings.nats_url)
+
+    async def on_change(msg: Any) -> None:
+        heard.append((msg.subject, orjson.loads(msg.data)))
+
+    await nc.subscribe("pingzhan.changes.>", cb=on_change)
+    with api_service(settings) as service:
+        op = service.client("op-li")
+        await asyncio.sleep(0.5)  # the change feed starts from the views' position when it starts
+        answer = await asyncio.to_thread(
+            op.post,
+            "/api/switch",
+            json={"mode": "wartime", "scope": "street:BT-QG", "level": "II", "reason": "雨"},
+        )
+        visit = await asyncio.to_thread(
+            service.client("field-1").post,
+            "/api/messages",
+            json={"kind": "hazard.reported", "hazard_id": "HZ-N1", "grid_id": "BT-QG-01-02",
+                  "hazard_kind": "waterlogging", "location": "路口", "severity": "low"},
+        )  # fmt: skip
+        for _ in range(100):
+            if len(heard) >= 2:
+                break
+            await asyncio.sleep(0.05)
+    await nc.close()
+
+    subjects = [s for s, _ in heard]
+    assert answer.status_code == 200 and visit.status_code == 200
+    assert "pingzhan.changes.street.BT-QG" in subjects and "pingzhan.changes.grid.BT-QG-01-02" in subjects
+    (switch,) = [c for s, c in heard if s == "pingzhan.changes.street.BT-QG"]
+    assert switch["entry"]["message_id"] == answer.json()["outcome"]["message_id"]
+    assert all(c["roster"] for _, c in heard)
