@@ -211,3 +211,30 @@ async def test_a_void_needs_a_second_signed_in_operator_too(nats_server: Any, st
     assert own.status_code == 422 and "second operator" in own.json()["detail"]
     assert confirmed.status_code == 200, confirmed.text
     assert modes == {("peacetime", None)}
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+async def test_an_organisation_imported_while_serving_shows_in_the_api(
+    nats_server: Any, store: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    from pingzhan.services.api import parts
+    from pingzhan.services.org import admin
+    from pingzhan.services.store.ledger import open_ledger
+
+    from tests.integration.helpers import NEW_GRID, org_file_with_a_new_grid
+
+    monkeypatch.setattr(parts, "ORG_CHECK_S", 0.2)
+    settings = await on_stream(nats_server, store)
+    with api_service(settings) as service:
+        dash = service.client("dash")
+        before = len(dash.get("/api/roster").json()["grids"])
+
+        ledger = open_ledger(settings)
+        admin.import_file(settings, ledger, org_file_with_a_new_grid(tmp_path))
+        ledger.close()
+        shown = eventually(lambda: NEW_GRID in {g["grid"] for g in dash.get("/api/roster").json()["grids"]})
+        tree = dash.get("/api/org").json()
+
+    assert before == 358 and shown
+    communities = [c for s in tree["streets"] for c in s["communities"] if c["id"] == "BT-QG-01"]
+    assert NEW_GRID in {g["id"] for g in communities[0]["grids"]}
