@@ -118,9 +118,10 @@ class App:
         # Without ingest in this process nothing wakes the projector: it polls the store.
         idle_s = 0.2 if role == "all" else 0.05
         projecting = threading.Thread(target=self.projector.run, args=(halt, self.wake, idle_s), daemon=True)
+        opened = None if role == "ingest" else self._open_edge()  # a port in use stops us here
         if role != "ingest":
             projecting.start()
-        edge = [] if role == "ingest" else [asyncio.create_task(self._edge(stop))]
+        edge = [] if opened is None else [asyncio.create_task(self._edge(*opened, stop))]
         for task in edge:  # an API that cannot start stops the service, and says why
             task.add_done_callback(lambda t: stop.set() if not t.cancelled() and t.exception() else None)
         try:
@@ -137,20 +138,33 @@ class App:
             if projecting.is_alive():
                 await asyncio.to_thread(projecting.join)
 
-    async def _edge(self, stop: asyncio.Event) -> None:
-        """The HTTP API and the change feed on NATS, both woken by the projector's steps."""
+    def _open_edge(self) -> tuple[Any, Any]:
+        """The HTTP API (its port bound now) and what it reads with."""
         from pingzhan.services.api.app import create_api
         from pingzhan.services.api.parts import Parts
         from pingzhan.services.api.server import HttpServer
-        from pingzhan.services.read.changes import ChangePublisher
 
         parts = Parts(self)
+        server = None
+        if self.settings.http:
+            server = HttpServer(create_api(self, parts), self.settings.http_host, self.settings.http_port)
+        return parts, server
+
+    async def _edge(self, parts: Any, server: Any, stop: asyncio.Event) -> None:
+        """The HTTP API and the change feed on NATS, both woken by the projector's steps."""
+        from pingzhan.services.read.changes import ChangePublisher
+
         parts.ticker.bind()
         self.projector.listeners.append(parts.ticker.tick)
         tasks = [ChangePublisher(parts.changes, self.settings, parts.ticker).run(stop)]
-        if self.settings.http:
-            server = HttpServer(create_api(self, parts), self.settings.http_host, self.settings.http_port)
+        if server is not None:
             tasks.append(server.run(stop, self.on_http))
+
+        async def closing() -> None:  # live streams end when the service stops, not when clients go
+            await stop.wait()
+            parts.ticker.close()
+
+        tasks.append(closing())
         try:
             await asyncio.gather(*tasks)
         finally:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pingzhan.services.api.auth import READERS, Principal, allow
+from pingzhan.services.api.auth import READERS, Principal, allow, token_of
 from pingzhan.services.api.parts import Parts
 from sse_starlette.sse import EventSourceResponse
 
@@ -42,8 +42,12 @@ async def stream(
 
 
 async def _events(request: Request, parts: Parts, cursor: int) -> AsyncIterator[dict[str, Any]]:
+    """Until the client goes, its token is revoked, or the service stops."""
     status_at = 0.0
-    while not await request.is_disconnected():
+    token, tokens = token_of(request), request.app.state.tokens
+    while not await request.is_disconnected() and not parts.ticker.closed:
+        if token is None or await asyncio.to_thread(tokens.principal, token) is None:
+            return  # revoked while listening (checked every few seconds, as every request is)
         if time.monotonic() - status_at > STATUS_EVERY_S:
             status_at = time.monotonic()
             yield {"event": "status", "data": orjson.dumps(await asyncio.to_thread(parts.as_of)).decode()}

@@ -48,7 +48,7 @@ async def send(app: App, items: list[Item], timeout: float, nc: Client | None = 
                     done.set()
 
         sub = await nc.subscribe(f"{app.settings.subject_prefix}.outcome.>", cb=on_outcome)
-        acks = await publish_items(js, items)
+        acks = await publish_items(js, items, ack_wait_s=max(timeout, 1.0))
         ids = recorded_ids(items, acks)
         wanted.update(ids)
         acked.set()
@@ -81,13 +81,14 @@ async def stream_ready(js: JetStreamContext, settings: Settings) -> None:
     same, publishing works, and ``pingzhan serve`` brings the stream up to date at its start."""
     try:
         await ensure_stream(js, settings)
-    except (TimeoutError, APIError) as e:
+    except (TimeoutError, APIError):
         try:
             await js.stream_info(settings.stream)
         except (TimeoutError, NotFoundError):
             raise CliError(
-                f"the stream {settings.stream} does not exist and NATS did not create it for this user "
-                f"({type(e).__name__}: {e}); start `pingzhan serve`, whose NATS user may create it"
+                f"this NATS user cannot see the stream {settings.stream}, nor create it: it does not "
+                "exist yet (start `pingzhan serve`, whose NATS user may create it) or this user may "
+                "not use it (PINGZHAN_NATS_USER)"
             ) from None
 
 

@@ -89,6 +89,11 @@ class Ticker:
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.event: asyncio.Event | None = None
+        self.closed = False  # the service is stopping: waiters return and live streams end
+
+    def close(self) -> None:
+        self.closed = True
+        self.tick()
 
     def bind(self) -> None:
         """Tie it to the running event loop (once per loop)."""
@@ -154,6 +159,6 @@ class ChangePublisher:
                 kind, _, ident = scope.partition(":")
                 await nc.publish(f"{self.prefix}.changes.{kind}.{ident}", orjson.dumps(change))
                 self.published += 1
-        if len(changes) < PAGE:
+        if len(changes) < PAGE and not self.ticker.closed:
             await self.ticker.wait(1.0)
         return upto

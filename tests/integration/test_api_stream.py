@@ -12,10 +12,12 @@ from tests.integration.helpers import on_stream, publish, workload
 
 
 def sse_events(response: httpx.Response, wanted: int, kind: str = "change") -> list[dict[str, Any]]:
-    """Read SSE events of ``kind`` until ``wanted`` of them have come (``id``, ``data``)."""
+    """Read SSE events of ``kind`` until ``wanted`` of them have come (``id``, ``data``), or the
+    server ends the stream; later calls go on where the last one stopped."""
+    lines = response.__dict__.setdefault("sse_lines", response.iter_lines())
     events: list[dict[str, Any]] = []
     current: dict[str, Any] = {}
-    for line in response.iter_lines():
+    for line in lines:
         if line == "":
             if current.get("event") == kind:
                 events.append(current)
@@ -126,3 +128,52 @@ async def test_roster_changes_are_published_on_nats_by_scope_and_other_events_ar
     (switch,) = [c for s, c in heard if s == "pingzhan.changes.street.BT-QG"]
     assert switch["entry"]["message_id"] == answer.json()["outcome"]["message_id"]
     assert all(c["roster"] for _, c in heard)
+
+
+async def test_a_live_stream_ends_when_its_token_is_revoked(nats_server: Any, store: Any) -> None:
+    import time
+
+    from pingzhan.services.accounts import revoke
+
+    settings = await on_stream(nats_server, store)
+    with api_service(settings) as service:
+        dash = service.client("dash")
+        with dash.stream("GET", "/api/stream") as live:
+            sse_events(live, 1, kind="status")
+            revoke(service.app.settings, service.app.ledger, "dash")
+            revoked_at = time.monotonic()
+            rest = sse_events(live, 1000, kind="status")  # returns when the server ends the stream
+            ended_after = time.monotonic() - revoked_at
+
+    assert ended_after < 10 and len(rest) <= 2
+
+
+def test_the_service_stops_while_a_dashboard_is_listening(tmp_path: Any) -> None:
+    import threading
+    import time
+
+    from pingzhan.services.nats.embedded import EmbeddedNats
+    from pingzhan.services.settings import Settings
+
+    with EmbeddedNats(tmp_path / "nats") as server:
+        settings = Settings(store="sqlite", data_dir=tmp_path / "data", nats_url=server.url)
+        listening, ended = threading.Event(), threading.Event()
+        with api_service(settings) as service:
+            headers = {"Authorization": f"Bearer {service.tokens['dash']}"}
+
+            def listen() -> None:  # its own client: the service's clients close before it stops
+                with httpx.Client(base_url=service.url, headers=headers, timeout=60) as dash:
+                    with dash.stream("GET", "/api/stream") as live:
+                        sse_events(live, 1, kind="status")
+                        listening.set()
+                        sse_events(live, 10_000, kind="status")  # until the server ends it
+                        ended.set()
+
+            reader = threading.Thread(target=listen, daemon=True)
+            reader.start()
+            assert listening.wait(10)
+            stopping = time.monotonic()
+        stopped_after = time.monotonic() - stopping
+        reader.join(5)
+
+    assert stopped_after < 8 and ended.is_set()

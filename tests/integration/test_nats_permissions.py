@@ -314,7 +314,9 @@ async def test_an_operators_cli_says_so_when_the_stream_is_missing_and_it_may_no
 ) -> None:
     operator = await session(secured, "operator")
 
-    with pytest.raises(CliError, match=r"the stream PINGZHAN does not exist .* start `pingzhan serve`"):
+    with pytest.raises(
+        CliError, match=r"cannot see the stream PINGZHAN, nor create it: .*start `pingzhan serve`"
+    ):
         await stream_ready(operator.js, Settings())
 
     assert (await operator.violations())[0].endswith('publish to "$js.api.stream.create.pingzhan"')
@@ -334,3 +336,19 @@ def test_a_wrong_password_is_one_line_saying_that_nats_refused_the_user(
         f"pingzhan: error: cannot reach NATS at {secured.url} (it refused the user 'operator'; "
         "see PINGZHAN_NATS_USER and PINGZHAN_NATS_PASSWORD)"
     ]
+
+
+async def test_a_field_accounts_cli_publish_of_a_mode_command_ends_in_one_line_instead_of_waiting(
+    secured: Secured, worker: Session, tmp_path: Path
+) -> None:
+    from tests.e2e.helpers import cli
+
+    env = {**clean_env(), "PINGZHAN_DATA_DIR": str(tmp_path / "data"), **secured.env("field")}
+    line = body("fm1", "mode.switched_to_wartime", scope="street:BT-BS", level="II", reason="雨")
+    (tmp_path / "mode.jsonl").write_bytes(line + b"\n")
+
+    result = await asyncio.to_thread(cli, "publish", str(tmp_path / "mode.jsonl"), "--timeout", "2", env=env)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("pingzhan: error: NATS did not acknowledge")
+    assert len(result.stderr.strip().splitlines()) == 1
