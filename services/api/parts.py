@@ -16,11 +16,12 @@ from pingzhan.domain import ids
 from pingzhan.domain.org import Org
 from pingzhan.services.bootstrap import App
 from pingzhan.services.read.changes import ChangeReader, Ticker
-from pingzhan.services.read.freshness import freshness
+from pingzhan.services.read.freshness import freshness, projector_running
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
 
 ORG_CHECK_S = 5.0  # how soon an `org import` made while serving shows in the API
+RUNNING_CHECK_S = 3.0
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Parts:
     ticker: Ticker = field(default_factory=Ticker)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _org: tuple[Org, int | None, float] | None = None  # the organisation, its version, checked when
+    _running: tuple[bool, float] | None = None  # is a projector running, and when that was looked up
 
     @property
     def settings(self) -> Settings:
@@ -64,7 +66,14 @@ class Parts:
 
     def as_of(self) -> dict[str, Any]:
         with self.lock:
-            return freshness(self.settings, self.views, self.app.ledger)
+            return freshness(self.settings, self.views, self.app.ledger, self._projector_running())
+
+    def _projector_running(self) -> bool:
+        """Looked up at most every few seconds (on PostgreSQL each look is a connection)."""
+        now = time.monotonic()
+        if self._running is None or now - self._running[1] > RUNNING_CHECK_S:
+            self._running = (projector_running(self.settings), now)
+        return self._running[0]
 
     @cached_property
     def tree(self) -> dict[str, Any]:

@@ -132,7 +132,7 @@ def _sign_in_links(url: str, tokens: dict[str, str]) -> None:
     print("Open a link to sign in as that account (a second browser for the second operator):")
     for name, role in DEMO_ACCOUNTS:
         print(f"  {role:<9} {name:<9} {url}/#token={tokens[name]}")
-    print(f"API: curl -H 'Authorization: Bearer {tokens['screen']}' {url}/api/roster", flush=True)
+    print(f"API: curl -s -H 'Authorization: Bearer {tokens['screen']}' {url}/api/roster", flush=True)
 
 
 async def _publish_and_project(app: App, nc: Any, messages: list[Envelope], timeout: float) -> list[Any]:

@@ -143,14 +143,31 @@ async def test_errors_are_one_line_in_words(nats_server: Any, store: Any) -> Non
         )
         bad_roster = op.get("/api/roster", params={"scope": "street:NOPE"})
         bad_period = op.get("/api/reports/cadres", params={"period": "2022-Q9"})
+        bad_moment = op.get("/api/reports/duty", params={"at": "yesterday"})
+        not_json = op.post(
+            "/api/switch", content=b"{mode: wartime", headers={"content-type": "application/json"}
+        )
+        loose_bool = op.post(
+            "/api/switch",
+            json={"mode": "wartime", "scope": QG, "level": "II", "reason": "x", "exercise": "yes"},
+        )
+        bad_scope_form = op.post("/api/switch", json={"mode": "peacetime", "scope": "QG", "reason": "x"})
+        unknown_kind = op.post("/api/messages", json={"kind": "bogus.kind"})
 
     assert no_level.status_code == 400 and "needs level" in no_level.json()["detail"]
-    assert bad_mode.status_code == 400 and bad_mode.json()["detail"].startswith("mode:")
+    assert bad_mode.status_code == 400 and bad_mode.json()["detail"].startswith("mode: must be one of")
     assert unknown_scope.status_code == 422 and "NOPE" in unknown_scope.json()["detail"]
     assert bad_roster.status_code == 400 and "NOPE" in bad_roster.json()["detail"]
-    assert bad_period.status_code == 404
-    for answer in (no_level, bad_mode, unknown_scope, bad_roster, bad_period):
-        assert "\n" not in answer.json()["detail"] and "Traceback" not in answer.text
+    assert bad_period.status_code == 400 and "2022-Q9" in bad_period.json()["detail"]
+    assert bad_moment.status_code == 400 and "--at" not in bad_moment.json()["detail"]
+    assert not_json.status_code == 400 and "not valid JSON" in not_json.json()["detail"]
+    assert loose_bool.status_code == 400 and loose_bool.json()["detail"] == "exercise: must be true or false"
+    assert bad_scope_form.json()["detail"] == "scope: must be a scope KIND:ID, e.g. street:BT-QG"
+    assert unknown_kind.status_code == 400 and "unknown kind 'bogus.kind'" in unknown_kind.json()["detail"]
+    answers = (no_level, bad_mode, unknown_scope, bad_roster, bad_period, bad_moment, not_json, loose_bool)
+    for answer in (*answers, bad_scope_form, unknown_kind):
+        detail = answer.json()["detail"]
+        assert "\n" not in detail and "Traceback" not in answer.text and "Input should" not in detail
 
 
 async def test_the_asyncapi_document_has_every_wire_kind_the_outcomes_and_the_changes(
