@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:4222"
     nats_user: str = ""  # the NATS user and password of this process (deploy/nats-accounts.conf)
     nats_password: str = Field(default="", repr=False)
+    token: str = Field(default="", repr=False)  # PINGZHAN_TOKEN: the operator's own, for `pingzhan switch`
     stream: str = "PINGZHAN"
     subject_prefix: str = "pingzhan"
     duplicate_window_s: float = 120.0

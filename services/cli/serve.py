@@ -111,7 +111,8 @@ async def _demo(base: App, exit_after: bool, timeout: float) -> None:
                 print(
                     f"\nStill serving (Ctrl-C stops). In another shell:\n"
                     f"  export PINGZHAN_NATS_URL={server.url} PINGZHAN_DATA_DIR={root}\n"
-                    f"  .venv/bin/pingzhan switch wartime --scope district:BT --level III --reason rainstorm --operator duty-li\n"
+                    f"  export PINGZHAN_TOKEN={tokens['duty-li']}   # duty-li's: who switches\n"
+                    f"  .venv/bin/pingzhan switch wartime --scope district:BT --level III --reason rainstorm\n"
                     f"  .venv/bin/pingzhan roster"
                 )
                 await stop.wait()

@@ -11,7 +11,7 @@ from pathlib import Path
 from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.settings import Settings
 
-from tests.e2e.helpers import cli, register_operators, switch
+from tests.e2e.helpers import TOKENS, cli, register_operators, switch
 from tests.integration.helpers import WorkerProcess
 
 
@@ -65,7 +65,8 @@ def test_an_operator_id_in_another_case_cannot_confirm_its_own_level_one_proposa
         proposal = re.search(r"--proposal (\S+)", proposed.stdout)
         assert proposal is not None, proposed.stdout + proposed.stderr
         confirm = {"scope": "street:BT-QG", "proposal": proposal.group(1)}
-        by_self = switch("confirm", "--json", operator="OP-LI", **confirm, env=env)
+        own_token = {**env, "PINGZHAN_TOKEN": TOKENS[(env["PINGZHAN_DATA_DIR"], "op-li")]}
+        by_self = switch("confirm", "--json", operator="OP-LI", **confirm, env=own_token)
         by_other = switch("confirm", operator="op-wang", **confirm, env=env)
 
     # the wire takes OP-LI as op-li, the registered proposer: the same person cannot confirm

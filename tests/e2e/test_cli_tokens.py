@@ -70,29 +70,28 @@ def test_listing_accounts_where_there_is_no_store_says_so_and_creates_nothing(en
     assert not (tmp_path / "data").exists()
 
 
-def test_switches_from_unregistered_or_revoked_operators_are_rejected_not_authorised(
+def test_a_switch_is_made_only_with_an_operators_own_token_and_others_are_rejected_not_authorised(
     env, tmp_path: Path
 ) -> None:
     register_operators("op-a", env=env)
-    cli("token", "add", "screen-1", "--role", "dashboard", env=env)
+    screen = cli("token", "add", "screen-1", "--role", "dashboard", env=env).stdout.strip()
+    line = {"id": "raw-1", "kind": "mode.switched_to_wartime", "occurred_at": "2022-07-15T20:00:00+08:00",
+            "actor": "me", "scope": "street:BT-QG", "level": "II", "reason": "x"}  # fmt: skip
+    (tmp_path / "raw.jsonl").write_text(json.dumps(line) + "\n")
     with serving(env, tmp_path) as (env, _):
         stranger = switch("wartime", scope="street:BT-QG", level="II", reason="x", operator="me", env=env)
         dashboard = switch(
-            "wartime", scope="street:BT-QG", level="II", reason="x", operator="screen-1", env=env
+            "wartime", scope="street:BT-QG", level="II", reason="x", env={**env, "PINGZHAN_TOKEN": screen}
         )
+        raw = cli("publish", str(tmp_path / "raw.jsonl"), env=env)
         operator = switch("wartime", scope="street:BT-QG", level="II", reason="x", operator="op-a", env=env)
         cli("token", "revoke", "op-a", env=env)
         revoked = switch("peacetime", scope="street:BT-QG", reason="over", operator="op-a", env=env)
 
-    assert stranger.returncode == 1
-    assert stranger.stdout.split(" ", 2)[2] == (
+    assert stranger.returncode == 1 and "switch needs me's operator token" in stranger.stderr
+    assert dashboard.returncode == 1 and "screen-1 is a dashboard account" in dashboard.stderr
+    assert raw.returncode == 1 and raw.stdout.split(" ", 2)[2] == (
         "(not_authorised): 'me' is not a registered operator (pingzhan token add me --role operator)\n"
     )
-    assert (
-        dashboard.returncode == 1
-        and "(not_authorised): 'screen-1' is not a registered operator" in dashboard.stdout
-    )
     assert operator.returncode == 0, operator.stdout + operator.stderr
-    assert (
-        revoked.returncode == 1 and "(not_authorised): 'op-a' is not a registered operator" in revoked.stdout
-    )
+    assert revoked.returncode == 1 and "not valid (or was revoked)" in revoked.stderr

@@ -219,11 +219,16 @@ async def test_the_worker_user_serves_a_field_message_and_an_operators_switch_to
         FIELD_SUBJECT, body("f3", "cadre.registered", cadre_id="CD9001", name="张三", unit="RSJ")
     )
     settings = secured.settings("worker", tmp_path / "data")
-    with_operator(settings, "op-li")
+    token = with_operator(settings, "op-li")
     serve = WorkerProcess(settings, **secured.env("worker")).start()
     try:
         heard = await asyncio.wait_for(outcomes.get(), 30)
-        operator_env = {**clean_env(), "PINGZHAN_DATA_DIR": str(tmp_path / "data"), **secured.env("operator")}
+        operator_env = {
+            **clean_env(),
+            "PINGZHAN_DATA_DIR": str(tmp_path / "data"),
+            "PINGZHAN_TOKEN": token,
+            **secured.env("operator"),
+        }
         to_war = await asyncio.to_thread(
             switch,
             "wartime",
@@ -326,8 +331,9 @@ async def test_an_operators_cli_says_so_when_the_stream_is_missing_and_it_may_no
 def test_a_wrong_password_is_one_line_saying_that_nats_refused_the_user(
     secured: Secured, tmp_path: Path
 ) -> None:
+    token = with_operator(secured.settings("operator", tmp_path / "data"), "op-li")
     env = {**clean_env(), "PINGZHAN_DATA_DIR": str(tmp_path / "data"), **secured.env("operator")}
-    env["PINGZHAN_NATS_PASSWORD"] = "pzwrong"
+    env["PINGZHAN_NATS_PASSWORD"], env["PINGZHAN_TOKEN"] = "pzwrong", token
 
     result = switch("wartime", env=env, scope="street:BT-BS", level="II", reason="暴雨", operator="op-li")
 
