@@ -1,5 +1,9 @@
 """Facts for assessment and the reporting chain, one row per event, dated by when it happened.
 
+Wartime duty is among them: checkpoint shifts (``fact_shift``, which also answers ``duty --at``)
+and the flood-duty tasks of hazards (``fact_task``: one row per task, dated by its assignment,
+with the day it was done once it is).
+
 Reports are computed from these facts when asked (``projections/reports.py``), so a late report
 counts in the period it happened in, not the one it arrived in.
 """
@@ -12,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pingzhan.domain.cadre import Cadre
 from pingzhan.domain.checkpoint import Checkpoint
+from pingzhan.domain.hazard import Hazard
 from pingzhan.domain.household import HouseholdInfo
 from pingzhan.projections.base import ReadModel, Table, on
 
@@ -22,7 +27,7 @@ class Assessment(ReadModel):
     """Facts dated by the district's date at the moment they happened (``tz``)."""
 
     name = "assessment"
-    version = 3
+    version = 4
     tables = (
         Table("cadre_info", ("cadre_id",), ("name", "unit", "grid")),
         Table("fact_service", ("position",), ("cadre_id", "day", "grid"), append_only=True),
@@ -55,9 +60,10 @@ class Assessment(ReadModel):
         Table(
             "fact_shift",
             ("position",),
-            ("checkpoint_id", "cadre_id", "grid", "action", "occurred_at", "recorded_at"),
+            ("checkpoint_id", "cadre_id", "grid", "action", "day", "occurred_at", "recorded_at"),
             append_only=True,
         ),
+        Table("fact_task", ("hazard_id", "task_id"), ("cadre_id", "day", "task", "done_day")),
     )
 
     def __init__(self, tz: tzinfo = DISTRICT_TZ):
@@ -123,14 +129,42 @@ class Assessment(ReadModel):
     def checkpoint_staffed(self, p: int, e: Any) -> None:
         self.append(
             "fact_shift",
-            (p, e.checkpoint_id, e.cadre_id, e.grid_id, "start", e.occurred_at, _iso(e.timestamp)),
+            (
+                p,
+                e.checkpoint_id,
+                e.cadre_id,
+                e.grid_id,
+                "start",
+                self._day(e),
+                e.occurred_at,
+                _iso(e.timestamp),
+            ),
         )
 
     @on(Checkpoint.Relieved)
     def checkpoint_relieved(self, p: int, e: Any) -> None:
         self.append(
-            "fact_shift", (p, e.checkpoint_id, e.cadre_id, e.grid_id, "end", e.occurred_at, _iso(e.timestamp))
+            "fact_shift",
+            (
+                p,
+                e.checkpoint_id,
+                e.cadre_id,
+                e.grid_id,
+                "end",
+                self._day(e),
+                e.occurred_at,
+                _iso(e.timestamp),
+            ),
         )
+
+    @on(Hazard.TaskAssigned)
+    def hazard_task_assigned(self, _: int, e: Any) -> None:
+        self.put("fact_task", (e.hazard_id, e.task_id), (e.cadre_id, self._day(e), e.task, None))
+
+    @on(Hazard.TaskDone)
+    def hazard_task_done(self, _: int, e: Any) -> None:
+        cadre, assigned, task, _done = self.rows["fact_task"][(e.hazard_id, e.task_id)]
+        self.put("fact_task", (e.hazard_id, e.task_id), (cadre, assigned, task, self._day(e)))
 
 
 def _iso(ts: Any) -> str:

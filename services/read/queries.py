@@ -9,7 +9,7 @@ from pingzhan.domain.org import Org
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import PROPOSAL_EVENTS, AuditTrail, episode_list
 from pingzhan.projections.episodes import real_episodes
-from pingzhan.projections.reports import Facts, Period
+from pingzhan.projections.facts import Facts, Period
 from pingzhan.projections.roster import Roster
 from pingzhan.projections.roster_view import roster_view
 from pingzhan.services.read.tables import read_rows
@@ -82,8 +82,10 @@ def report_facts(db: ViewDb, p: Period, tz: tzinfo | None = None) -> Facts:
     read_rows(db, Assessment())
     span = [p.start.isoformat(), p.end.isoformat()]
 
-    def rows(sql: str) -> list[Any]:
-        return [tuple(r) for r in db.query(sql + " WHERE day >= ? AND day <= ?", span)]
+    def rows(sql: str, also: str = "") -> list[Any]:
+        """The rows of ``sql`` dated within the period (and meeting ``also``)."""
+        where = " WHERE day >= ? AND day <= ?" + (f" AND {also}" if also else "")
+        return [tuple(r) for r in db.query(sql + where, span)]
 
     cadres = {r[0]: (r[1], r[2], r[3]) for r in db.query("SELECT cadre_id, name, unit, grid FROM cadre_info")}
 
@@ -98,6 +100,8 @@ def report_facts(db: ViewDb, p: Period, tz: tzinfo | None = None) -> Facts:
         ratings=rows("SELECT cadre_id, day, score FROM fact_rating"),
         inspections=rows("SELECT cadre_id, day, grid, inspection_group, finding FROM fact_inspection"),
         work=rows("SELECT cadre_id, day, what, amount FROM fact_work"),
+        shifts=rows("SELECT cadre_id, day, checkpoint_id FROM fact_shift", "action = 'start'"),
+        tasks=rows("SELECT cadre_id, day, task, done_day FROM fact_task"),
         episodes=episodes,
     )
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.projections import reports
+from pingzhan.projections.facts import period as period_of
+from pingzhan.projections.grading import cadre_assessment
 from pingzhan.services.read import queries
 from pingzhan.services.read.viewdb import ViewDb
 
@@ -25,6 +27,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "visits",
         "households_visited",
         "visit_rate",
+        "shifts",
+        "tasks_done",
         "accuracy",
         "satisfaction_mean",
         "absent",
@@ -53,6 +57,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "attendance",
         "visits",
         "households_visited",
+        "shifts",
+        "tasks_done",
         "accuracy",
         "satisfaction_mean",
         "grades",
@@ -92,9 +98,9 @@ def report(
         raise LookupError(f"no report {name!r}: one of cadres, attendance, units, drive")
     if not period:
         raise ValueError(f"the {name} report needs a period (YYYY, YYYY-Qn or YYYY-MM)")
-    p = reports.period(period)  # ValueError in words when it is not one
+    p = period_of(period)  # ValueError in words when it is not one
     facts = queries.report_facts(db, p, tz)
-    cadre_rows = reports.cadre_assessment(facts, org, p)
+    cadre_rows = cadre_assessment(facts, org, p)
     if name == "attendance":
         return reports.attendance_by_community(cadre_rows, org)
     if name == "units":

@@ -1,6 +1,8 @@
 """January to February 20 in the simulated year: the epidemic (新冠疫情防控, level II, the whole
-district). Checkpoints (卡口) are set up in the grids with the most cadres and staffed in two shifts
-a day, and the HR bureau's twenty cadres register the three compounds in one week.
+district). A checkpoint (卡口) is set up in every grid, a second one in some of the grids with the
+most cadres, and staffed in two shifts a day by the grid's cadres in turn, so that every cadre takes
+shifts ("全区党员干部主动下沉...在卡口一线执勤值守"); the HR bureau's twenty cadres register the three
+compounds in one week.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pingzhan.services.traffic.year_record import YearRecord
 DRIVE_ID = "DRIVE-2022-01"
 CHECKPOINT_NAMES = ["南门卡口 (south gate)", "北门卡口 (north gate)", "东门卡口 (east gate)"]
 SHIFTS = ((8, 14), (14, 20))  # hours of the day
-ONE_CHECKPOINT_SHARE = 0.7  # of the checkpoint grids; the others have two
+ONE_CHECKPOINT_SHARE = 0.7  # of the busiest grids; the others have two
 
 
 def epidemic(record: YearRecord) -> None:
@@ -35,17 +37,19 @@ def epidemic(record: YearRecord) -> None:
 
 
 def _establish_checkpoints(record: YearRecord) -> list[tuple[str, str]]:
-    """One or two checkpoints in each of the grids with the most cadres (a sixth of the grids)."""
+    """One checkpoint in every grid; a second one in some of the grids with the most cadres (a sixth
+    of the grids)."""
     rng, grids, start = record.rng, record.plan.grids, EPIDEMIC[0]
     count = max(2, round(len(grids) / 6))
-    ranked = sorted(grids, key=lambda g: (-len(record.cadres_in[g]), rng.random()))
+    busiest = set(sorted(grids, key=lambda g: (-len(record.cadres_in[g]), rng.random()))[:count])
     checkpoints: list[tuple[str, str]] = []
-    for i, grid in enumerate(ranked[:count]):
-        for k in range(1 if rng.random() < ONE_CHECKPOINT_SHARE else 2):
+    for i, grid in enumerate(grids):
+        second = grid in busiest and rng.random() >= ONE_CHECKPOINT_SHARE
+        for k in range(2 if second else 1):
             cp = f"CP-{grid}-{k + 1}"
             checkpoints.append((cp, grid))
             record.emit(
-                start + timedelta(minutes=60 + i, seconds=k),
+                start + timedelta(minutes=60, seconds=2 * i + k),
                 "checkpoint.established",
                 record.community_actor(grid),
                 checkpoint_id=cp,

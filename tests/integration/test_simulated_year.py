@@ -12,6 +12,8 @@ from typing import Any
 import orjson
 import pytest
 from pingzhan.projections import reports
+from pingzhan.projections.facts import period
+from pingzhan.projections.grading import cadre_assessment
 from pingzhan.services.org.data import load_org, read_org_file
 from pingzhan.services.read import queries
 from pingzhan.services.settings import Settings
@@ -45,7 +47,8 @@ async def simulated(nats_server, store: Settings) -> Any:
 
 def expected_for(bodies: list[dict[str, Any]], start: str, end: str) -> dict[str, dict[str, Any]]:
     """Per cadre, straight from the messages: check-in days, visits, households, verifications
-    of what the cadre collected, ratings and inspection findings within [start, end]."""
+    of what the cadre collected, ratings, inspection findings, checkpoint shifts and hazard tasks
+    (assigned, and of those done) within [start, end]."""
     out: dict[str, dict[str, Any]] = defaultdict(
         lambda: {
             "days": set(),
@@ -56,13 +59,25 @@ def expected_for(bodies: list[dict[str, Any]], start: str, end: str) -> dict[str
             "scores": [],
             "absent": 0,
             "idle": 0,
+            "shifts": 0,
+            "tasks": 0,
+            "tasks_done": 0,
         }
     )
+    assigned: dict[tuple[str, str], tuple[str, str]] = {}  # hazard task -> cadre, day assigned
     collector: dict[str, str] = {}
     for b in bodies:  # stream order: collection comes before its verification
         kind, day = b.get("kind"), str(b.get("occurred_at", ""))[:10]
         if kind == "household.visited" and b.get("info_collected"):
             collector[b["household_id"]] = b["cadre_id"]
+        if kind == "hazard.task_assigned":
+            assigned[(b["hazard_id"], b["task_id"])] = (b["cadre_id"], day)
+            if start <= day <= end:
+                out[b["cadre_id"]]["tasks"] += 1
+        if kind == "hazard.task_done":  # counted in the period the task was assigned in
+            cadre, assigned_on = assigned[(b["hazard_id"], b["task_id"])]
+            if start <= assigned_on <= end:
+                out[cadre]["tasks_done"] += 1
         if not start <= day <= end:
             continue
         if kind == "service.checked_in":
@@ -78,17 +93,19 @@ def expected_for(bodies: list[dict[str, Any]], start: str, end: str) -> dict[str
             out[b["cadre_id"]]["scores"].append(b["score"])
         elif kind == "inspection.made" and b.get("finding") in ("absent", "idle"):
             out[b["cadre_id"]][b["finding"]] += 1
+        elif kind == "checkpoint.staffed":
+            out[b["cadre_id"]]["shifts"] += 1
     return out
 
 
-@pytest.mark.parametrize("label", ["2022", "2022-Q2", "2022-09"])
+@pytest.mark.parametrize("label", ["2022", "2022-Q2", "2022-09", "2022-02", "2022-07"])
 async def test_the_cadre_reports_match_what_the_simulator_sent(simulated, label: str) -> None:
     settings, simulator, _, bodies = simulated
-    p = reports.period(label)
+    p = period(label)
     expected = expected_for(bodies, p.start.isoformat(), p.end.isoformat())
 
     async with running(settings, project=False) as service:
-        rows = reports.cadre_assessment(queries.report_facts(service.views, p), service.org, p)
+        rows = cadre_assessment(queries.report_facts(service.views, p), service.org, p)
 
     assert len(rows) == len(simulator.plan.cadres)
     for row in rows:
@@ -102,6 +119,7 @@ async def test_the_cadre_reports_match_what_the_simulator_sent(simulated, label:
         if e["scores"]:
             assert row["satisfaction_mean"] == round(sum(e["scores"]) / len(e["scores"]), 4)
         assert (row["absent"], row["idle"]) == (e["absent"], e["idle"]), row["cadre_id"]
+        assert (row["shifts"], row["tasks"], row["tasks_done"]) == (e["shifts"], e["tasks"], e["tasks_done"])
     paper_only = {r["cadre_id"] for r in rows if r["paper_only"]}
     if label == "2022":
         assert set(simulator.plan.paper_only) <= paper_only
@@ -138,7 +156,7 @@ async def test_drills_stay_out_of_the_real_episodes(simulated) -> None:
 
     async with running(settings, project=False) as service:
         episodes = queries.episodes(service.views, load_org())
-        facts = queries.report_facts(service.views, reports.period("2022"))
+        facts = queries.report_facts(service.views, period("2022"))
 
     drills = [e for e in simulator.plan.episodes if e.exercise]
     assert drills and {e["scope"] for e in episodes if e["exercise"]} == {d.scope for d in drills}

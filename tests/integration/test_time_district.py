@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from pingzhan.projections import reports
+from pingzhan.projections.facts import period
+from pingzhan.projections.grading import cadre_assessment
 from pingzhan.services.read import queries
 from pingzhan.services.settings import Settings
 from pingzhan.services.wire import subject_of
@@ -38,8 +39,8 @@ async def test_a_check_in_at_2330_utc_on_tuesday_counts_as_the_wednesday_service
     await drain(settings, nats_server.url)
 
     async with running(settings, project=False) as service:
-        p = reports.period("2023-01")
-        (row,) = reports.cadre_assessment(queries.report_facts(service.views, p), service.org, p)
+        p = period("2023-01")
+        (row,) = cadre_assessment(queries.report_facts(service.views, p), service.org, p)
         stored = [r for r in queries.audit(service.views, service.org) if r["message_id"] == "c1"]
     assert (row["service_days"], row["expected_service_days"]) == (1, 4)
     assert stored[0]["occurred_at"] == "2023-01-03T23:30:00+00:00"  # kept as the message said it

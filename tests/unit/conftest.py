@@ -16,12 +16,13 @@ their accounts first, with the command ``pingzhan token add NAME --role operator
 Commands run as the ingest runs them: one Stamp each (message ids ``m0``, ``m1``, ... and field
 times a minute apart from ``START`` unless given), and the new events in the order the ingest
 stores them. Every rejection is checked to leave nothing behind: no new aggregate and no pending
-event, as the ingest requires.
+event, as the ingest requires. ``domain.cadre_rows(period("2022-03"))`` gives the assessment
+of the events so far, as `pingzhan report cadres` would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -33,9 +34,23 @@ from pingzhan.domain.commands import Command
 from pingzhan.domain.errors import DomainError
 from pingzhan.domain.org import Org
 from pingzhan.domain.stamp import Stamp
+from pingzhan.projections.assessment import Assessment
+from pingzhan.projections.audit import AuditTrail
+from pingzhan.projections.episodes import real_episodes
+from pingzhan.projections.facts import Facts, Period
+from pingzhan.projections.grading import cadre_assessment
 from pingzhan.services.org.data import load_org
 
 START = "2022-07-15T20:00:00+08:00"
+# the assessment's fact tables whose rows are (position, cadre, day, ...), and the Facts field of each
+FACT_TABLES = {
+    "fact_service": "service",
+    "fact_visit": "visits",
+    "fact_verification": "verifications",
+    "fact_rating": "ratings",
+    "fact_inspection": "inspections",
+    "fact_work": "work",
+}
 Expected = type | tuple[type, dict[str, Any]]
 
 
@@ -49,6 +64,7 @@ class Domain:
         self._touched: dict[UUID, Aggregate] = {}
         self._sent = 0
         self._next_at = datetime.fromisoformat(start)
+        self._folded: tuple[int, Assessment, AuditTrail] | None = None
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         aggregate = self.aggregates.get(aggregate_id)
@@ -81,13 +97,13 @@ class Domain:
         return self._run(command, self._stamp(actor, at, message_id))
 
     def _run(self, command: Any, stamp: Stamp) -> list[Any]:
-        before = set(self.aggregates)
+        before = len(self.aggregates)  # aggregates are only ever added, in order
         self._touched = {}
         try:
             command.run(self, self.org, stamp)
         except DomainError:
             left = [type(a).__name__ for a in self.aggregates.values() if a.pending_events]
-            added = set(self.aggregates) - before
+            added = list(self.aggregates)[before:]
             assert not left and not added, f"the rejected {command} left {left} {added} behind"
             raise
         new = [e for a in self._touched.values() for e in a.collect_events()]
@@ -117,6 +133,29 @@ class Domain:
         if reason is not None:
             assert str(error) == reason
 
+    def cadre_rows(self, p: Period) -> dict[str, dict[str, Any]]:
+        """The cadre rows of period ``p`` from the events so far, as `pingzhan report cadres` makes
+        them from the read models (the facts dated within the period, the real episodes)."""
+        if self._folded is None or self._folded[0] != len(self.events):  # once per new events
+            self._folded = (
+                len(self.events),
+                Assessment().fold(self.events),
+                AuditTrail(self.org).fold(self.events),
+            )
+        _, model, trail = self._folded
+        lo, hi = p.start.isoformat(), p.end.isoformat()
+        facts = Facts(cadres={k[0]: v for k, v in model.rows["cadre_info"].items()})
+        for table, name in FACT_TABLES.items():
+            setattr(facts, name, [r[1:] for r in model.appended[table] if lo <= r[2] <= hi])
+        facts.shifts = [
+            (r[2], r[5], r[1]) for r in model.appended["fact_shift"] if r[4] == "start" and lo <= r[5] <= hi
+        ]
+        facts.tasks = [tuple(v) for v in model.rows["fact_task"].values() if lo <= v[1] <= hi]  # type: ignore[misc]
+        facts.episodes = real_episodes(
+            (v[0], v[3], v[5], v[8], v[9]) for v in trail.rows["episodes"].values()
+        )
+        return {r["cadre_id"]: r for r in cadre_assessment(facts, self.org, p)}
+
     def _stamp(self, actor: str, at: str | None, message_id: str | None) -> Stamp:
         occurred_at = at if at is not None else self._next_at.isoformat()
         self._next_at = datetime.fromisoformat(occurred_at) + timedelta(minutes=1)
@@ -128,6 +167,12 @@ class Domain:
 def org() -> Org:
     """The shipped organisation (Baota district)."""
     return load_org()
+
+
+@pytest.fixture(scope="session")
+def workspace(org: Org) -> Callable[[], Domain]:
+    """Makes empty workspaces, for fixtures that outlive one test (a whole simulated year)."""
+    return lambda: Domain(org)
 
 
 @pytest.fixture

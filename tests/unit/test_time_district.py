@@ -13,7 +13,8 @@ from pingzhan.domain.cadre import Cadre
 from pingzhan.domain.stamp import Stamp
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.episodes import real_episodes
-from pingzhan.projections.reports import Facts, cadre_assessment, period
+from pingzhan.projections.facts import Facts, period
+from pingzhan.projections.grading import cadre_assessment
 from pingzhan.services.ingest.outcome import Inbound
 from pingzhan.services.ingest.parse import parse
 from pingzhan.services.settings import Settings

@@ -13,7 +13,8 @@ from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail, episode_list
 from pingzhan.projections.episodes import real_episodes
-from pingzhan.projections.reports import Facts, cadre_assessment, period
+from pingzhan.projections.facts import Facts, period
+from pingzhan.projections.grading import cadre_assessment
 from pingzhan.projections.roster import Roster
 from pingzhan.projections.roster_view import roster_view
 
