@@ -181,6 +181,26 @@ def test_a_scoped_roster_lists_only_the_wartime_scopes_above_and_under_it(domain
     assert [s["scope"] for s in doc["wartime_scopes"]] == ["district:BT", "grid:BT-QG-01-02"]
 
 
+def test_a_scoped_roster_lists_only_the_pending_proposals_above_and_under_it(domain: Domain) -> None:
+    for scope in ("street:BT-NS", "grid:BT-BS-01-08", "district:BT", "grid:BT-QG-01-02", "street:BT-QG"):
+        domain.when(c.SwitchToWartime(scope, "I", "elsewhere or here"), actor="op-a")
+    domain.when(c.SwitchToWartime("community:BT-NS-01", "II", "elsewhere"))
+
+    doc = roster_view(domain.org, Roster().fold(domain.events).rows, "street:BT-QG")
+    whole = roster(domain)
+
+    assert [p["scope"] for p in doc["pending_proposals"]] == [
+        "district:BT",
+        "grid:BT-QG-01-02",
+        "street:BT-QG",
+    ]
+    assert doc["wartime_scopes"] == [] and [s["scope"] for s in whole["wartime_scopes"]] == [
+        "community:BT-NS-01"
+    ]
+    assert len(whole["pending_proposals"]) == 5
+    assert {g["grid"][:5] for g in doc["grids"]} == {"BT-QG"}
+
+
 def test_a_switch_says_what_set_it_off_in_the_roster_and_the_audit_trail(domain: Domain) -> None:
     domain.given(c.SwitchToWartime("street:BT-QG", "II", "flooding", trigger="暴雨红色预警"))
 
