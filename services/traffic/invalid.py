@@ -18,8 +18,9 @@ TRUNCATED_SHARE = 0.7  # of the malformed ones; the others are not even text
 
 def invalid_message(
     record: YearRecord, prefix: str, msg_id: str, at: datetime, n: int
-) -> tuple[str, str, bytes]:
-    """The ``n``-th invalid message of the year, as (id, subject, body), by a cadre in scope."""
+) -> tuple[tuple[str, str, bytes], str]:
+    """The ``n``-th invalid message of the year, as (id, subject, body), by a cadre in scope, and
+    the rejection code the ingest gives it (one of FLAVOURS)."""
     rng = record.rng
     cadre = rng.choice(record.plan.cadres)
     grid, household = cadre["grid"], record.household(cadre["grid"])
@@ -29,13 +30,13 @@ def invalid_message(
         kind = "household.visited"
         raw = orjson.dumps({**envelope, "kind": kind, "cadre_id": cadre["id"], "household_id": household})
         data = raw[: len(raw) // 2] if rng.random() < TRUNCATED_SHARE else b"\xff\xfe not json at all"
-        return msg_id, _subject(prefix, grid, kind), data
+        return (msg_id, _subject(prefix, grid, kind), data), flavour
     if flavour == "unknown_kind":
         kind = rng.choice(UNKNOWN_KINDS)
         fields: dict[str, Any] = {"cadre_id": cadre["id"], "grid_id": grid}
     else:
         kind, fields = _schema_violation(rng.randrange(4), cadre["id"], grid, household, n)
-    return msg_id, _subject(prefix, grid, kind), orjson.dumps({**envelope, "kind": kind, **fields})
+    return (msg_id, _subject(prefix, grid, kind), orjson.dumps({**envelope, "kind": kind, **fields})), flavour
 
 
 def _schema_violation(

@@ -19,7 +19,9 @@ The year follows the seed report (``../shared/seed/baota-grid-governance.zh.txt`
 8. About 0.5% of the visits and service messages arrive late (moved to the end, ``occurred_at`` kept);
    only messages nothing depends on are delayed.
 9. About 0.2% of the messages are deliberately invalid (not JSON, unknown kind, schema violation;
-   ``invalid``).
+   ``invalid``), sent on the subjects of the kinds they pretend to be (a schema violation of
+   ``hazard.reported`` goes to ``...hazard.reported``); they are counted apart from the valid
+   messages per kind (``Plan.counts``), by their rejection code (``Plan.invalid``).
 
 What the year covers for a seed and scale is decided first (``year_plan``); then every part writes
 its events into one ``YearRecord``, which this module sorts into the stream. Every other message is
@@ -95,17 +97,18 @@ class Simulator:
         ids = [f"sim-{self.seed}-{n:08d}" for n in range(1, len(stream) + 1)]  # in occurred_at order
         late = self._late(stream)
         plan.late_ids = [ids[i] for i in late]
-        plan.invalid_ids = []
+        plan.invalid_ids, plan.invalid = [], {}
         counts: Counter[str] = Counter()
         moved = set(late)
         on_time = [i for i in range(len(stream)) if i not in moved]
         for i in on_time + late:
             at, _seq, _flag, payload = stream[i]
             msg_id = ids[i]
-            if payload is None:
+            if payload is None:  # counted apart, by the code it is rejected with and its subject's kind
                 plan.invalid_ids.append(msg_id)
-                counts["invalid"] += 1
-                yield invalid_message(self.record, self.prefix, msg_id, at, len(plan.invalid_ids))
+                item, code = invalid_message(self.record, self.prefix, msg_id, at, len(plan.invalid_ids))
+                plan.invalid[msg_id] = (code, item[1].split(".", 3)[3])
+                yield item
                 continue
             counts[payload["kind"]] += 1
             msg_id = setup_id(payload) or msg_id  # the same ids as `pingzhan org import`: recorded once
@@ -167,7 +170,7 @@ def simulate(
 
 
 def summary(messages: Iterable[tuple[str, str, bytes]]) -> dict[str, int]:
-    """Messages per kind (``invalid`` for those that do not validate), and ``total``."""
+    """Messages per kind that validate, ``invalid`` for those that do not, and ``total``."""
     counts: Counter[str] = Counter()
     for _id, _subject, body in messages:
         try:

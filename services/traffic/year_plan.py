@@ -41,7 +41,9 @@ class Episode:
 
 @dataclass
 class Plan:
-    """What the year covers; ``late_ids``, ``invalid_ids`` and ``counts`` are filled by the generator."""
+    """What the year covers; the generator fills in ``late_ids``, ``counts`` (the valid messages per
+    kind), ``invalid_ids`` and ``invalid`` (per deliberately invalid message: the rejection code it
+    gets and the kind of the subject it is sent on)."""
 
     seed: int
     scale: float
@@ -54,6 +56,7 @@ class Plan:
     episodes: list[Episode]
     late_ids: list[str] = field(default_factory=list)
     invalid_ids: list[str] = field(default_factory=list)
+    invalid: dict[str, tuple[str, str]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
 

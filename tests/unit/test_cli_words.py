@@ -12,7 +12,7 @@ from pingzhan.domain.errors import UnknownScopeError
 from pingzhan.services.cli.console import CliError, in_words
 from pingzhan.services.cli.main import parser
 from pingzhan.services.cli.reads import page_size
-from pingzhan.services.cli.simulate import flaw, summary
+from pingzhan.services.cli.simulate import summary
 from pingzhan.services.store.locks import AlreadyRunning
 
 
@@ -71,23 +71,23 @@ def test_a_page_size_within_bounds_is_taken() -> None:
     assert [page_size(t) for t in ("1", "200", "10000")] == [1, 200, 10000]
 
 
-def test_the_summary_counts_the_valid_kinds_and_names_each_invalid_message_apart() -> None:
-    items = [
-        ("m1", "pingzhan.in.0.service.checked_in", b'{"kind": "service.checked_in"}'),
-        ("bad-1", "pingzhan.in.0.household.visited", b'{"kind": "household.vis'),
-        ("bad-2", "pingzhan.in.0.cadre.promoted", b'{"kind": "cadre.promoted"}'),
-        ("bad-3", "pingzhan.in.0.satisfaction.rated", b'{"kind": "satisfaction.rated", "score": 9}'),
-    ]
+def test_the_summary_counts_the_valid_kinds_and_the_invalid_messages_apart_with_their_subjects() -> None:
+    invalid = {
+        "bad-1": ("malformed_json", "household.visited"),
+        "bad-2": ("unknown_kind", "cadre.promoted"),
+        "bad-3": ("schema", "hazard.reported"),
+        "bad-4": ("schema", "hazard.reported"),
+    }
 
-    text = summary({"service.checked_in": 1, "invalid": 3}, ["bad-1", "bad-2", "bad-3"], items)
+    text = summary({"hazard.reported": 2, "hazard.resolved": 2}, invalid)
 
     assert text.splitlines() == [
-        "service.checked_in                   1",
-        "valid                                1",
-        "deliberately invalid, to be rejected (bad-1, bad-2, bad-3):",
-        "  malformed_json                     1",
-        "  schema                             1",
-        "  unknown_kind                       1",
-        "invalid                              3",
+        "hazard.reported                      2",
+        "hazard.resolved                      2",
+        "valid                                4",
+        "deliberately invalid, to be rejected (bad-1, bad-2, bad-3, ...):",
+        "  malformed_json                     1  sent as household.visited 1",
+        "  schema                             2  sent as hazard.reported 2",
+        "  unknown_kind                       1  sent as cadre.promoted 1",
+        "invalid                              4",
     ]
-    assert [flaw(body) for _, _, body in items[1:]] == ["malformed_json", "unknown_kind", "schema"]

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 from pingzhan.domain.errors import DomainError
+from pingzhan.services.ingest.outcome import Inbound
+from pingzhan.services.ingest.parse import parse
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.traffic.district import OPERATORS
 from pingzhan.services.traffic.simulator import Plan, Simulator, simulate, summary
@@ -239,9 +241,33 @@ def test_summary_counts_every_kind() -> None:
     counts = summary(messages)
 
     assert counts["total"] == len(messages)
-    assert counts["invalid"] == len(plan.invalid_ids)
-    assert {k: v for k, v in counts.items() if k != "total"} == plan.counts
+    assert counts["invalid"] == len(plan.invalid_ids) == len(plan.invalid)
+    assert {k: v for k, v in counts.items() if k not in ("total", "invalid")} == plan.counts
     for kind in ("cadre.registered", "service.checked_in", "household.visited", "information.verified"):
         assert counts[kind] > 0
     assert counts["cadre.registered"] == counts["cadre.dispatched"] == len(plan.cadres)
     assert counts["service.checked_in"] == counts["service.checked_out"]
+
+
+def test_the_valid_messages_are_counted_per_kind_and_the_invalid_ones_apart_by_their_rejection() -> None:
+    bad_hazard = next(
+        s for s in range(1, 100) if "hazard.reported" in {k for _, k in year(s)[0].invalid.values()}
+    )
+    plan, messages = year(bad_hazard)  # a year with a broken hazard.reported among its invalid messages
+    sent_on = Counter(subject.split(".", 3)[3] for _, subject, _ in messages)
+
+    rejections = {}
+    for seq, (msg_id, subject, body) in enumerate(messages, start=1):
+        parsed = parse(Inbound(seq, subject, body))
+        if parsed.rejected is not None:
+            rejections[msg_id] = parsed.rejected.code
+
+    assert "invalid" not in plan.counts and sum(plan.counts.values()) + len(plan.invalid) == len(messages)
+    assert rejections == {i: code for i, (code, _) in plan.invalid.items()}
+    bad_hazards = sum(1 for code, kind in plan.invalid.values() if kind == "hazard.reported")
+    # sent on hazard.reported's subject, but no hazard: the valid ones, every one of them resolved, are counted
+    assert (
+        plan.counts["hazard.reported"]
+        == plan.counts["hazard.resolved"]
+        == sent_on["hazard.reported"] - bad_hazards
+    )
