@@ -37,6 +37,7 @@ class Episode:
     start: datetime
     end: datetime
     exercise: bool = False
+    trigger: str | None = None  # what set the switch off: a notice, a weather warning
 
 
 @dataclass
@@ -109,15 +110,33 @@ def plan_year(org_data: dict[str, Any], places: Places, rng: random.Random, seed
 def _episodes(district_id: str, flood_streets: list[str], drill_community: str | None) -> list[Episode]:
     """The epidemic (the whole district), the rainstorm (the flood streets), the drill (one community)."""
     episodes = [
-        Episode(f"district:{district_id}", "II", "新冠疫情防控 (epidemic control): 战时状态", *EPIDEMIC)
+        Episode(
+            f"district:{district_id}",
+            "II",
+            "新冠疫情防控 (epidemic control): 战时状态",
+            *EPIDEMIC,
+            trigger="区疫情防控指挥部通告 (the district epidemic command's notice)",
+        )
     ]
     episodes += [
-        Episode(f"street:{s}", "II", "暴雨II级预警 (level-II rainstorm): 防汛", *FLOOD) for s in flood_streets
+        Episode(
+            f"street:{s}",
+            "II",
+            "暴雨II级预警 (level-II rainstorm): 防汛",
+            *FLOOD,
+            trigger="延安市气象台暴雨橙色预警信号 (the city weather service's orange rainstorm warning)",
+        )
+        for s in flood_streets
     ]
     if drill_community:
         episodes.append(
             Episode(
-                f"community:{drill_community}", "III", "防汛应急演练 (flood drill)", *DRILL, exercise=True
+                f"community:{drill_community}",
+                "III",
+                "防汛应急演练 (flood drill)",
+                *DRILL,
+                exercise=True,
+                trigger="区防汛演练方案 (the district's flood-drill plan)",
             )
         )
     return episodes

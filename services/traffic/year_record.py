@@ -76,6 +76,7 @@ class YearRecord:
             level=episode.level,
             reason=episode.reason,
             exercise=episode.exercise,
+            **({"trigger": episode.trigger} if episode.trigger else {}),
         )
         self.emit(
             episode.end,

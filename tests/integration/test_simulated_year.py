@@ -163,3 +163,19 @@ async def test_drills_stay_out_of_the_real_episodes(simulated) -> None:
     assert {scope for scope, _, _ in facts.episodes} == {
         e.scope for e in simulator.plan.episodes if not e.exercise
     }
+
+
+async def test_each_episode_of_the_year_begins_with_what_set_it_off(simulated) -> None:
+    settings, simulator, _, _ = simulated
+
+    async with running(settings, project=False) as service:
+        org = load_org()
+        first = {
+            e["episode"]: queries.audit(service.views, org, e["episode"], limit=1)[0]
+            for e in queries.episodes(service.views, org)
+        }
+
+    assert len(first) == len(simulator.plan.episodes)
+    for episode in simulator.plan.episodes:
+        (entry,) = [v for k, v in first.items() if k.startswith(f"{episode.scope}#")]
+        assert episode.trigger and f"(trigger: {episode.trigger})" in entry["summary"], entry

@@ -153,6 +153,17 @@ def test_the_episodes_of_the_year() -> None:
     assert len(drills) == 1 and drills[0][0].startswith("community:") and drills[0][1][:7] == "2022-10"
 
 
+def test_every_switch_says_what_set_it_off() -> None:
+    triggers = {m.scope: m.trigger for m in of_kind("mode.switched_to_wartime")}
+    plan = year()[0]
+
+    assert all(triggers.values()) and len(triggers) == len(plan.episodes)
+    assert "通告" in triggers["district:BT"]  # the epidemic: a notice of the district's command
+    assert all(
+        "暴雨" in triggers[f"street:{s}"] and "预警" in triggers[f"street:{s}"] for s in plan.flood_streets
+    )
+
+
 def test_no_check_in_on_a_wednesday_in_wartime_for_the_cadres_street() -> None:
     real = [(scope, a, b) for scope, a, b, exercise in _episodes() if not exercise]
     check_ins = of_kind("service.checked_in")
