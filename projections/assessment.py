@@ -22,7 +22,7 @@ class Assessment(ReadModel):
     """Facts dated by the district's date at the moment they happened (``tz``)."""
 
     name = "assessment"
-    version = 3
+    version = 4  # 4: registrations moved to the drives model (projections/drives.py)
     tables = (
         Table("cadre_info", ("cadre_id",), ("name", "unit", "grid")),
         Table("fact_service", ("position",), ("cadre_id", "day", "grid"), append_only=True),
@@ -43,12 +43,6 @@ class Assessment(ReadModel):
             "fact_inspection",
             ("position",),
             ("cadre_id", "day", "grid", "inspection_group", "finding"),
-            append_only=True,
-        ),
-        Table(
-            "fact_registration",
-            ("position",),
-            ("drive_id", "compound_id", "cadre_id", "day", "households", "persons"),
             append_only=True,
         ),
         Table("fact_work", ("position",), ("cadre_id", "day", "what", "amount"), append_only=True),
@@ -103,13 +97,6 @@ class Assessment(ReadModel):
     @on(Cadre.Inspected)
     def cadre_inspected(self, p: int, e: Any) -> None:
         self.append("fact_inspection", (p, e.cadre_id, self._day(e), e.grid_id, str(e.group), e.finding))
-
-    @on(Cadre.HouseholdsRegistered)
-    def cadre_households_registered(self, p: int, e: Any) -> None:
-        self.append(
-            "fact_registration",
-            (p, e.drive_id, e.compound_id, e.cadre_id, self._day(e), str(e.households), str(e.persons)),
-        )
 
     @on(Cadre.OpinionCollected)
     def cadre_opinion_collected(self, p: int, e: Any) -> None:

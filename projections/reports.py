@@ -16,7 +16,7 @@
   * grade: 不合格 (fail) if present on paper only, else 优秀 (excellent) >= 0.85, 良好 (good) >= 0.70,
     合格 (pass) >= 0.55, 不合格 (fail) below.
 - Monthly attendance per community (community -> street), quarterly notice per dispatching unit
-  (street -> unit), yearly summary per unit, registration-drive progress per compound.
+  (street -> unit), yearly summary per unit. (Drives: ``drives.py``.)
 """
 
 from __future__ import annotations
@@ -249,40 +249,6 @@ def by_unit(rows: list[dict[str, Any]], facts: Facts, org: Org) -> list[dict[str
                 "satisfaction_mean": round(sum(scores) / len(scores), 4) if scores else None,
                 "grades": dict(sorted(Counter(r["grade"] for r in members).items())),
                 "paper_only": sorted(r["cadre_id"] for r in members if r["paper_only"]),
-            }
-        )
-    return out
-
-
-def drive_progress(
-    registrations: list[tuple[str, str, str, str, str, str]], org: Org, drive: str | None
-) -> list[dict[str, Any]]:
-    """Households and persons registered per compound (against the compound's size)."""
-    households: Counter[str] = Counter()
-    persons: Counter[str] = Counter()
-    cadres: dict[str, set[str]] = defaultdict(set)
-    days: dict[str, list[str]] = defaultdict(list)
-    for drive_id, compound, cadre, day, hh, ps in registrations:
-        if drive is None or drive_id == drive:
-            households[compound] += int(hh)
-            persons[compound] += int(ps)
-            cadres[compound].add(cadre)
-            days[compound].append(day)
-    out = []
-    for compound in sorted(set(households) | set(org.compounds)):
-        name, grid, total_households, total_persons = org.compounds.get(compound, (compound, "?", 0, 0))
-        out.append(
-            {
-                "compound": compound,
-                "name": name,
-                "grid": grid,
-                "households": households[compound],
-                "persons": persons[compound],
-                "households_total": total_households,
-                "persons_total": total_persons,
-                "cadres": len(cadres[compound]),
-                "first_day": min(days[compound]) if days[compound] else None,
-                "last_day": max(days[compound]) if days[compound] else None,
             }
         )
     return out
