@@ -17,13 +17,16 @@ from pingzhan.domain import ids
 from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.services.bootstrap import build
 from pingzhan.services.nats.stream import ensure_stream
+from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
+from pingzhan.services.traffic.simulator import simulate
 from pingzhan.services.wire import KINDS
 
 from tests.e2e.helpers import PINGZHAN, cli
 
 
 def test_simulate_wait_without_a_service_gives_up_after_its_timeout_in_one_line(env, nats_server) -> None:
+    year = sum(1 for _ in simulate(read_org_file(), seed=1, scale=0.02))  # the default seed's year
     started = time.monotonic()
 
     result = cli(
@@ -38,7 +41,7 @@ def test_simulate_wait_without_a_service_gives_up_after_its_timeout_in_one_line(
 
     assert result.returncode == 1
     assert result.stderr == (
-        "pingzhan: error: published 6,241 messages, but they were not all recorded within 2 s; "
+        f"pingzhan: error: published {year:,} messages, but they were not all recorded within 2 s; "
         "is `pingzhan serve` running on this NATS and this store?\n"
     )
     assert time.monotonic() - started < 30
@@ -65,7 +68,8 @@ def test_simulate_wait_returns_once_a_running_service_has_recorded_everything(
 
     assert result.returncode == 0, result.stderr
     assert again.returncode == 0, again.stderr
-    assert recorded == 6_241  # the second run's messages were the same ids: NATS dropped them
+    year = sum(1 for _ in simulate(read_org_file(), seed=1, scale=0.02))
+    assert recorded == year  # the second run's messages were the same ids: NATS dropped them
     # simulate registered the command centre it switches as, once, and its switches were accepted
     assert [(a["name"], a["role"]) for a in json.loads(listed.stdout)] == [("command-center-01", "operator")]
     assert isinstance(district, ScopeMode) and district.episodes >= 1
@@ -120,9 +124,10 @@ def test_simulate_shows_progress_on_a_terminal_only(env, nats_server) -> None:
 
     in_a_file = cli("simulate", "--scale", "0.02", env=env)
 
+    year = sum(1 for _ in simulate(read_org_file(), seed=1, scale=0.02))
     assert on_terminal.returncode == 0
-    assert b"generating the year" in shown and b"published 6,241 of 6,241 messages" in shown
-    assert "published 6,241 of" not in in_a_file.stderr and "generating" not in in_a_file.stderr
+    assert b"generating the year" in shown and f"published {year:,} of {year:,} messages".encode() in shown
+    assert f"published {year:,} of" not in in_a_file.stderr and "generating" not in in_a_file.stderr
 
 
 async def _leave_a_consumer_of_another_store(url: str) -> None:
