@@ -102,8 +102,8 @@ class Cadre(Aggregate):
     class HouseholdsRegistered(Aggregate.Event, Stamped):
         cadre_id: str
         drive_id: str
-        compound_id: str
-        grid_id: str
+        compound_id: str | None  # the drive's target: a compound, or (None) the grid itself
+        grid_id: str  # the compound's main grid, or the grid that is the target
         households: int
         persons: int
 
@@ -190,7 +190,13 @@ class Cadre(Aggregate):
         )
 
     def register_households(
-        self, drive_id: str, compound_id: str, grid_id: str, households: int, persons: int, stamp: Stamp
+        self,
+        drive_id: str,
+        compound_id: str | None,
+        grid_id: str,
+        households: int,
+        persons: int,
+        stamp: Stamp,
     ) -> None:
         self._record(
             self.HouseholdsRegistered,

@@ -1,4 +1,9 @@
-"""A flood hazard (防汛隐患) reported in a grid and later resolved."""
+"""A flood hazard (防汛隐患) reported in a grid and later resolved.
+
+A hazard the grid cannot remove itself (a blocked flood channel that cracked a road) is raised as a
+problem, which the community escalates to an office; the hazard is then resolved by way of that
+problem, once the problem is resolved.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
-from pingzhan.domain.errors import HazardResolvedError, TaskError
+from pingzhan.domain.errors import HazardResolvedError, ProblemError, TaskError
+from pingzhan.domain.problem import Problem
 from pingzhan.domain.stamp import Stamp, Stamped
 
 
@@ -22,9 +28,18 @@ class Hazard(Aggregate):
         hazard_id: str
         grid_id: str
         resolution: str
+        problem_id: str | None  # the problem it was resolved by way of (none on older events)
 
         def apply(self, hazard: Hazard) -> None:
             hazard.resolved = True
+
+    class RaisedAsProblem(Aggregate.Event, Stamped):
+        hazard_id: str
+        grid_id: str
+        problem_id: str
+
+        def apply(self, hazard: Hazard) -> None:
+            hazard.problem_id = self.problem_id
 
     class TaskAssigned(Aggregate.Event, Stamped):
         hazard_id: str
@@ -63,6 +78,7 @@ class Hazard(Aggregate):
         self.location = location
         self.severity = severity
         self.resolved = False
+        self.problem_id: str | None = None  # the problem it was raised as
         self.open_tasks: dict[str, str] = {}
         self.done_tasks: set[str] = set()
 
@@ -93,7 +109,18 @@ class Hazard(Aggregate):
             raise TaskError(f"hazard {self.hazard_id} has no open task {task_id}")
         self._record(self.TaskDone, stamp, task_id=task_id, task=self.open_tasks[task_id])
 
-    def resolve(self, resolution: str, stamp: Stamp) -> None:
+    def raise_as_problem(self, problem_id: str, grid_id: str, stamp: Stamp) -> None:
+        """The hazard is taken over by a new problem of the same grid (to escalate it to an office)."""
+        if self.resolved:
+            raise HazardResolvedError(f"hazard {self.hazard_id} is already resolved")
+        if self.problem_id is not None:
+            raise ProblemError(f"hazard {self.hazard_id} is already raised as problem {self.problem_id}")
+        if grid_id != self.grid_id:
+            raise ProblemError(f"hazard {self.hazard_id} is in grid {self.grid_id}, not in grid {grid_id}")
+        self._record(self.RaisedAsProblem, stamp, problem_id=problem_id)
+
+    def resolve(self, resolution: str, stamp: Stamp, problem: Problem | None = None) -> None:
+        """Resolve the hazard; one raised as a problem only by way of that problem, resolved first."""
         if self.resolved:
             raise HazardResolvedError(f"hazard {self.hazard_id} is already resolved")
         if self.open_tasks:
@@ -101,7 +128,24 @@ class Hazard(Aggregate):
                 f"hazard {self.hazard_id} still has {len(self.open_tasks)} open task(s): "
                 f"{', '.join(sorted(self.open_tasks))}"
             )
-        self._record(self.Resolved, stamp, resolution=resolution)
+        self._check_resolved_by(problem)
+        problem_id = problem.problem_id if problem is not None else None
+        self._record(self.Resolved, stamp, resolution=resolution, problem_id=problem_id)
+
+    def _check_resolved_by(self, problem: Problem | None) -> None:
+        if self.problem_id is None and problem is not None:
+            raise ProblemError(f"hazard {self.hazard_id} was not raised as problem {problem.problem_id}")
+        if self.problem_id is None:
+            return
+        if problem is None or problem.problem_id != self.problem_id:
+            raise ProblemError(
+                f"hazard {self.hazard_id} was raised as problem {self.problem_id}: it is resolved "
+                f"by way of that problem (problem_id {self.problem_id})"
+            )
+        if not problem.resolved:
+            raise ProblemError(
+                f"problem {self.problem_id} is not resolved yet: hazard {self.hazard_id} is resolved after it"
+            )
 
     def _record(self, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:
         self.trigger_event(event, hazard_id=self.hazard_id, grid_id=self.grid_id, **fields, **stamp.fields())

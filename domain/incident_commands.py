@@ -39,12 +39,16 @@ class ReportHazard:
 class ResolveHazard:
     hazard_id: str
     resolution: str
+    problem_id: str | None = None  # the problem the hazard was raised as, resolved first
 
     def needs(self) -> tuple[UUID, ...]:
-        return (ids.hazard(self.hazard_id),)
+        problem = (ids.problem(self.problem_id),) if self.problem_id else ()
+        return (ids.hazard(self.hazard_id), *problem)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        get_hazard(ws, self.hazard_id).resolve(self.resolution, stamp)
+        hazard = get_hazard(ws, self.hazard_id)
+        problem = get_problem(ws, self.problem_id) if self.problem_id else None
+        hazard.resolve(self.resolution, stamp, problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,16 +84,20 @@ class ReportProblem:
     grid_id: str
     what: str
     where: str
+    hazard_id: str | None = None  # a hazard of the grid the problem takes over
 
     def needs(self) -> tuple[UUID, ...]:
-        return (ids.problem(self.problem_id),)
+        hazard = (ids.hazard(self.hazard_id),) if self.hazard_id else ()
+        return (ids.problem(self.problem_id), *hazard)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
         org.grid(self.grid_id)
         check_new(
             ws, ids.problem(self.problem_id), ProblemError(f"problem {self.problem_id} was already reported")
         )
-        ws.add(Problem.report(self.problem_id, self.grid_id, self.what, self.where, stamp))
+        if self.hazard_id:
+            get_hazard(ws, self.hazard_id).raise_as_problem(self.problem_id, self.grid_id, stamp)
+        ws.add(Problem.report(self.problem_id, self.grid_id, self.what, self.where, stamp, self.hazard_id))
 
 
 @dataclass(frozen=True, slots=True)

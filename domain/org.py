@@ -52,15 +52,38 @@ class Unit:
         return f"{self.kind}:{self.id}"
 
 
+@dataclass(frozen=True, slots=True)
+class Compound:
+    """A residential compound (小区); its households and residents live in its grids."""
+
+    id: str
+    name: str
+    grids: tuple[str, ...]  # neighbouring grids of one community, the first one its main grid
+    households: int
+    residents: int
+
+    @property
+    def grid(self) -> str:
+        """The grid the compound's registrations are recorded in: the first of its grids."""
+        return self.grids[0]
+
+    @classmethod
+    def from_data(cls, c: dict[str, Any]) -> Compound:
+        """A compound of an organisation file: ``grids`` (a list), or ``grid`` (one id) in files
+        written before compounds could span grids."""
+        grids = c["grids"] if "grids" in c else [c["grid"]]
+        if not isinstance(grids, list) or not grids:
+            raise ValueError(f"compound {c['id']!r}: grids must be a list of grid ids")
+        return cls(c["id"], c["name"], tuple(grids), c["households"], c["residents"])
+
+
 @dataclass(frozen=True)
 class Org:
     """All units, looked up by scope key."""
 
     units: dict[str, Unit]
     dispatching_units: dict[str, str] = field(default_factory=dict)  # id -> name
-    compounds: dict[str, tuple[str, str, int, int]] = field(
-        default_factory=dict
-    )  # id -> name, grid, households, residents
+    compounds: dict[str, Compound] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Org:
@@ -84,10 +107,7 @@ class Org:
         return cls(
             {u.key: u for u in units},
             {u["id"]: u["name"] for u in data.get("units", [])},
-            {
-                c["id"]: (c["name"], c["grid"], c["households"], c["residents"])
-                for c in data.get("compounds", [])
-            },
+            {c["id"]: Compound.from_data(c) for c in data.get("compounds", [])},
         )
 
     def unit(self, scope: str) -> Unit:
@@ -113,12 +133,37 @@ class Org:
             raise UnknownHouseholdError(f"unknown household {household_id!r} (households are GRID-Hn)")
         return parsed[0]
 
-    def compound(self, compound_id: str) -> tuple[str, str, int, int]:
-        """(name, grid id, households, residents) of a residential compound."""
+    def compound(self, compound_id: str) -> Compound:
+        """A residential compound, or UnknownScopeError naming it."""
         try:
             return self.compounds[compound_id]
         except KeyError:
             raise UnknownScopeError(f"unknown compound {compound_id!r}") from None
+
+    def compound_problems(self) -> list[str]:
+        """What is wrong with the compounds, in words: a grid that is not the organisation's, or
+        households or residents that do not fit in the grids a compound spans (compounds that
+        share a grid are counted together against all their grids)."""
+        unknown = [
+            f"compound {c.name} ({c.id}) is in unknown grid {g!r}"
+            for c in self.compounds.values()
+            for g in c.grids
+            if f"grid:{g}" not in self.units
+        ]
+        if unknown:
+            return unknown
+        problems = []
+        for compounds in _sharing_grids(list(self.compounds.values())):
+            grids = sorted({g for c in compounds for g in c.grids})
+            for what in ("households", "residents"):
+                need = sum(getattr(c, what) for c in compounds)
+                room = sum(getattr(self.units[f"grid:{g}"], what) for g in grids)
+                if need > room:
+                    names = " and ".join(f"{c.name} ({c.id})" for c in compounds)
+                    problems.append(
+                        f"{names}: {need:,} {what} do not fit in grid(s) {', '.join(grids)} ({room:,})"
+                    )
+        return problems
 
     def ancestors(self, scope: str) -> list[str]:
         """The scopes covering a scope: itself and every scope above it, nearest first (for a grid:
@@ -143,6 +188,15 @@ class Org:
     def grids_under(self, scope: str) -> list[str]:
         """Ids of all grids at or below a scope."""
         return [u.id for u in self.of_kind("grid") if scope in self.ancestors(u.key)]
+
+
+def _sharing_grids(compounds: list[Compound]) -> list[list[Compound]]:
+    """The compounds in groups that share grids (a compound that shares none is a group alone)."""
+    groups: list[list[Compound]] = []
+    for c in compounds:
+        joined = [grp for grp in groups if any(set(c.grids) & set(x.grids) for x in grp)]
+        groups = [grp for grp in groups if grp not in joined] + [[x for grp in joined for x in grp] + [c]]
+    return groups
 
 
 def parse_scope(text: str) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pingzhan.domain import ids
 from pingzhan.domain.cadre import Cadre
+from pingzhan.domain.errors import UnknownScopeError
 from pingzhan.domain.household import HouseholdInfo
 from pingzhan.domain.org import Org
 from pingzhan.domain.stamp import Stamp
@@ -128,17 +129,26 @@ class Inspect(CadreInGrid):
 
 @dataclass(frozen=True, slots=True)
 class RecordRegistration:
+    """Households and persons a cadre registered for a drive (a registration-style drive: 住户信息
+    登记, 疫苗接种登记, ...) in its target: a compound, or without one the grid ``grid_id``."""
+
     drive_id: str
-    compound_id: str
+    compound_id: str | None
     cadre_id: str
     households: int
     persons: int
+    grid_id: str | None = None
 
     def needs(self) -> tuple[UUID, ...]:
         return (ids.cadre(self.cadre_id),)
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        grid_id = org.compound(self.compound_id)[1]
+        if self.compound_id is not None:
+            grid_id = org.compound(self.compound_id).grid
+        elif self.grid_id is not None:
+            grid_id = org.grid(self.grid_id).id
+        else:
+            raise UnknownScopeError("a registration names its target: a compound or a grid")
         get_cadre(ws, self.cadre_id).register_households(
             self.drive_id, self.compound_id, grid_id, self.households, self.persons, stamp
         )

@@ -1,4 +1,5 @@
-"""A problem found in a grid (社情民意, 烦心事): reported, escalated to a named office, resolved."""
+"""A problem found in a grid (社情民意, 烦心事): reported, escalated to a named office, resolved.
+It may take over a hazard of the grid (``hazard_id``), which is then resolved by way of it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class Problem(Aggregate):
         grid_id: str
         what: str
         where: str
+        hazard_id: str | None  # the hazard it takes over (none on older events)
 
     class Escalated(Aggregate.Event, Stamped):
         problem_id: str
@@ -42,14 +44,18 @@ class Problem(Aggregate):
         message_id: str,
         actor: str,
         occurred_at: str,
+        hazard_id: str | None = None,
     ):
         self.problem_id = problem_id
         self.grid_id = grid_id
+        self.hazard_id = hazard_id
         self.escalated_to: str | None = None
         self.resolved = False
 
     @classmethod
-    def report(cls, problem_id: str, grid_id: str, what: str, where: str, stamp: Stamp) -> Problem:
+    def report(
+        cls, problem_id: str, grid_id: str, what: str, where: str, stamp: Stamp, hazard_id: str | None = None
+    ) -> Problem:
         return cls._create(
             cls.Reported,
             id=ids.problem(problem_id),
@@ -57,6 +63,7 @@ class Problem(Aggregate):
             grid_id=grid_id,
             what=what,
             where=where,
+            hazard_id=hazard_id,
             **stamp.fields(),
         )
 

@@ -27,7 +27,8 @@ class Assessment(ReadModel):
     """Facts dated by the district's date at the moment they happened (``tz``)."""
 
     name = "assessment"
-    version = 4
+    version = 5  # 4: registrations moved to the drives model (projections/drives.py);
+    #              5: wartime duty in the facts (fact_shift's day, fact_task)
     tables = (
         Table("cadre_info", ("cadre_id",), ("name", "unit", "grid")),
         Table("fact_service", ("position",), ("cadre_id", "day", "grid"), append_only=True),
@@ -48,12 +49,6 @@ class Assessment(ReadModel):
             "fact_inspection",
             ("position",),
             ("cadre_id", "day", "grid", "inspection_group", "finding"),
-            append_only=True,
-        ),
-        Table(
-            "fact_registration",
-            ("position",),
-            ("drive_id", "compound_id", "cadre_id", "day", "households", "persons"),
             append_only=True,
         ),
         Table("fact_work", ("position",), ("cadre_id", "day", "what", "amount"), append_only=True),
@@ -109,13 +104,6 @@ class Assessment(ReadModel):
     @on(Cadre.Inspected)
     def cadre_inspected(self, p: int, e: Any) -> None:
         self.append("fact_inspection", (p, e.cadre_id, self._day(e), e.grid_id, str(e.group), e.finding))
-
-    @on(Cadre.HouseholdsRegistered)
-    def cadre_households_registered(self, p: int, e: Any) -> None:
-        self.append(
-            "fact_registration",
-            (p, e.drive_id, e.compound_id, e.cadre_id, self._day(e), str(e.households), str(e.persons)),
-        )
 
     @on(Cadre.OpinionCollected)
     def cadre_opinion_collected(self, p: int, e: Any) -> None:

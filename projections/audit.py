@@ -36,6 +36,16 @@ def _trigger(e: Any) -> str:
     return f" (trigger: {trigger})" if trigger else ""
 
 
+def _by_way_of(e: Any) -> str:
+    problem = getattr(e, "problem_id", None)  # none on hazards resolved before problems took them over
+    return f" by way of problem {problem}" if problem else ""
+
+
+def _from_hazard(e: Any) -> str:
+    hazard = getattr(e, "hazard_id", None)  # none on problems reported before they took over hazards
+    return f" (taking over hazard {hazard})" if hazard else ""
+
+
 def _scope_mode_switched_to_wartime(e: Any) -> str:
     drill = " (EXERCISE)" if e.exercise else ""
     confirmed = f", confirmed by {e.confirmed_by}" if e.confirmed_by else ""
@@ -78,7 +88,8 @@ SUMMARIES: dict[type, Callable[[Any], str]] = {
     Checkpoint.Relieved: lambda e: f"checkpoint {e.checkpoint_id}: {e.cadre_id} relieved",
     Checkpoint.Closed: lambda e: f"checkpoint {e.checkpoint_id} closed",
     Hazard.Reported: lambda e: f"{e.severity} {e.hazard_kind} hazard {e.hazard_id} reported at {e.location}",
-    Hazard.Resolved: lambda e: f"hazard {e.hazard_id} resolved: {e.resolution}",
+    Hazard.Resolved: lambda e: f"hazard {e.hazard_id} resolved{_by_way_of(e)}: {e.resolution}",
+    Hazard.RaisedAsProblem: lambda e: f"hazard {e.hazard_id} raised as problem {e.problem_id}",
     ScopeMode.Tracked: lambda e: f"{e.scope} tracked",
     ScopeMode.SwitchedToWartime: _scope_mode_switched_to_wartime,
     ScopeMode.LevelChanged: _scope_mode_level_changed,
@@ -101,7 +112,8 @@ SUMMARIES: dict[type, Callable[[Any], str]] = {
         f"inspection group {e.group} found cadre {e.cadre_id} {e.finding} ({e.inspection_id})"
     ),
     Cadre.HouseholdsRegistered: lambda e: (
-        f"cadre {e.cadre_id} registered {e.households} households / {e.persons} persons in {e.compound_id}"
+        f"cadre {e.cadre_id} registered {e.households} households / {e.persons} persons in "
+        f"{e.compound_id or f'grid {e.grid_id}'} (drive {e.drive_id})"
     ),
     HouseholdInfo.InformationCollected: lambda e: (
         f"information of household {e.household_id} collected by {e.cadre_id}"
@@ -109,7 +121,7 @@ SUMMARIES: dict[type, Callable[[Any], str]] = {
     HouseholdInfo.InformationVerified: lambda e: (
         f"information of household {e.household_id} verified: {e.result}"
     ),
-    Problem.Reported: lambda e: f"problem {e.problem_id} reported at {e.where}: {e.what}",
+    Problem.Reported: lambda e: f"problem {e.problem_id} reported at {e.where}{_from_hazard(e)}: {e.what}",
     Problem.Escalated: lambda e: f"problem {e.problem_id} escalated to {e.office}",
     Problem.Resolved: lambda e: f"problem {e.problem_id} resolved: {e.resolution}",
     Hazard.TaskAssigned: lambda e: (

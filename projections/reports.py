@@ -1,8 +1,8 @@
 """The reporting chain, computed from the cadre rows of the assessment (pure functions).
 
 Monthly attendance per community (community -> street), quarterly notice per dispatching unit
-(street -> unit), yearly summary per unit, registration-drive progress per compound. The rows
-per cadre, with the assessment formula, are ``grading.cadre_assessment``.
+(street -> unit), yearly summary per unit. The rows per cadre, with the assessment formula, are
+``grading.cadre_assessment``; registration drives by target are ``drives.py``.
 """
 
 from __future__ import annotations
@@ -75,40 +75,6 @@ def by_unit(rows: list[dict[str, Any]], facts: Facts, org: Org) -> list[dict[str
                 "tasks_done": sum(r["tasks_done"] for r in members),
                 "grades": dict(sorted(Counter(r["grade"] for r in members).items())),
                 "paper_only": sorted(r["cadre_id"] for r in members if r["paper_only"]),
-            }
-        )
-    return out
-
-
-def drive_progress(
-    registrations: list[tuple[str, str, str, str, str, str]], org: Org, drive: str | None
-) -> list[dict[str, Any]]:
-    """Households and persons registered per compound (against the compound's size)."""
-    households: Counter[str] = Counter()
-    persons: Counter[str] = Counter()
-    cadres: dict[str, set[str]] = defaultdict(set)
-    days: dict[str, list[str]] = defaultdict(list)
-    for drive_id, compound, cadre, day, hh, ps in registrations:
-        if drive is None or drive_id == drive:
-            households[compound] += int(hh)
-            persons[compound] += int(ps)
-            cadres[compound].add(cadre)
-            days[compound].append(day)
-    out = []
-    for compound in sorted(set(households) | set(org.compounds)):
-        name, grid, total_households, total_persons = org.compounds.get(compound, (compound, "?", 0, 0))
-        out.append(
-            {
-                "compound": compound,
-                "name": name,
-                "grid": grid,
-                "households": households[compound],
-                "persons": persons[compound],
-                "households_total": total_households,
-                "persons_total": total_persons,
-                "cadres": len(cadres[compound]),
-                "first_day": min(days[compound]) if days[compound] else None,
-                "last_day": max(days[compound]) if days[compound] else None,
             }
         )
     return out

@@ -28,16 +28,20 @@ class Roster(ReadModel):
         Table("roster_cadre", ("cadre_id",), ("name", "unit", "grid", "since")),
         Table("roster_checkpoint", ("checkpoint_id",), ("grid", "name", "status", "since")),
         Table("roster_duty", ("checkpoint_id", "cadre_id"), ("grid", "since")),
-        Table("roster_hazard", ("hazard_id",), ("grid", "kind", "location", "severity", "reported_at")),
+        Table(
+            "roster_hazard",
+            ("hazard_id",),
+            ("grid", "kind", "location", "severity", "reported_at", "problem"),
+        ),
         Table("roster_task", ("task_id",), ("hazard_id", "grid", "task", "cadre_id", "assigned_at")),
         Table(
             "roster_problem",
             ("problem_id",),
-            ("grid", "what", "location", "reported_at", "office", "escalated_at"),
+            ("grid", "what", "location", "reported_at", "office", "escalated_at", "hazard"),
         ),
     )
 
-    version = 4
+    version = 5  # 5: hazards raised as problems, and problems taking over hazards
 
     @on(ScopeMode.SwitchedToWartime, ScopeMode.LevelChanged)
     def scope_mode_to_level(self, _: int, e: Any) -> None:
@@ -113,8 +117,15 @@ class Roster(ReadModel):
     @on(Hazard.Reported)
     def hazard_reported(self, _: int, e: Any) -> None:
         self.put(
-            "roster_hazard", (e.hazard_id,), (e.grid_id, e.hazard_kind, e.location, e.severity, e.occurred_at)
+            "roster_hazard",
+            (e.hazard_id,),
+            (e.grid_id, e.hazard_kind, e.location, e.severity, e.occurred_at, None),
         )
+
+    @on(Hazard.RaisedAsProblem)
+    def hazard_raised_as_problem(self, _: int, e: Any) -> None:
+        *hazard, _problem = self.rows["roster_hazard"][(e.hazard_id,)]
+        self.put("roster_hazard", (e.hazard_id,), (*hazard, e.problem_id))
 
     @on(Hazard.Resolved)
     def hazard_resolved(self, _: int, e: Any) -> None:
@@ -133,12 +144,19 @@ class Roster(ReadModel):
 
     @on(Problem.Reported)
     def problem_reported(self, _: int, e: Any) -> None:
-        self.put("roster_problem", (e.problem_id,), (e.grid_id, e.what, e.where, e.occurred_at, None, None))
+        hazard = getattr(e, "hazard_id", None)  # none on problems reported before they took over hazards
+        self.put(
+            "roster_problem", (e.problem_id,), (e.grid_id, e.what, e.where, e.occurred_at, None, None, hazard)
+        )
 
     @on(Problem.Escalated)
     def problem_escalated(self, _: int, e: Any) -> None:
-        grid, what, where, reported_at, _office, _at = self.rows["roster_problem"][(e.problem_id,)]
-        self.put("roster_problem", (e.problem_id,), (grid, what, where, reported_at, e.office, e.occurred_at))
+        grid, what, where, reported_at, _office, _at, hazard = self.rows["roster_problem"][(e.problem_id,)]
+        self.put(
+            "roster_problem",
+            (e.problem_id,),
+            (grid, what, where, reported_at, e.office, e.occurred_at, hazard),
+        )
 
     @on(Problem.Resolved)
     def problem_resolved(self, _: int, e: Any) -> None:

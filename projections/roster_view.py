@@ -99,7 +99,7 @@ def roster_view(
         tasks.setdefault(hazard_id, []).append(
             {"task": task_id, "what": task, "assigned_to": cadre_id, "assigned_at": assigned_at}
         )
-    for (hazard_id,), (grid, kind, location, severity, reported_at) in rows["roster_hazard"].items():
+    for (hazard_id,), (grid, kind, location, severity, reported_at, problem) in rows["roster_hazard"].items():
         if grid in by_grid:
             by_grid[grid]["open_hazards"].append(
                 {
@@ -109,9 +109,10 @@ def roster_view(
                     "severity": severity,
                     "reported_at": reported_at,
                     "open_tasks": sorted(tasks.get(hazard_id, []), key=lambda t: t["task"]),
+                    "problem": problem,  # the problem it was raised as, to be escalated
                 }
             )
-    for (problem_id,), (grid, what, where, reported_at, office, escalated_at) in rows[
+    for (problem_id,), (grid, what, where, reported_at, office, escalated_at, hazard) in rows[
         "roster_problem"
     ].items():
         if grid in by_grid:
@@ -123,6 +124,7 @@ def roster_view(
                     "reported_at": reported_at,
                     "escalated_to": office,
                     "escalated_at": escalated_at,
+                    "hazard": hazard,  # the hazard it took over
                 }
             )
     for g in by_grid.values():

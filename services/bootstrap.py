@@ -20,6 +20,7 @@ from pingzhan.domain.org import Org
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.base import ReadModel
+from pingzhan.projections.drives import Drives
 from pingzhan.projections.roster import Roster
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ingest.consume import Consumer
@@ -40,7 +41,7 @@ ROLES: tuple[Role, ...] = ("all", "ingest", "project")
 
 def read_models(org: Org, tz: tzinfo) -> list[ReadModel]:
     """Every read model the projector keeps, in the order it folds them."""
-    return [Roster(), AuditTrail(org), Assessment(tz)]
+    return [Roster(), AuditTrail(org), Assessment(tz), Drives(tz)]
 
 
 @dataclass

@@ -77,7 +77,7 @@ def roster(doc: dict[str, Any], show_all: bool = False, tz: tzinfo | None = None
                 len(g["cadres"]),
                 ", ".join(f"{d['cadre']}@{d['checkpoint']}" for d in g["on_duty"]) or "-",
                 ", ".join(c["checkpoint"] for c in g["unstaffed_checkpoints"]) or "-",
-                ", ".join(f"{h['hazard']} ({h['severity']} {h['kind']})" for h in g["open_hazards"]) or "-",
+                ", ".join(_hazard(h, g["open_problems"]) for h in g["open_hazards"]) or "-",
             )
             for g in shown
         ]
@@ -87,6 +87,15 @@ def roster(doc: dict[str, Any], show_all: bool = False, tz: tzinfo | None = None
             "No grid has anyone on duty, an unstaffed checkpoint or an open hazard (--all lists every grid)."
         )
     return "\n".join(out)
+
+
+def _hazard(h: dict[str, Any], problems: list[dict[str, Any]]) -> str:
+    """A hazard, and the problem it was raised as with the office that problem went to."""
+    text = f"{h['hazard']} ({h['severity']} {h['kind']})"
+    if h.get("problem"):
+        office = next((p["escalated_to"] for p in problems if p["problem"] == h["problem"]), None)
+        text += f" -> {h['problem']}" + (f" @ {office}" if office else "")
+    return text
 
 
 def audit(rows: Sequence[dict[str, Any]], tz: tzinfo | None = None) -> str:

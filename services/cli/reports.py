@@ -26,8 +26,10 @@ def add_parsers(sub: Any) -> None:
         "units", help="quarterly notice (YYYY-Qn) or yearly summary (YYYY) per dispatching unit"
     )
     u.add_argument("--period", required=True, help="YYYY-Qn or YYYY")
-    d = kinds.add_parser("drive", help="registration-drive progress per compound")
-    d.add_argument("--drive", help="only this drive, e.g. DRIVE-2022-01")
+    d = kinds.add_parser(
+        "drive", help="registration-style drives (residents' registration, vaccination): progress per target"
+    )
+    d.add_argument("--drive", help="only this drive, e.g. DRIVE-2022-01 or VAX-2022-NG")
     for p in (c, a, u, d):
         p.add_argument("--json", action="store_true")
     r.set_defaults(func=report)

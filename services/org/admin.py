@@ -88,12 +88,15 @@ def import_file(settings: Settings, ledger: Ledger, path: Path) -> dict[str, Any
 def _read(path: Path) -> dict[str, Any]:
     try:
         data = read_org_file(path)
-        load_org_data(data)  # the same checks the service makes when it starts
+        org = load_org_data(data)  # the same checks the service makes when it starts
     except FileNotFoundError:
         raise LookupError(f"{path}: no such file") from None
     except (ValueError, KeyError, TypeError) as e:
         what = f"no {e}" if isinstance(e, KeyError) else str(e)
         raise LookupError(f"{path}: not an organisation file ({what})") from None
+    problems = org.compound_problems()
+    if problems:
+        raise LookupError(f"{path}: {'; '.join(problems)}")
     return data
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from pingzhan.domain.org import Org
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import PROPOSAL_EVENTS, AuditTrail, episode_list
+from pingzhan.projections.drives import Drives, Registration
 from pingzhan.projections.episodes import real_episodes
 from pingzhan.projections.facts import Facts, Period
 from pingzhan.projections.roster import Roster
@@ -106,14 +107,16 @@ def report_facts(db: ViewDb, p: Period, tz: tzinfo | None = None) -> Facts:
     )
 
 
-def registrations(db: ViewDb) -> list[tuple[str, str, str, str, str, str]]:
+def registrations(db: ViewDb) -> tuple[list[Registration], dict[str, str]]:
+    """Every drive's registrations, and the dispatching unit of each cadre."""
+    read_rows(db, Drives())
     read_rows(db, Assessment())
-    return [
-        tuple(r)  # type: ignore[misc]
-        for r in db.query(
-            "SELECT drive_id, compound_id, cadre_id, day, households, persons FROM fact_registration"
-        )
+    facts = [
+        tuple(r)
+        for r in db.query("SELECT drive_id, target, cadre_id, day, households, persons FROM fact_drive")
     ]
+    units = {r[0]: r[1] for r in db.query("SELECT cadre_id, unit FROM cadre_info")}
+    return facts, units  # type: ignore[return-value]
 
 
 def on_duty_at(db: ViewDb, org: Org, at: datetime, grid: str | None = None) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.projections import reports
+from pingzhan.projections.drives import drive_progress
 from pingzhan.projections.facts import period as period_of
 from pingzhan.projections.grading import cadre_assessment
 from pingzhan.services.read import queries
@@ -65,9 +66,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "paper_only",
     ),
     "drive": (
-        "compound",
+        "drive",
+        "target",
         "name",
-        "grid",
+        "street",
+        "units",
         "households",
         "households_total",
         "persons",
@@ -93,7 +96,7 @@ def report(
     """The rows of report ``name`` (cadres, attendance, units or drive) for ``period`` (YYYY,
     YYYY-Qn or YYYY-MM; a month for attendance); LookupError in words when it cannot be made."""
     if name == "drive":
-        return reports.drive_progress(queries.registrations(db), org, drive)
+        return drive_progress(*queries.registrations(db), org, drive)
     if name not in ("cadres", "attendance", "units"):
         raise LookupError(f"no report {name!r}: one of cadres, attendance, units, drive")
     if not period:

@@ -14,6 +14,8 @@ COMMAND_CENTER = "command-center-01"  # switches scopes to wartime and back
 # published to (services/accounts.py ensure_operators), or the ingest rejects them (not_authorised).
 OPERATORS = (COMMAND_CENTER,)
 WANGJIAPING = "BT-BS-01"  # 王家坪社区 in 宝塔山街道, where the 一建巷 flood channel runs
+CITY_WATERLOGGING_OFFICE = "市内涝办 (city waterlogging office)"  # where the 一建巷 channel went
+NANGUAN = "BT-NS-01"  # 南关社区 in 南市街道, where the publicity system's cadres serve
 
 RAINSTORM_HAZARDS = ("waterlogging", "blocked_channel", "landslide", "road_damage")  # hazard kinds
 

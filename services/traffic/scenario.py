@@ -1,9 +1,12 @@
 """The demo scenario from the seed: a July rainstorm in 宝塔山街道 (王家坪社区), in two acts.
 
-Act one: cadres are dispatched, the street is switched to wartime level II, flood-watch
-checkpoints are staffed, hazards are reported (the blocked flood channel in 一建巷 among them),
-and one staffing report names a cadre who is not in that grid (it is rejected). Act two: hazards
-are resolved (the channel via the city waterlogging office), shifts end, the street stands down.
+Act one: the court's cadres of 王家坪社区 are dispatched, the street is switched to wartime level
+II, flood-watch checkpoints are staffed, and one staffing report names a cadre who is not in that
+grid (it is rejected). On a routine patrol the court's cadres find the 一建巷 flood channel blocked
+and the road cracked (a hazard); it is raised as a problem, which the community escalates to the
+city waterlogging office (市内涝办). Another hazard is reported. Act two: the second hazard is
+removed, shifts end, the office clears the channel and repairs the road, the hazard is resolved by
+way of that problem, and the street stands down.
 """
 
 from __future__ import annotations
@@ -12,7 +15,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pingzhan.domain.org import Org
-from pingzhan.services.traffic.district import COMMAND_CENTER, DISTRICT_TZ, ORG_OPERATOR, WANGJIAPING
+from pingzhan.services.traffic.district import (
+    CITY_WATERLOGGING_OFFICE,
+    COMMAND_CENTER,
+    DISTRICT_TZ,
+    ORG_OPERATOR,
+    WANGJIAPING,
+)
 from pingzhan.services.wire import Envelope, message_of
 
 STREET = "street:BT-BS"  # 宝塔山街道, the street of 王家坪社区
@@ -21,7 +30,7 @@ STREET = "street:BT-BS"  # 宝塔山街道, the street of 王家坪社区
 def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[Envelope]]:
     """The two acts as validated messages (ids ``demo-001``...), from the first two grids of 王家坪社区."""
     grids = [g["id"] for g in org_data["grids"] if g["community"] == WANGJIAPING][:2]
-    cadres = [c for c in org_data["cadres"] if c["grid"] in grids][:4]
+    cadres = [c for g in grids for c in [c for c in org_data["cadres"] if c["grid"] == g][:2]]
     t = datetime(2022, 7, 15, 19, 30, tzinfo=DISTRICT_TZ)
     n = 0
 
@@ -83,7 +92,7 @@ def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[E
             "HZ-YJX-1",
             grids[0],
             "blocked_channel",
-            "一建巷排洪渠: channel blocked, road cracked and sinking",
+            "一建巷排洪渠: 例行走访巡查中发现 (found on a routine patrol): channel blocked, road cracked and sinking",
             "high",
         ),
         (cadres[-1], 70, "HZ-WJP-2", grids[-1], "waterlogging", "王家坪路口 underpass waterlogged", "medium"),
@@ -101,6 +110,26 @@ def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[E
                 severity=severity,
             )
         )
+    act1 += [
+        msg(
+            "problem.reported",
+            cadres[0]["id"],
+            80,
+            problem_id="PB-YJX-1",
+            grid_id=grids[0],
+            hazard_id="HZ-YJX-1",
+            what="一建巷排洪渠堵塞, 部分路面出现裂缝及下沉 (flood channel blocked, road cracked and sinking)",
+            where="王家坪社区一建巷",
+        ),
+        msg(
+            "problem.escalated",
+            "wjp-community",
+            100,
+            problem_id="PB-YJX-1",
+            office=CITY_WATERLOGGING_OFFICE,
+            grid_id=grids[0],
+        ),
+    ]
 
     act2: list[Envelope] = [
         msg(
@@ -110,28 +139,37 @@ def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[E
             hazard_id="HZ-WJP-2",
             grid_id=grids[-1],
             resolution="silt and roadblocks cleared, drain unblocked",
-        ),
-        msg(
-            "hazard.resolved",
-            "wjp-community",
-            2880,
-            hazard_id="HZ-YJX-1",
-            grid_id=grids[0],
-            resolution="escalated to the city waterlogging office (市内涝办); channel and road repaired",
-        ),
+        )
     ]
     for cp, grid, cadre_id in on_duty:
         act2.append(
             msg("checkpoint.relieved", cadre_id, 720, checkpoint_id=cp, cadre_id=cadre_id, grid_id=grid)
         )
         act2.append(msg("checkpoint.closed", "wjp-community", 725, checkpoint_id=cp, grid_id=grid))
-    act2.append(
+    act2 += [
+        msg(
+            "problem.resolved",
+            "wjp-community",
+            2790,
+            problem_id="PB-YJX-1",
+            grid_id=grids[0],
+            resolution="市内涝办施工: 排洪渠疏通, 下沉路面修复 (the office cleared the channel and repaired the road)",
+        ),
+        msg(
+            "hazard.resolved",
+            cadres[0]["id"],
+            2880,
+            hazard_id="HZ-YJX-1",
+            problem_id="PB-YJX-1",
+            grid_id=grids[0],
+            resolution="channel and road repaired: hazard removed",
+        ),
         msg(
             "mode.switched_to_peacetime",
             COMMAND_CENTER,
             2900,
             scope=STREET,
             reason="雨情解除: stand-down",
-        )
-    )
+        ),
+    ]
     return act1, act2

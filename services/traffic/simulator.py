@@ -9,11 +9,13 @@ The year follows the seed report (``../shared/seed/baota-grid-governance.zh.txt`
    cadres is "present on paper only" (点卯式: they check in and out but never visit). Some collected
    households are verified a few weeks later (``year_peacetime``).
 3. Six inspection groups (6个督查组) make unannounced inspections on Wednesdays (``year_peacetime``).
-4. January: the district goes to wartime (epidemic, level II); checkpoints are staffed in shifts; the
-   20 cadres of the HR bureau (区人社局) register the three compounds in one week (1,702 households,
-   5,075 persons); stand-down on February 20 (``year_epidemic``).
-5. July: a level-II rainstorm in two streets: hazards, their tasks, and the 一建巷 flood-channel
-   problem escalated to the city waterlogging office; stand-down on July 25 (``year_flood``).
+4. January: the district goes to wartime (epidemic, level II); checkpoints are staffed in shifts
+   (``year_epidemic``); the 20 cadres of the HR bureau (区人社局) register the three compounds in one
+   week (1,702 households, 5,075 persons); stand-down on February 20. March to May: the publicity
+   system's (宣传系统) cadres of 南关社区 register its residents for vaccination (``year_drives``).
+5. July: a level-II rainstorm in two streets: hazards and their tasks; the court's cadres find the
+   blocked 一建巷 flood channel on a routine patrol, the hazard is raised as a problem escalated to
+   the city waterlogging office and resolved by way of it; stand-down on July 25 (``year_flood``).
 6. October: a one-day drill (exercise) in one community (``year_flood``).
 7. Problems (烦心事) reported, escalated and resolved during the year (``year_problems``).
 8. About 0.5% of the visits and service messages arrive late (moved to the end, ``occurred_at`` kept);
@@ -42,6 +44,7 @@ from pingzhan.services.org.admin import setup_id
 from pingzhan.services.org.data import load_org_data
 from pingzhan.services.traffic.district import DISTRICT_TZ, ORG_OPERATOR
 from pingzhan.services.traffic.invalid import invalid_message
+from pingzhan.services.traffic.year_drives import registration_drive, vaccination_drive
 from pingzhan.services.traffic.year_epidemic import epidemic
 from pingzhan.services.traffic.year_flood import drill, flood
 from pingzhan.services.traffic.year_peacetime import wednesdays
@@ -85,6 +88,8 @@ class Simulator:
         """Write every part of the year into the record (in this order: it fixes the random draws)."""
         _register_cadres(self.record)
         epidemic(self.record)
+        registration_drive(self.record)
+        vaccination_drive(self.record)
         flood(self.record)
         drill(self.record)
         wednesdays(self.record)

@@ -1,8 +1,8 @@
 """January to February 20 in the simulated year: the epidemic (新冠疫情防控, level II, the whole
 district). A checkpoint (卡口) is set up in every grid, a second one in some of the grids with the
 most cadres, and staffed in two shifts a day by the grid's cadres in turn, so that every cadre takes
-shifts ("全区党员干部主动下沉...在卡口一线执勤值守"); the HR bureau's twenty cadres register the three
-compounds in one week.
+shifts ("全区党员干部主动下沉...在卡口一线执勤值守"). (The registration drive of the same weeks:
+``year_drives``.)
 """
 
 from __future__ import annotations
@@ -10,17 +10,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pingzhan.services.traffic.district import local_time
-from pingzhan.services.traffic.year_plan import DRIVE_DAYS, EPIDEMIC
+from pingzhan.services.traffic.year_plan import EPIDEMIC
 from pingzhan.services.traffic.year_record import YearRecord
 
-DRIVE_ID = "DRIVE-2022-01"
 CHECKPOINT_NAMES = ["南门卡口 (south gate)", "北门卡口 (north gate)", "东门卡口 (east gate)"]
 SHIFTS = ((8, 14), (14, 20))  # hours of the day
 ONE_CHECKPOINT_SHARE = 0.7  # of the busiest grids; the others have two
 
 
 def epidemic(record: YearRecord) -> None:
-    """The switch and stand-down, the checkpoints and their shifts, and the registration drive."""
+    """The switch and stand-down, the checkpoints and their shifts."""
     record.switch(record.plan.episodes[0])
     checkpoints = _establish_checkpoints(record)
     _staff_shifts(record, checkpoints)
@@ -33,7 +32,6 @@ def epidemic(record: YearRecord) -> None:
             checkpoint_id=cp,
             grid_id=grid,
         )
-    _registration_drive(record)
 
 
 def _establish_checkpoints(record: YearRecord) -> list[tuple[str, str]]:
@@ -85,52 +83,3 @@ def _staff_shifts(record: YearRecord, checkpoints: list[tuple[str, str]]) -> Non
                 record.emit(relieved, "checkpoint.relieved", cadre, **on_duty)
             shift += 1
         day += timedelta(days=1)
-
-
-def _registration_drive(record: YearRecord) -> None:
-    """区人社局20名干部用一周时间对3个住宅小区1702户5075人进行了住户信息登记."""
-    rng, cadres, compounds = record.rng, record.plan.drive_cadres, record.org_data.get("compounds", [])
-    if not cadres or not compounds:
-        return
-    households = [c["households"] for c in compounds]
-    teams = split(len(cadres), [float(h) for h in households]) if len(cadres) >= len(compounds) else []
-    if not teams or min(teams) < 1:
-        teams = [len(cadres) if i == 0 else 0 for i in range(len(compounds))]
-    first = 0
-    for compound, team in zip(compounds, teams, strict=True):
-        members = cadres[first : first + team]
-        first += team
-        if not members:
-            continue
-        reports = [
-            (cadre, day) for cadre in members for day in sorted(rng.sample(DRIVE_DAYS, rng.randint(2, 5)))
-        ]
-        weights = [rng.uniform(0.5, 1.5) for _ in reports]
-        parts_h = split(compound["households"], weights)
-        cumulative = [sum(parts_h[: i + 1]) for i in range(len(parts_h))]
-        # persons follow the cumulative households, so they add up exactly as well
-        marks = [round(compound["residents"] * c / compound["households"]) for c in cumulative]
-        parts_p = [m - (marks[i - 1] if i else 0) for i, m in enumerate(marks)]
-        for (cadre, day), h, p in zip(reports, parts_h, parts_p, strict=True):
-            record.emit(
-                local_time(day, 17) + timedelta(minutes=rng.randint(0, 180)),
-                "registration.recorded",
-                cadre,
-                drive_id=DRIVE_ID,
-                compound_id=compound["id"],
-                cadre_id=cadre,
-                households=h,
-                persons=p,
-                grid_id=compound["grid"],
-            )
-
-
-def split(total: int, weights: list[float]) -> list[int]:
-    """``total`` split in proportion to ``weights``; the parts add up exactly."""
-    cumulative, parts, acc, done = sum(weights), [], 0.0, 0
-    for w in weights:
-        acc += w
-        upto = round(total * acc / cumulative)
-        parts.append(upto - done)
-        done = upto
-    return parts

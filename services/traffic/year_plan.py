@@ -2,7 +2,9 @@
 flood streets and drill community it is about.
 
 The scope is the first ``scale`` share of the district's cadres in org-file order, always with the
-twenty cadres of the HR bureau (区人社局) who run January's registration drive.
+seed's teams: the twenty cadres of the HR bureau (区人社局) who run January's registration drive,
+the publicity system's (宣传系统) cadres of 南关社区 who run the vaccination drive, and the court's
+(区法院) cadres of the 王家坪社区 grid of 一建巷, who find its blocked flood channel.
 """
 
 from __future__ import annotations
@@ -12,17 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pingzhan.services.traffic.district import DISTRICT_TZ
+from pingzhan.services.traffic.district import DISTRICT_TZ, NANGUAN, WANGJIAPING
 
 YEAR = 2022
 YEAR_END = datetime(YEAR, 12, 31, 23, 59, tzinfo=DISTRICT_TZ)
 EPIDEMIC = (datetime(YEAR, 1, 10, 8, 0, tzinfo=DISTRICT_TZ), datetime(YEAR, 2, 20, 10, 0, tzinfo=DISTRICT_TZ))
 DRIVE_DAYS = [date(YEAR, 1, 10) + timedelta(days=d) for d in range(7)]  # 2022-01-10..16
+VACCINATION_DAYS = [date(YEAR, 3, 2) + timedelta(weeks=w) for w in range(13)]  # Wednesdays, March-May
 FLOOD = (datetime(YEAR, 7, 11, 6, 30, tzinfo=DISTRICT_TZ), datetime(YEAR, 7, 25, 10, 0, tzinfo=DISTRICT_TZ))
 DRILL = (datetime(YEAR, 10, 13, 9, 0, tzinfo=DISTRICT_TZ), datetime(YEAR, 10, 13, 15, 30, tzinfo=DISTRICT_TZ))
 
 DRIVE_UNIT = "RSJ"  # 区人社局
 DRIVE_CADRES = 20
+VACCINATION_UNIT = "XC"  # 宣传系统, whose cadres serve in 南关社区
+COURT_UNIT = "FY"  # 区法院, whose cadres serve in 王家坪社区
 FLOOD_STREETS = ("BT-BS", "BT-QG")  # 宝塔山街道, 桥沟街道
 PAPER_ONLY_SHARE = 0.02
 
@@ -52,6 +57,8 @@ class Plan:
     grids: list[str]  # the grids those cadres are in
     paper_only: list[str]
     drive_cadres: list[str]
+    vaccination_cadres: list[str]  # the publicity system's cadres of 南关社区
+    court_cadres: list[str]  # the court's cadres of the 一建巷 grid
     flood_streets: list[str]
     drill_community: str | None
     episodes: list[Episode]
@@ -77,12 +84,22 @@ class Places:
         return cls(community_of, street_of, community_street)
 
 
+def yijianxiang_grid(org_data: dict[str, Any]) -> str | None:
+    """The grid of 王家坪社区 that 一建巷 is in (its first), when the organisation has that community."""
+    return next((g["id"] for g in org_data["grids"] if g["community"] == WANGJIAPING), None)
+
+
 def plan_year(org_data: dict[str, Any], places: Places, rng: random.Random, seed: int, scale: float) -> Plan:
     """The year's scope and episodes; ``scale`` is already clamped to [0, 1]."""
     cadres = org_data["cadres"]
     drive = [c for c in cadres if c["unit"] == DRIVE_UNIT][:DRIVE_CADRES]
+    vaccination = [
+        c for c in cadres if c["unit"] == VACCINATION_UNIT and places.community_of[c["grid"]] == NANGUAN
+    ]
+    yjx = yijianxiang_grid(org_data)
+    court = [c for c in cadres if c["unit"] == COURT_UNIT and c["grid"] == yjx]
     n = max(DRIVE_CADRES, round(scale * len(cadres)))
-    chosen = {c["id"] for c in cadres[:n]} | {c["id"] for c in drive}
+    chosen = {c["id"] for c in cadres[:n] + drive + vaccination + court}
     in_scope = [c for c in cadres if c["id"] in chosen]
     grids = list(dict.fromkeys(c["grid"] for c in in_scope))
     streets = list(dict.fromkeys(places.street_of[g] for g in grids))
@@ -101,6 +118,8 @@ def plan_year(org_data: dict[str, Any], places: Places, rng: random.Random, seed
         grids=grids,
         paper_only=paper_only,
         drive_cadres=[c["id"] for c in drive],
+        vaccination_cadres=[c["id"] for c in vaccination],
+        court_cadres=[c["id"] for c in court],
         flood_streets=flood,
         drill_community=drill,
         episodes=_episodes(org_data["district"]["id"], flood, drill),

@@ -31,9 +31,21 @@ def problem(
     where: str,
     escalation: tuple[datetime, str] | None,
     resolution: tuple[datetime, str] | None,
+    hazard_id: str | None = None,
 ) -> None:
-    """One problem's messages: reported at ``at``, escalated (when, to which office), resolved (when, how)."""
-    record.emit(at, "problem.reported", actor, problem_id=problem_id, grid_id=grid, what=what, where=where)
+    """One problem's messages: reported at ``at`` (taking over a hazard, when given), escalated
+    (when, to which office), resolved (when, how)."""
+    taken_over = {"hazard_id": hazard_id} if hazard_id else {}
+    record.emit(
+        at,
+        "problem.reported",
+        actor,
+        problem_id=problem_id,
+        grid_id=grid,
+        what=what,
+        where=where,
+        **taken_over,
+    )
     if escalation is not None:
         record.emit(
             escalation[0],

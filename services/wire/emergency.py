@@ -100,10 +100,11 @@ class HazardResolved(Envelope):
     kind: Literal["hazard.resolved"]
     hazard_id: Ident
     resolution: Text
+    problem_id: Ident | None = None  # the problem the hazard was raised as (resolved by way of it)
     grid_id: Ident | None = None  # routing hint only
 
     def command(self) -> c.Command:
-        return c.ResolveHazard(self.hazard_id, self.resolution)
+        return c.ResolveHazard(self.hazard_id, self.resolution, self.problem_id)
 
 
 class ModeSwitchedToWartime(Envelope):

@@ -7,7 +7,8 @@ from typing import Literal
 
 from pingzhan.domain import commands as c
 from pingzhan.services.wire.envelope import Envelope, HouseholdId, Ident, Text
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 
 class ServiceCheckedIn(Envelope):
@@ -93,17 +94,25 @@ class InspectionMade(Envelope):
 
 
 class RegistrationRecorded(Envelope):
+    """A registration-style drive's progress: the target is the compound, or without one the grid."""
+
     kind: Literal["registration.recorded"]
     drive_id: Ident
-    compound_id: Ident
+    compound_id: Ident | None = None
     cadre_id: Ident
     households: int = Field(ge=0, le=10_000)
     persons: int = Field(ge=0, le=50_000)
-    grid_id: Ident | None = None  # routing hint only
+    grid_id: Ident | None = None  # the target without a compound_id; else a routing hint only
+
+    @model_validator(mode="after")
+    def _names_a_target(self) -> RegistrationRecorded:
+        if self.compound_id is None and self.grid_id is None:
+            raise PydanticCustomError("target", "needs compound_id or grid_id (the drive's target)")
+        return self
 
     def command(self) -> c.Command:
         return c.RecordRegistration(
-            self.drive_id, self.compound_id, self.cadre_id, self.households, self.persons
+            self.drive_id, self.compound_id, self.cadre_id, self.households, self.persons, self.grid_id
         )
 
 
@@ -113,9 +122,10 @@ class ProblemReported(Envelope):
     grid_id: Ident
     what: Text
     where: Text
+    hazard_id: Ident | None = None  # a hazard of the grid this problem takes over (to escalate it)
 
     def command(self) -> c.Command:
-        return c.ReportProblem(self.problem_id, self.grid_id, self.what, self.where)
+        return c.ReportProblem(self.problem_id, self.grid_id, self.what, self.where, self.hazard_id)
 
 
 class ProblemEscalated(Envelope):

@@ -29,6 +29,12 @@ def test_demo_exits_after_the_scenario_showing_wartime_then_peacetime_and_the_au
     assert "Wartime: none" in out[standdown:]
     assert "not to grid" in out  # the staffing report from another grid was rejected, with its reason
     assert "Audit trail of episode street:BT-BS#1" in out and "REJECTED" in out
+    # 一建巷: the hazard goes to the city waterlogging office as a problem, and is resolved by way of it
+    assert "HZ-YJX-1 (high blocked_channel) -> PB-YJX-1 @ 市内涝办" in out[wartime:standdown]
+    trail = out[out.index("Audit trail") :]
+    story = ["found on a routine patrol", "raised as problem PB-YJX-1", "escalated to 市内涝办"]
+    story += ["problem PB-YJX-1 resolved", "hazard HZ-YJX-1 resolved by way of problem PB-YJX-1"]
+    assert [trail.index(s) for s in story] == sorted(trail.index(s) for s in story)
 
 
 def test_switch_roster_and_audit_against_a_running_service(env, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,28 @@ def test_an_import_is_recorded_once_and_a_file_that_adds_nothing_records_nothing
     assert (first["changed"], again["changed"]) == (True, False)
     assert organisation is not None and organisation.version == 1
     assert NEW_GRID in {g["id"] for g in organisation.data["grids"]}
+
+
+def test_a_file_whose_compound_does_not_fit_in_its_grids_is_refused_and_a_one_grid_compound_is_taken(
+    store: Settings, tmp_path: Path
+) -> None:
+    ledger = open_ledger(store)
+    data = json.loads(org_file_with_a_new_grid(tmp_path).read_text(encoding="utf-8"))
+    small = {"id": "XQ", "name": "新小区", "households": 5, "residents": 9}
+    too_big = tmp_path / "too-big.json"
+    too_big.write_text(
+        json.dumps({**data, "compounds": [*data["compounds"], {**small, "grid": NEW_GRID, "households": 6}]}),
+        encoding="utf-8",
+    )
+    fits = tmp_path / "fits.json"  # a compound in one grid, as files were written before they spanned grids
+    fits.write_text(json.dumps({**data, "compounds": [*data["compounds"], {**small, "grid": NEW_GRID}]}))
+
+    with pytest.raises(LookupError) as refused:
+        admin.import_file(store, ledger, too_big)
+    nothing = ledger.organisation()
+    admin.import_file(store, ledger, fits)
+
+    assert str(refused.value) == f"{too_big}: 新小区 (XQ): 6 households do not fit in grid(s) {NEW_GRID} (5)"
+    assert nothing is None
+    organisation = ledger.organisation()
+    assert organisation is not None and organisation.org().compound("XQ").grids == (NEW_GRID,)

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 import pytest
-from pingzhan.projections import reports
+from pingzhan.projections.drives import drive_progress
 from pingzhan.projections.facts import period
 from pingzhan.projections.grading import cadre_assessment
 from pingzhan.services.org.data import load_org, read_org_file
@@ -129,15 +129,35 @@ async def test_the_registration_drive_report_shows_1702_households_and_5075_pers
     settings, _, _, bodies = simulated
 
     async with running(settings, project=False) as service:
-        rows = reports.drive_progress(queries.registrations(service.views), service.org, "DRIVE-2022-01")
+        rows = drive_progress(*queries.registrations(service.views), service.org, "DRIVE-2022-01")
 
     sent = Counter()
     for b in bodies:
-        if b.get("kind") == "registration.recorded":
-            sent[b["compound_id"]] += b["households"]
-    assert {r["compound"]: r["households"] for r in rows} == dict(sent)
+        if b.get("kind") == "registration.recorded" and b["drive_id"] == "DRIVE-2022-01":
+            sent[f"compound:{b['compound_id']}"] += b["households"]
+    assert {r["target"]: r["households"] for r in rows} == dict(sent)
     assert (sum(r["households"] for r in rows), sum(r["persons"] for r in rows)) == (1702, 5075)
     assert all(r["households"] == r["households_total"] and r["persons"] == r["persons_total"] for r in rows)
+    assert {(r["street"], tuple(r["units"])) for r in rows} == {("BT-QG", ("RSJ",))}  # 区人社局, 桥沟街道
+    assert sum(sum(r["units"].values()) for r in rows) == 20
+
+
+async def test_the_vaccination_drive_report_shows_every_grid_of_nanguan_by_the_publicity_system(
+    simulated,
+) -> None:
+    settings, _, _, bodies = simulated
+
+    async with running(settings, project=False) as service:
+        rows = drive_progress(*queries.registrations(service.views), service.org, "VAX-2022-NG")
+
+    sent: Counter[str] = Counter()
+    for b in bodies:
+        if b.get("kind") == "registration.recorded" and b["drive_id"] == "VAX-2022-NG":
+            sent[f"grid:{b['grid_id']}"] += b["persons"]
+    grids = {f"grid:{g.id}" for g in service.org.of_kind("grid") if g.parent == "community:BT-NS-01"}
+    assert {r["target"]: r["persons"] for r in rows} == dict(sent) and set(sent) == grids
+    assert all(r["persons"] <= r["persons_total"] and r["community"] == "BT-NS-01" for r in rows)
+    assert {u for r in rows for u in r["units"]} == {"XC"}  # 宣传系统
 
 
 async def test_every_message_has_one_outcome_and_only_the_invalid_ones_are_rejected(simulated) -> None:

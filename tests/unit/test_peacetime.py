@@ -179,13 +179,14 @@ def test_a_resident_rates_a_cadre_from_a_known_household(domain: Domain) -> None
     domain.then_rejected(unknown, errors.UnknownHouseholdError)
 
 
-def test_registrations_are_recorded_in_the_grid_of_the_compound(domain: Domain) -> None:
+def test_registrations_are_recorded_in_the_main_grid_of_the_compound(domain: Domain) -> None:
     domain.given(*ELSEWHERE)
+    main = domain.org.compound("NZYY").grids[0]
 
     events = domain.when(c.RecordRegistration("D1", "NZYY", "CD1", 400, 1200))
     unknown = domain.rejects(c.RecordRegistration("D1", "NOPE", "CD1", 1, 1))
 
     domain.then(
-        events, (Cadre.HouseholdsRegistered, {"compound_id": "NZYY", "grid_id": GRID, "households": 400})
+        events, (Cadre.HouseholdsRegistered, {"compound_id": "NZYY", "grid_id": main, "households": 400})
     )
     domain.then_rejected(unknown, errors.UnknownScopeError, "unknown compound 'NOPE'")

@@ -9,7 +9,7 @@ from pingzhan.domain.org import household_id
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.facts import Facts, period
 from pingzhan.projections.grading import cadre_assessment
-from pingzhan.projections.reports import attendance_by_community, drive_progress
+from pingzhan.projections.reports import attendance_by_community
 
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain
@@ -112,20 +112,6 @@ def test_two_absences_at_inspections_flag_a_cadre_and_show_in_the_community_repo
     assert len(community) == 1 and community[0]["community"] == "BT-QG-01"
     assert (community[0]["inspections"], community[0]["absent"], community[0]["idle"]) == (3, 1, 1)
     assert community[0]["street"] == "BT-QG" and community[0]["paper_only"] == ["A"]
-
-
-def test_the_registration_drive_adds_up_per_compound(domain: Domain) -> None:
-    steps = list(SETUP) + [
-        (c.RecordRegistration("D1", "NZYY", "A", 400, 1200), "2022-01-11T10:00:00+08:00"),
-        (c.RecordRegistration("D1", "NZYY", "B", 312, 926), "2022-01-12T10:00:00+08:00"),
-        (c.RecordRegistration("D2", "AZXQ", "B", 10, 30), "2022-05-12T10:00:00+08:00"),
-    ]
-    regs = [r[1:] for r in run(domain, steps).appended["fact_registration"]]
-
-    rows = {r["compound"]: r for r in drive_progress(regs, domain.org, "D1")}
-
-    assert (rows["NZYY"]["households"], rows["NZYY"]["persons"], rows["NZYY"]["cadres"]) == (712, 2126, 2)
-    assert rows["NZYY"]["households_total"] == 712 and rows["AZXQ"]["households"] == 0
 
 
 def test_periods_are_years_quarters_or_months() -> None:

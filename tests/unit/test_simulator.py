@@ -27,6 +27,7 @@ STREET_OF_GRID = {
     g["id"]: next(c["street"] for c in ORG_DATA["communities"] if c["id"] == g["community"])
     for g in ORG_DATA["grids"]
 }
+COMMUNITY_OF_GRID = {g["id"]: g["community"] for g in ORG_DATA["grids"]}
 COMPOUNDS = {c["id"]: (c["households"], c["residents"]) for c in ORG_DATA["compounds"]}
 
 Message = tuple[str, str, bytes]
@@ -58,14 +59,21 @@ def test_the_year_is_deterministic_for_a_seed() -> None:
     assert tuple(simulate(ORG_DATA, SEED + 1, SCALE)) != again
 
 
-def test_the_scope_is_the_first_cadres_with_the_twenty_hr_bureau_cadres() -> None:
+def test_the_scope_is_the_first_cadres_with_the_seeds_teams() -> None:
     plan = year()[0]
+    first = [c["id"] for c in ORG_DATA["cadres"][: round(SCALE * len(ORG_DATA["cadres"]))]]
+    teams = plan.drive_cadres + plan.vaccination_cadres + plan.court_cadres
+    cadre = {c["id"]: c for c in ORG_DATA["cadres"]}
 
-    assert len(plan.cadres) >= 20
-    assert [c["id"] for c in plan.cadres] == [c["id"] for c in ORG_DATA["cadres"][: len(plan.cadres)]]
-    assert len(plan.drive_cadres) == 20
-    assert {c["unit"] for c in ORG_DATA["cadres"] if c["id"] in plan.drive_cadres} == {"RSJ"}
-    assert set(plan.drive_cadres) <= {c["id"] for c in plan.cadres}
+    assert [c["id"] for c in plan.cadres] == [c for c in cadre if c in set(first + teams)]
+    assert len(plan.drive_cadres) == 20 and {cadre[c]["unit"] for c in plan.drive_cadres} == {"RSJ"}
+    assert {STREET_OF_GRID[cadre[c]["grid"]] for c in plan.drive_cadres} == {"BT-QG"}  # 下沉在桥沟街道
+    assert len(plan.vaccination_cadres) == 10 and {cadre[c]["unit"] for c in plan.vaccination_cadres} == {
+        "XC"
+    }
+    assert {COMMUNITY_OF_GRID[cadre[c]["grid"]] for c in plan.vaccination_cadres} == {"BT-NS-01"}  # 南关社区
+    assert plan.court_cadres and {cadre[c]["unit"] for c in plan.court_cadres} == {"FY"}
+    assert {COMMUNITY_OF_GRID[cadre[c]["grid"]] for c in plan.court_cadres} == {"BT-BS-01"}  # 王家坪社区
     assert plan.grids == list(dict.fromkeys(c["grid"] for c in plan.cadres))
 
 
@@ -114,7 +122,7 @@ def test_messages_come_in_time_order_except_the_late_reports_at_the_end() -> Non
 
 def test_the_registration_drive_adds_up_exactly_per_compound() -> None:
     plan = year()[0]
-    drive = of_kind("registration.recorded")
+    drive = [m for m in of_kind("registration.recorded") if m.compound_id is not None]
     per_compound: dict[str, list[int]] = {}
     for m in drive:
         totals = per_compound.setdefault(m.compound_id, [0, 0])
@@ -127,6 +135,25 @@ def test_the_registration_drive_adds_up_exactly_per_compound() -> None:
     assert {k: tuple(v) for k, v in per_compound.items()} == COMPOUNDS
     assert sum(v[0] for v in per_compound.values()) == 1702
     assert sum(v[1] for v in per_compound.values()) == 5075
+
+
+def test_the_vaccination_drive_covers_every_grid_of_nanguan_within_its_size() -> None:
+    plan = year()[0]
+    grids = {g["id"]: g for g in ORG_DATA["grids"] if g["community"] == "BT-NS-01"}
+    drive = [m for m in of_kind("registration.recorded") if m.drive_id == "VAX-2022-NG"]
+    per_grid: Counter[str] = Counter()
+    persons: Counter[str] = Counter()
+    for m in drive:
+        per_grid[m.grid_id] += m.households
+        persons[m.grid_id] += m.persons
+
+    assert all(m.compound_id is None for m in drive)  # the same model, a grid as the target
+    assert set(per_grid) == set(grids)
+    assert {m.cadre_id for m in drive} == set(plan.vaccination_cadres)
+    assert all(m.occurred_at.weekday() == 2 and 3 <= m.occurred_at.month <= 5 for m in drive)
+    for grid, g in grids.items():
+        assert 0.9 * g["households"] <= per_grid[grid] <= g["households"], grid
+        assert 0.8 * g["residents"] <= persons[grid] <= g["residents"], grid
 
 
 def _episodes() -> list[tuple[str, datetime, datetime, bool]]:
@@ -223,14 +250,41 @@ def test_every_hazard_is_resolved_after_all_its_tasks_are_done() -> None:
     assert resolved and resolved == len(of_kind("hazard.reported"))
 
 
-def test_the_yijianxiang_channel_goes_to_the_city_waterlogging_office() -> None:
-    reported = [m for m in of_kind("problem.reported") if m.grid_id.startswith("BT-BS-01-")]
-    yjx = next(m for m in reported if "一建巷" in m.what)
-    escalated = [m for m in of_kind("problem.escalated") if m.problem_id == yjx.problem_id]
-    resolved = [m for m in of_kind("problem.resolved") if m.problem_id == yjx.problem_id]
+def test_the_yijianxiang_story_is_told_as_the_seed_tells_it() -> None:
+    """区法院的下沉社区是王家坪社区, 在与网格员例行走访巡查过程中, 发现一建巷的排洪渠堵塞 ... 和市内涝办协调."""
+    plan = year()[0]
+    unit = {c["id"]: c["unit"] for c in ORG_DATA["cadres"]}
+    story = [
+        m
+        for m in parsed()
+        if {"HZ-YJX-1", "PB-YJX-1"} & {getattr(m, "hazard_id", None), getattr(m, "problem_id", None)}
+    ]
+    kinds = [m.kind for m in story]  # type: ignore[attr-defined]
+    found, raised = story[0], next(m for m in story if m.kind == "problem.reported")  # type: ignore[attr-defined]
+    escalated = next(m for m in story if m.kind == "problem.escalated")  # type: ignore[attr-defined]
+    hazard_resolved = story[-1]
 
-    assert [m.office for m in escalated] == ["市内涝办 (city waterlogging office)"]
-    assert len(resolved) == 1 and yjx.occurred_at < escalated[0].occurred_at < resolved[0].occurred_at
+    assert kinds[0] == "hazard.reported" and "例行走访巡查" in found.location  # type: ignore[attr-defined]
+    assert unit[found.actor.upper()] == "FY" and found.actor.upper() in plan.court_cadres
+    assert COMMUNITY_OF_GRID[found.grid_id] == "BT-BS-01"  # type: ignore[attr-defined]
+    assert "路面出现裂缝" in raised.what and raised.hazard_id == found.hazard_id  # type: ignore[attr-defined]
+    assert escalated.office == "市内涝办 (city waterlogging office)"  # type: ignore[attr-defined]
+    assert (
+        kinds.index("problem.reported") < kinds.index("problem.escalated") < kinds.index("problem.resolved")
+    )
+    assert kinds[-1] == "hazard.resolved" and kinds[-2] == "problem.resolved"
+    assert hazard_resolved.problem_id == raised.problem_id  # type: ignore[attr-defined]
+    times = [m.occurred_at for m in story]
+    assert times == sorted(times)
+    assert set(kinds) == {
+        "hazard.reported",
+        "hazard.task_assigned",
+        "hazard.task_done",
+        "problem.reported",
+        "problem.escalated",
+        "problem.resolved",
+        "hazard.resolved",
+    }
 
 
 def test_every_valid_message_is_accepted_by_the_domain_in_stream_order(domain: Domain) -> None:
