@@ -101,6 +101,26 @@ def duty(
     return {"rows": rows, "columns": reporting.COLUMNS["duty"], "as_of": as_of}
 
 
+@router.get(
+    "/reports/documents/{kind}",
+    summary="monthly, quarterly or yearly: the reporting chain's documents, one per recipient",
+)
+def documents(
+    request: Request,
+    kind: str,
+    _: Annotated[Principal, Depends(allow(*READERS))],
+    period: Annotated[str, Query(description="YYYY-MM (monthly), YYYY-Qn (quarterly), YYYY (yearly)")],
+    lang: Annotated[str, Query(description="zh (default) or en")] = "zh",
+) -> dict[str, Any]:
+    if kind not in ("monthly", "quarterly", "yearly"):
+        raise HTTPException(404, f"no documents {kind!r}: one of monthly, quarterly, yearly")
+    p = parts(request)
+    as_of = p.as_of()
+    with p.lock:
+        docs = reporting.documents(p.views, p.org, p.settings.tz, kind, period, lang)
+    return {"documents": docs, "as_of": as_of}
+
+
 @router.get("/reports/{name}", summary="cadres, attendance, units or drive: as `pingzhan report`")
 def report(
     request: Request,

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from pingzhan.services.bootstrap import App
+from pingzhan.services.cli import report_documents as documents
 from pingzhan.services.cli.console import CliError
 from pingzhan.services.cli.reads import as_of
 from pingzhan.services.cli.render import local, table
@@ -32,6 +33,7 @@ def add_parsers(sub: Any) -> None:
     d.add_argument("--drive", help="only this drive, e.g. DRIVE-2022-01 or VAX-2022-NG")
     for p in (c, a, u, d):
         p.add_argument("--json", action="store_true")
+    documents.add_parsers(kinds)
     r.set_defaults(func=report)
     t = sub.add_parser("duty", help="who was on duty at a moment of field time (late reports included)")
     t.add_argument(
@@ -45,6 +47,8 @@ def add_parsers(sub: Any) -> None:
 
 
 def report(app: App, args: argparse.Namespace) -> int:
+    if args.report in documents.KINDS:
+        return documents.write(app, args)
     period = args.month if args.report == "attendance" else getattr(args, "period", None)
     try:
         rows = reporting.report(

@@ -10,6 +10,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from pingzhan.domain.org import Org
+from pingzhan.projections import documents as document_kinds
 from pingzhan.projections import reports
 from pingzhan.projections.drives import drive_progress
 from pingzhan.projections.facts import period as period_of
@@ -114,6 +115,17 @@ def report(
     if cadre and not rows:
         raise LookupError(f"no cadre {cadre!r} in the read models")
     return rows
+
+
+def documents(
+    db: ViewDb, org: Org, tz: tzinfo, kind: str, period: str, lang: str = "zh"
+) -> list[dict[str, Any]]:
+    """The documents of the reporting chain (monthly, quarterly or yearly) for ``period``, one per
+    recipient (``projections/documents.py``); ValueError in words when they cannot be made."""
+    p = period_of(period)  # ValueError in words when it is not one
+    document_kinds.build(kind, [], org, p.label, lang)  # the kind, language and period checked first
+    facts = queries.report_facts(db, p, tz)
+    return document_kinds.build(kind, cadre_assessment(facts, org, p), org, p.label, lang)
 
 
 def duty(db: ViewDb, org: Org, tz: tzinfo, at: str, grid: str | None = None) -> list[dict[str, Any]]:

@@ -205,6 +205,27 @@ async def test_reports_answer_as_the_cli_does(nats_server: Any, store: Any) -> N
     )
 
 
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+async def test_the_reporting_documents_answer_as_the_cli_does(nats_server: Any, store: Any) -> None:
+    from pingzhan.services.read import reporting
+    from pingzhan.services.read.viewdb import ViewDb
+
+    settings = await on_stream(nats_server, store)
+    with api_service(settings) as service:
+        audit = service.client("audit")
+        answer = audit.get("/api/reports/documents/quarterly", params={"period": "2022-Q3", "lang": "en"})
+        wrong_period = audit.get("/api/reports/documents/yearly", params={"period": "2022-03"})
+        no_kind = audit.get("/api/reports/documents/weekly", params={"period": "2022"})
+        views = ViewDb(service.app.settings)
+        expected = reporting.documents(views, service.app.org, settings.tz, "quarterly", "2022-Q3", "en")
+        views.close()
+
+    assert answer.status_code == 200 and answer.json()["documents"] == expected
+    assert wrong_period.status_code == 400
+    assert wrong_period.json()["detail"] == "the yearly documents need a period YYYY, not '2022-03'"
+    assert no_kind.status_code == 404 and "monthly, quarterly, yearly" in no_kind.json()["detail"]
+
+
 async def test_a_void_needs_a_second_signed_in_operator_too(nats_server: Any, store: Any) -> None:
     settings = await on_stream(nats_server, store)
     with api_service(settings) as service:
