@@ -212,8 +212,19 @@ async def test_the_reporting_documents_answer_as_the_cli_does(nats_server: Any, 
 
     settings = await on_stream(nats_server, store)
     with api_service(settings) as service:
-        audit = service.client("audit")
-        answer = audit.get("/api/reports/documents/quarterly", params={"period": "2022-Q3", "lang": "en"})
+        audit, field = service.client("audit"), service.client("field-1")
+        at = "2022-07-01T09:00:00+08:00"
+        for message in (
+            {"kind": "cadre.registered", "cadre_id": "CD-API-1", "name": "高峰", "unit": "RSJ"},
+            {"kind": "cadre.dispatched", "cadre_id": "CD-API-1", "grid_id": "BT-QG-01-01"},
+        ):
+            assert field.post("/api/messages", json={**message, "occurred_at": at}).status_code == 200
+
+        def quarterly() -> Any:
+            answer = audit.get("/api/reports/documents/quarterly", params={"period": "2022-Q3", "lang": "en"})
+            return answer if answer.json()["documents"] else None
+
+        answer = eventually(quarterly)
         wrong_period = audit.get("/api/reports/documents/yearly", params={"period": "2022-03"})
         no_kind = audit.get("/api/reports/documents/weekly", params={"period": "2022"})
         views = ViewDb(service.app.settings)
@@ -221,6 +232,8 @@ async def test_the_reporting_documents_answer_as_the_cli_does(nats_server: Any, 
         views.close()
 
     assert answer.status_code == 200 and answer.json()["documents"] == expected
+    assert [(d["sender"]["id"], d["recipient"]["id"]) for d in expected] == [("street:BT-QG", "unit:RSJ")]
+    assert [r["cadre_id"] for r in expected[0]["cadres"]] == ["CD-API-1"]
     assert wrong_period.status_code == 400
     assert wrong_period.json()["detail"] == "the yearly documents need a period YYYY, not '2022-03'"
     assert no_kind.status_code == 404 and "monthly, quarterly, yearly" in no_kind.json()["detail"]
