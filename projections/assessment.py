@@ -27,8 +27,9 @@ class Assessment(ReadModel):
     """Facts dated by the district's date at the moment they happened (``tz``)."""
 
     name = "assessment"
-    version = 5  # 4: registrations moved to the drives model (projections/drives.py);
-    #              5: wartime duty in the facts (fact_shift's day, fact_task)
+    version = 6  # 4: registrations moved to the drives model (projections/drives.py);
+    #              5: wartime duty in the facts (fact_shift's day, fact_task);
+    #              6: duty_task, the flood-duty tasks' field times for `duty --at`
     tables = (
         Table("cadre_info", ("cadre_id",), ("name", "unit", "grid")),
         Table("fact_service", ("position",), ("cadre_id", "day", "grid"), append_only=True),
@@ -59,6 +60,11 @@ class Assessment(ReadModel):
             append_only=True,
         ),
         Table("fact_task", ("hazard_id", "task_id"), ("cadre_id", "day", "task", "done_day")),
+        Table(
+            "duty_task",
+            ("hazard_id", "task_id"),
+            ("cadre_id", "grid", "task", "assigned_at", "recorded_at", "done_at"),
+        ),
     )
 
     def __init__(self, tz: tzinfo = DISTRICT_TZ):
@@ -148,11 +154,18 @@ class Assessment(ReadModel):
     @on(Hazard.TaskAssigned)
     def hazard_task_assigned(self, _: int, e: Any) -> None:
         self.put("fact_task", (e.hazard_id, e.task_id), (e.cadre_id, self._day(e), e.task, None))
+        self.put(
+            "duty_task",
+            (e.hazard_id, e.task_id),
+            (e.cadre_id, e.grid_id, e.task, e.occurred_at, _iso(e.timestamp), None),
+        )
 
     @on(Hazard.TaskDone)
     def hazard_task_done(self, _: int, e: Any) -> None:
         cadre, assigned, task, _done = self.rows["fact_task"][(e.hazard_id, e.task_id)]
         self.put("fact_task", (e.hazard_id, e.task_id), (cadre, assigned, task, self._day(e)))
+        duty = self.rows["duty_task"][(e.hazard_id, e.task_id)]
+        self.put("duty_task", (e.hazard_id, e.task_id), (*duty[:5], e.occurred_at))
 
 
 def _iso(ts: Any) -> str:

@@ -79,7 +79,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "first_day",
         "last_day",
     ),
-    "duty": ("grid", "checkpoint", "cadre", "since", "reported_at"),
+    "duty": ("grid", "duty", "post", "cadre", "since", "reported_at"),
 }
 
 
@@ -117,7 +117,7 @@ def report(
 
 
 def duty(db: ViewDb, org: Org, tz: tzinfo, at: str, grid: str | None = None) -> list[dict[str, Any]]:
-    """Who was on duty at which checkpoint at field time ``at`` (ISO 8601; without an offset, the
+    """Who was on duty (at a checkpoint or on a flood-duty task) at field time ``at`` (ISO 8601; without an offset, the
     district's wall clock)."""
     try:
         moment = datetime.fromisoformat(at)

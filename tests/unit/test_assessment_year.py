@@ -134,3 +134,10 @@ def test_every_grade_is_that_of_the_score_shown(year: Year) -> None:
         for row in year.of(label).values():
             assert row["grade"] == grade_of(row["score"], row["paper_only"]), row["cadre_id"]
             assert row["score"] is None or row["score"] == round(row["score"], 4)
+
+
+def test_duty_at_the_readme_moment_shows_the_flood_duty_of_the_rainstorm_night(year: Year) -> None:
+    night = year.domain.duty_at("2022-07-15T23:00:00+08:00")
+
+    assert ("flood task: patrol", "HZ-YJX-1/T2", year.plan.court_cadres[0]) in night
+    assert all(d.startswith("flood task: ") for d, _, _ in night)
