@@ -1,20 +1,23 @@
 """January to February 20 in the simulated year: the epidemic (新冠疫情防控, level II, the whole
 district). A checkpoint (卡口) is set up in every grid, a second one in some of the grids with the
-most cadres, and staffed in two shifts a day by the grid's cadres in turn, so that every cadre takes
-shifts ("全区党员干部主动下沉...在卡口一线执勤值守"). (The registration drive of the same weeks:
-``year_drives``.)
+most cadres (four or more), and staffed round the clock in three shifts a day (08-14, 14-20 and the
+night, 20-08) by the grid's cadres in turn, the most rested first, so that every cadre takes shifts
+("全区党员干部主动下沉...在卡口一线执勤值守"). The next shift arrives a few minutes before the last
+one leaves, so no open checkpoint is ever empty, by night or by day, until it is closed. (The
+registration drive of the same weeks: ``year_drives``.)
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pingzhan.services.traffic.district import local_time
 from pingzhan.services.traffic.year_plan import EPIDEMIC
 from pingzhan.services.traffic.year_record import YearRecord
 
 CHECKPOINT_NAMES = ["南门卡口 (south gate)", "北门卡口 (north gate)", "东门卡口 (east gate)"]
-SHIFTS = ((8, 14), (14, 20))  # hours of the day
+SHIFTS = (8, 14, 20)  # the hour each shift begins; the last one takes the night, until 08:00
+CLOSING = timedelta(hours=2)  # the checkpoints close this long before the stand-down
 ONE_CHECKPOINT_SHARE = 0.7  # of the busiest grids; the others have two
 
 
@@ -26,7 +29,7 @@ def epidemic(record: YearRecord) -> None:
     end = EPIDEMIC[1]
     for i, (cp, grid) in enumerate(checkpoints):
         record.emit(
-            end - timedelta(hours=2) + timedelta(seconds=i),
+            end - CLOSING + timedelta(seconds=i),
             "checkpoint.closed",
             record.community_actor(grid),
             checkpoint_id=cp,
@@ -42,7 +45,7 @@ def _establish_checkpoints(record: YearRecord) -> list[tuple[str, str]]:
     busiest = set(sorted(grids, key=lambda g: (-len(record.cadres_in[g]), rng.random()))[:count])
     checkpoints: list[tuple[str, str]] = []
     for i, grid in enumerate(grids):
-        second = grid in busiest and rng.random() >= ONE_CHECKPOINT_SHARE
+        second = grid in busiest and rng.random() >= ONE_CHECKPOINT_SHARE and len(record.cadres_in[grid]) >= 4
         for k in range(2 if second else 1):
             cp = f"CP-{grid}-{k + 1}"
             checkpoints.append((cp, grid))
@@ -58,28 +61,50 @@ def _establish_checkpoints(record: YearRecord) -> list[tuple[str, str]]:
 
 
 def _staff_shifts(record: YearRecord, checkpoints: list[tuple[str, str]]) -> None:
-    """Every shift from three hours after the switch: a cadre of the grid at each checkpoint, in turn."""
+    """Every shift from three hours after the switch until the checkpoints close: at each
+    checkpoint the grid's most rested free cadre arrives up to ten minutes before the shift begins
+    and relieves the one on duty up to ten minutes after (the handover). When no other cadre of
+    the grid is free (a grid of one cadre, in a year of a few cadres) the one on duty stays on."""
     rng, (start, end) = record.rng, EPIDEMIC
-    shift = 0
-    day = start.date()
+    close = end - CLOSING
+    free_at: dict[str, datetime] = {}  # cadre -> when their last shift ended
+    on_duty: dict[str, tuple[str, str]] = {}  # checkpoint -> (cadre, grid)
+    day, first = start.date(), True
     while day < end.date():
-        for begin_h, end_h in SHIFTS:
+        for begin_h in SHIFTS:
             begin = local_time(day, begin_h)
-            if begin < start + timedelta(hours=3):
+            if begin < start + timedelta(hours=3) or begin >= close:
                 continue
-            finish = local_time(day, end_h)
-            busy: dict[str, int] = {}  # grid -> cadres used this shift
             for cp, grid in checkpoints:
-                cadres = record.cadres_in[grid]
-                used = busy.get(grid, 0)
-                if used >= len(cadres):
-                    continue  # not enough cadres in the grid for a second checkpoint
-                busy[grid] = used + 1
-                cadre = cadres[(shift + used) % len(cadres)]
-                on_duty = {"checkpoint_id": cp, "cadre_id": cadre, "grid_id": grid}
-                staffed = begin + timedelta(minutes=15 + rng.randint(0, 10))
-                relieved = finish + timedelta(minutes=rng.randint(0, 10))
-                record.emit(staffed, "checkpoint.staffed", cadre, **on_duty)
-                record.emit(relieved, "checkpoint.relieved", cadre, **on_duty)
-            shift += 1
+                staffed = begin - timedelta(minutes=0 if first else rng.randint(1, 10))
+                relief = begin + timedelta(minutes=rng.randint(1, 10))
+                busy = {c for c, _ in on_duty.values()}
+                cadre = _most_rested(record.cadres_in[grid], free_at, busy, staffed)
+                if cadre is None:
+                    continue  # the one on duty stays on
+                record.emit(
+                    staffed, "checkpoint.staffed", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=grid
+                )
+                if cp in on_duty:
+                    _relieve(record, cp, on_duty[cp], relief, free_at)
+                on_duty[cp] = (cadre, grid)
+            first = False
         day += timedelta(days=1)
+    for cp, shift in on_duty.items():
+        _relieve(record, cp, shift, close - timedelta(minutes=1), free_at)
+
+
+def _relieve(
+    record: YearRecord, cp: str, shift: tuple[str, str], at: datetime, free_at: dict[str, datetime]
+) -> None:
+    cadre, grid = shift
+    record.emit(at, "checkpoint.relieved", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=grid)
+    free_at[cadre] = at
+
+
+def _most_rested(cadres: list[str], free_at: dict[str, datetime], busy: set[str], at: datetime) -> str | None:
+    """The cadre of ``cadres`` free at ``at`` whose last shift ended longest ago (never: first)."""
+    free = [c for c in cadres if c not in busy and free_at.get(c, at) <= at]
+    if not free:
+        return None
+    return min(free, key=lambda c: (c in free_at, free_at.get(c, at), cadres.index(c)))

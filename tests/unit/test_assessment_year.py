@@ -10,6 +10,7 @@ the flooded streets with the others; the old formula failed 921 of 1,090 cadres 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -141,3 +142,32 @@ def test_duty_at_the_readme_moment_shows_the_flood_duty_of_the_rainstorm_night(y
 
     assert ("flood task: patrol", "HZ-YJX-1/T2", year.plan.court_cadres[0]) in night
     assert all(d.startswith("flood task: ") for d, _, _ in night)
+
+
+def test_every_checkpoint_is_staffed_round_the_clock_while_open(year: Year) -> None:
+    """From its first shift to its closing no checkpoint is ever empty, by night as by day."""
+    times: dict[str, list[tuple[datetime, int]]] = {}
+    closed: dict[str, datetime] = {}
+    for b in year.bodies:
+        at = datetime.fromisoformat(b["occurred_at"])
+        if b["kind"] in ("checkpoint.staffed", "checkpoint.relieved"):
+            times.setdefault(b["checkpoint_id"], []).append(
+                (at, 1 if b["kind"] == "checkpoint.staffed" else -1)
+            )
+        elif b["kind"] == "checkpoint.closed":
+            closed[b["checkpoint_id"]] = at
+    night = 0
+    assert times and set(times) == set(closed)
+    for cp, changes in times.items():
+        changes.sort(key=lambda t: (t[0], -t[1]))  # a handover at the same instant is no gap
+        on, first = 0, changes[0][0]
+        for at, step in changes[:-1]:
+            on += step
+            assert on > 0, f"checkpoint {cp} is empty from {at.isoformat()}"
+        last = changes[-1][0]  # the last relief, just before the checkpoint is closed
+        assert timedelta(0) < closed[cp] - last <= timedelta(minutes=10), (cp, last, closed[cp])
+        span = closed[cp] - first
+        night += sum(
+            1 for h in range(int(span.total_seconds() // 3600)) if (first + timedelta(hours=h)).hour in (2, 3)
+        )
+    assert night > 0  # the spans checked include nights
