@@ -98,6 +98,7 @@ class Cadre(Aggregate):
         inspection_id: str
         group: int
         finding: str  # present | absent | idle
+        checkpoint_id: str | None  # in wartime, the checkpoint inspected (none on older events)
 
     class HouseholdsRegistered(Aggregate.Event, Stamped):
         cadre_id: str
@@ -184,9 +185,23 @@ class Cadre(Aggregate):
     def be_rated(self, household_id: str, score: int, stamp: Stamp) -> None:
         self._record(self.RatedByResident, stamp, household_id=household_id, score=score)
 
-    def be_inspected(self, grid_id: str, inspection_id: str, group: int, finding: str, stamp: Stamp) -> None:
+    def be_inspected(
+        self,
+        grid_id: str,
+        inspection_id: str,
+        group: int,
+        finding: str,
+        stamp: Stamp,
+        checkpoint_id: str | None = None,
+    ) -> None:
         self._work_in(
-            grid_id, self.Inspected, stamp, inspection_id=inspection_id, group=group, finding=finding
+            grid_id,
+            self.Inspected,
+            stamp,
+            inspection_id=inspection_id,
+            group=group,
+            finding=finding,
+            checkpoint_id=checkpoint_id,
         )
 
     def register_households(

@@ -27,9 +27,10 @@ class Assessment(ReadModel):
     """Facts dated by the district's date at the moment they happened (``tz``)."""
 
     name = "assessment"
-    version = 6  # 4: registrations moved to the drives model (projections/drives.py);
+    version = 7  # 4: registrations moved to the drives model (projections/drives.py);
     #              5: wartime duty in the facts (fact_shift's day, fact_task);
-    #              6: duty_task, the flood-duty tasks' field times for `duty --at`
+    #              6: duty_task, the flood-duty tasks' field times for `duty --at`;
+    #              7: inspection_log, the inspections with their ids and checkpoints
     tables = (
         Table("cadre_info", ("cadre_id",), ("name", "unit", "grid")),
         Table("fact_service", ("position",), ("cadre_id", "day", "grid"), append_only=True),
@@ -50,6 +51,21 @@ class Assessment(ReadModel):
             "fact_inspection",
             ("position",),
             ("cadre_id", "day", "grid", "inspection_group", "finding"),
+            append_only=True,
+        ),
+        Table(
+            "inspection_log",
+            ("position",),
+            (
+                "inspection_id",
+                "cadre_id",
+                "day",
+                "grid",
+                "inspection_group",
+                "finding",
+                "checkpoint_id",
+                "occurred_at",
+            ),
             append_only=True,
         ),
         Table("fact_work", ("position",), ("cadre_id", "day", "what", "amount"), append_only=True),
@@ -110,6 +126,21 @@ class Assessment(ReadModel):
     @on(Cadre.Inspected)
     def cadre_inspected(self, p: int, e: Any) -> None:
         self.append("fact_inspection", (p, e.cadre_id, self._day(e), e.grid_id, str(e.group), e.finding))
+        checkpoint = getattr(e, "checkpoint_id", None)  # none on older events
+        self.append(
+            "inspection_log",
+            (
+                p,
+                e.inspection_id,
+                e.cadre_id,
+                self._day(e),
+                e.grid_id,
+                str(e.group),
+                e.finding,
+                checkpoint,
+                e.occurred_at,
+            ),
+        )
 
     @on(Cadre.OpinionCollected)
     def cadre_opinion_collected(self, p: int, e: Any) -> None:

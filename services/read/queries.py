@@ -8,6 +8,7 @@ from typing import Any
 from pingzhan.domain.org import Org
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import PROPOSAL_EVENTS, AuditTrail, episode_list
+from pingzhan.projections.contradictions import contradictions
 from pingzhan.projections.drives import Drives, Registration
 from pingzhan.projections.duty import on_duty
 from pingzhan.projections.episodes import real_episodes
@@ -118,6 +119,26 @@ def registrations(db: ViewDb) -> tuple[list[Registration], dict[str, str]]:
     ]
     units = {r[0]: r[1] for r in db.query("SELECT cadre_id, unit FROM cadre_info")}
     return facts, units  # type: ignore[return-value]
+
+
+def inspection_contradictions(db: ViewDb, p: Period) -> list[dict[str, Any]]:
+    """The "absent" findings of the period that the cadres' own records contradict
+    (``projections/contradictions.py``)."""
+    read_rows(db, Assessment())
+    span = [p.start.isoformat(), p.end.isoformat()]
+    within = " WHERE day >= ? AND day <= ?"
+    inspections = db.query(
+        "SELECT inspection_id, cadre_id, day, grid, inspection_group, finding, checkpoint_id, occurred_at "
+        "FROM inspection_log" + within + " AND finding = 'absent'",
+        span,
+    )
+    service = db.query("SELECT cadre_id, day, grid FROM fact_service" + within, span)
+    shifts = db.query("SELECT cadre_id, day, checkpoint_id FROM fact_shift" + within, span)
+    return contradictions(
+        [tuple(r) for r in inspections],  # type: ignore[misc]
+        [tuple(r) for r in service],  # type: ignore[misc]
+        [tuple(r) for r in shifts],  # type: ignore[misc]
+    )
 
 
 def on_duty_at(db: ViewDb, org: Org, at: datetime, grid: str | None = None) -> list[dict[str, Any]]:

@@ -80,6 +80,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "last_day",
     ),
     "duty": ("grid", "duty", "post", "cadre", "since", "reported_at"),
+    "contradictions": ("day", "cadre", "grid", "inspection", "group", "checked", "at", "finding", "record"),
 }
 
 
@@ -97,11 +98,13 @@ def report(
     YYYY-Qn or YYYY-MM; a month for attendance); LookupError in words when it cannot be made."""
     if name == "drive":
         return drive_progress(*queries.registrations(db), org, drive)
-    if name not in ("cadres", "attendance", "units"):
-        raise LookupError(f"no report {name!r}: one of cadres, attendance, units, drive")
+    if name not in ("cadres", "attendance", "units", "contradictions"):
+        raise LookupError(f"no report {name!r}: one of cadres, attendance, units, drive, contradictions")
     if not period:
         raise ValueError(f"the {name} report needs a period (YYYY, YYYY-Qn or YYYY-MM)")
     p = period_of(period)  # ValueError in words when it is not one
+    if name == "contradictions":
+        return queries.inspection_contradictions(db, p)
     facts = queries.report_facts(db, p, tz)
     cadre_rows = cadre_assessment(facts, org, p)
     if name == "attendance":

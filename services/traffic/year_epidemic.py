@@ -3,8 +3,10 @@ district). A checkpoint (卡口) is set up in every grid, a second one in some o
 most cadres (four or more), and staffed round the clock in three shifts a day (08-14, 14-20 and the
 night, 20-08) by the grid's cadres in turn, the most rested first, so that every cadre takes shifts
 ("全区党员干部主动下沉...在卡口一线执勤值守"). The next shift arrives a few minutes before the last
-one leaves, so no open checkpoint is ever empty, by night or by day, until it is closed. (The
-registration drive of the same weeks: ``year_drives``.)
+one leaves, so no open checkpoint is ever empty, by night or by day, until it is closed. The six
+inspection groups go on in wartime (每周不定期督查): every week each checks a few checkpoint shifts at
+a moment of the shift and finds the cadre on duty present. (The registration drive of the same
+weeks: ``year_drives``.)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pingzhan.services.traffic.year_record import YearRecord
 CHECKPOINT_NAMES = ["南门卡口 (south gate)", "北门卡口 (north gate)", "东门卡口 (east gate)"]
 SHIFTS = (8, 14, 20)  # the hour each shift begins; the last one takes the night, until 08:00
 CLOSING = timedelta(hours=2)  # the checkpoints close this long before the stand-down
+INSPECTION_GROUPS = 6
 ONE_CHECKPOINT_SHARE = 0.7  # of the busiest grids; the others have two
 
 
@@ -25,7 +28,7 @@ def epidemic(record: YearRecord) -> None:
     """The switch and stand-down, the checkpoints and their shifts."""
     record.switch(record.plan.episodes[0])
     checkpoints = _establish_checkpoints(record)
-    _staff_shifts(record, checkpoints)
+    _inspect_checkpoints(record, _staff_shifts(record, checkpoints))
     end = EPIDEMIC[1]
     for i, (cp, grid) in enumerate(checkpoints):
         record.emit(
@@ -60,15 +63,20 @@ def _establish_checkpoints(record: YearRecord) -> list[tuple[str, str]]:
     return checkpoints
 
 
-def _staff_shifts(record: YearRecord, checkpoints: list[tuple[str, str]]) -> None:
+Shift = tuple[str, str, str, datetime, datetime]  # checkpoint, cadre, grid, staffed, relieved
+
+
+def _staff_shifts(record: YearRecord, checkpoints: list[tuple[str, str]]) -> list[Shift]:
     """Every shift from three hours after the switch until the checkpoints close: at each
     checkpoint the grid's most rested free cadre arrives up to ten minutes before the shift begins
     and relieves the one on duty up to ten minutes after (the handover). When no other cadre of
-    the grid is free (a grid of one cadre, in a year of a few cadres) the one on duty stays on."""
+    the grid is free (a grid of one cadre, in a year of a few cadres) the one on duty stays on.
+    Returns the shifts."""
     rng, (start, end) = record.rng, EPIDEMIC
     close = end - CLOSING
     free_at: dict[str, datetime] = {}  # cadre -> when their last shift ended
-    on_duty: dict[str, tuple[str, str]] = {}  # checkpoint -> (cadre, grid)
+    on_duty: dict[str, tuple[str, str, datetime]] = {}  # checkpoint -> (cadre, grid, staffed)
+    shifts: list[Shift] = []
     day, first = start.date(), True
     while day < end.date():
         for begin_h in SHIFTS:
@@ -78,7 +86,7 @@ def _staff_shifts(record: YearRecord, checkpoints: list[tuple[str, str]]) -> Non
             for cp, grid in checkpoints:
                 staffed = begin - timedelta(minutes=0 if first else rng.randint(1, 10))
                 relief = begin + timedelta(minutes=rng.randint(1, 10))
-                busy = {c for c, _ in on_duty.values()}
+                busy = {c for c, _, _ in on_duty.values()}
                 cadre = _most_rested(record.cadres_in[grid], free_at, busy, staffed)
                 if cadre is None:
                     continue  # the one on duty stays on
@@ -86,20 +94,52 @@ def _staff_shifts(record: YearRecord, checkpoints: list[tuple[str, str]]) -> Non
                     staffed, "checkpoint.staffed", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=grid
                 )
                 if cp in on_duty:
-                    _relieve(record, cp, on_duty[cp], relief, free_at)
-                on_duty[cp] = (cadre, grid)
+                    shifts.append(_relieve(record, cp, on_duty[cp], relief, free_at))
+                on_duty[cp] = (cadre, grid, staffed)
             first = False
         day += timedelta(days=1)
     for cp, shift in on_duty.items():
-        _relieve(record, cp, shift, close - timedelta(minutes=1), free_at)
+        shifts.append(_relieve(record, cp, shift, close - timedelta(minutes=1), free_at))
+    return shifts
 
 
 def _relieve(
-    record: YearRecord, cp: str, shift: tuple[str, str], at: datetime, free_at: dict[str, datetime]
-) -> None:
-    cadre, grid = shift
+    record: YearRecord,
+    cp: str,
+    shift: tuple[str, str, datetime],
+    at: datetime,
+    free_at: dict[str, datetime],
+) -> Shift:
+    cadre, grid, staffed = shift
     record.emit(at, "checkpoint.relieved", cadre, checkpoint_id=cp, cadre_id=cadre, grid_id=grid)
     free_at[cadre] = at
+    return cp, cadre, grid, staffed, at
+
+
+def _inspect_checkpoints(record: YearRecord, shifts: list[Shift]) -> None:
+    """每周不定期督查 in wartime: each week each group checks a few shifts begun that week, at a
+    moment of the shift, and finds the cadre on duty there."""
+    rng, week = record.rng, EPIDEMIC[0]
+    while week < EPIDEMIC[1]:
+        that_week = [s for s in shifts if week <= s[3] < week + timedelta(days=7)]
+        for group in range(1, INSPECTION_GROUPS + 1):
+            few = max(1, round(rng.randint(2, 4) * record.share))
+            for k, (cp, cadre, grid, staffed, relieved) in enumerate(
+                rng.sample(that_week, min(len(that_week), few)), start=1
+            ):
+                minutes = int((relieved - staffed).total_seconds() // 60)
+                record.emit(
+                    staffed + timedelta(minutes=rng.randint(1, max(1, minutes - 1))),
+                    "inspection.made",
+                    f"dcz-{group}",
+                    inspection_id=f"INS-{week:%Y%m%d}-G{group}-CP{k}",
+                    group=group,
+                    cadre_id=cadre,
+                    grid_id=grid,
+                    finding="present",
+                    checkpoint_id=cp,
+                )
+        week += timedelta(days=7)
 
 
 def _most_rested(cadres: list[str], free_at: dict[str, datetime], busy: set[str], at: datetime) -> str | None:

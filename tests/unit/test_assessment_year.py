@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
+from pingzhan.projections.assessment import Assessment
+from pingzhan.projections.contradictions import contradictions
 from pingzhan.projections.facts import Period, period
 from pingzhan.projections.grading import FAIL, grade_of
 from pingzhan.services.org.data import read_org_file
@@ -171,3 +173,29 @@ def test_every_checkpoint_is_staffed_round_the_clock_while_open(year: Year) -> N
             1 for h in range(int(span.total_seconds() // 3600)) if (first + timedelta(hours=h)).hour in (2, 3)
         )
     assert night > 0  # the spans checked include nights
+
+
+def test_inspections_go_on_in_wartime_at_the_checkpoints_and_contradict_no_record(year: Year) -> None:
+    wartime = [b for b in year.bodies if b["kind"] == "inspection.made" and b.get("checkpoint_id")]
+    weeks = {datetime.fromisoformat(b["occurred_at"]).isocalendar()[1] for b in wartime}
+    shifts: dict[tuple[str, str], list[datetime]] = {}
+    for b in year.bodies:
+        if b["kind"] in ("checkpoint.staffed", "checkpoint.relieved"):
+            shifts.setdefault((b["checkpoint_id"], b["cadre_id"]), []).append(
+                datetime.fromisoformat(b["occurred_at"])
+            )
+
+    def on_duty(b: dict[str, Any]) -> bool:
+        times = sorted(shifts[(b["checkpoint_id"], b["cadre_id"])])
+        at = datetime.fromisoformat(b["occurred_at"])
+        return any(start < at < end for start, end in zip(times[::2], times[1::2], strict=True))
+
+    assert len(weeks) >= 6 and {b["group"] for b in wartime} == set(range(1, 7))
+    assert all(b["finding"] == "present" and on_duty(b) for b in wartime)
+    model = Assessment().fold(year.domain.events)
+    found = contradictions(
+        [tuple(r[1:]) for r in model.appended["inspection_log"]],  # type: ignore[misc]
+        [(r[1], r[2], r[3]) for r in model.appended["fact_service"]],
+        [(r[2], r[5], r[1]) for r in model.appended["fact_shift"]],
+    )
+    assert found == []  # the simulator's "absent" findings are all of cadres who did not come
