@@ -10,9 +10,16 @@ from pingzhan.domain.errors import (
     CadreAlreadyDispatchedError,
     CadreNotDispatchedError,
     CadreOnDutyError,
+    OrganisationError,
     ServiceDayError,
 )
 from pingzhan.domain.stamp import Stamp, Stamped
+
+# 与社区干部、物业公司职工、社区志愿者一起在卡口执勤: a checkpoint team mixes dispatched cadres with
+# community staff, property-company staff and volunteers. All are people of the grid (registered,
+# dispatched, on duty, given tasks) with the same rules; only cadres are assessed.
+CADRE = "cadre"
+ROLES = (CADRE, "community_staff", "property_staff", "volunteer")
 
 
 class Cadre(Aggregate):
@@ -20,6 +27,7 @@ class Cadre(Aggregate):
         cadre_id: str
         name: str
         unit: str
+        role: str  # cadre, or one of the checkpoint teams' others (ROLES); none on older events: cadre
 
     class DispatchedToGrid(Aggregate.Event, Stamped):
         cadre_id: str
@@ -108,8 +116,18 @@ class Cadre(Aggregate):
         households: int
         persons: int
 
-    def __init__(self, cadre_id: str, name: str, unit: str, message_id: str, actor: str, occurred_at: str):
+    def __init__(
+        self,
+        cadre_id: str,
+        name: str,
+        unit: str,
+        message_id: str,
+        actor: str,
+        occurred_at: str,
+        role: str = CADRE,
+    ):
         self.cadre_id = cadre_id
+        self.role = role
         self.name = name
         self.unit = unit
         self.grid: str | None = None
@@ -117,9 +135,17 @@ class Cadre(Aggregate):
         self.checked_in_on: str | None = None
 
     @classmethod
-    def register(cls, cadre_id: str, name: str, unit: str, stamp: Stamp) -> Cadre:
+    def register(cls, cadre_id: str, name: str, unit: str, stamp: Stamp, role: str = CADRE) -> Cadre:
+        if role not in ROLES:
+            raise OrganisationError(f"person {cadre_id}: no role {role!r} (one of {', '.join(ROLES)})")
         return cls._create(
-            cls.Registered, id=ids.cadre(cadre_id), cadre_id=cadre_id, name=name, unit=unit, **stamp.fields()
+            cls.Registered,
+            id=ids.cadre(cadre_id),
+            cadre_id=cadre_id,
+            name=name,
+            unit=unit,
+            role=role,
+            **stamp.fields(),
         )
 
     def dispatch(self, grid_id: str, stamp: Stamp) -> None:

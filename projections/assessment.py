@@ -14,7 +14,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pingzhan.domain.cadre import Cadre
+from pingzhan.domain.cadre import CADRE, Cadre
 from pingzhan.domain.checkpoint import Checkpoint
 from pingzhan.domain.hazard import Hazard
 from pingzhan.domain.household import HouseholdInfo
@@ -27,12 +27,14 @@ class Assessment(ReadModel):
     """Facts dated by the district's date at the moment they happened (``tz``)."""
 
     name = "assessment"
-    version = 7  # 4: registrations moved to the drives model (projections/drives.py);
+    version = 8  # 4: registrations moved to the drives model (projections/drives.py);
     #              5: wartime duty in the facts (fact_shift's day, fact_task);
     #              6: duty_task, the flood-duty tasks' field times for `duty --at`;
-    #              7: inspection_log, the inspections with their ids and checkpoints
+    #              7: inspection_log, the inspections with their ids and checkpoints;
+    #              8: team_info, the checkpoint teams' others (not assessed)
     tables = (
         Table("cadre_info", ("cadre_id",), ("name", "unit", "grid")),
+        Table("team_info", ("person_id",), ("name", "unit", "role")),
         Table("fact_service", ("position",), ("cadre_id", "day", "grid"), append_only=True),
         Table(
             "fact_visit",
@@ -93,17 +95,24 @@ class Assessment(ReadModel):
 
     @on(Cadre.Registered)
     def cadre_registered(self, _: int, e: Any) -> None:
-        self.put("cadre_info", (e.cadre_id,), (e.name, e.unit, None))
+        """Only cadres are assessed: a checkpoint team's others are in ``team_info``."""
+        role = getattr(e, "role", CADRE)  # none on older events
+        if role == CADRE:
+            self.put("cadre_info", (e.cadre_id,), (e.name, e.unit, None))
+        else:
+            self.put("team_info", (e.cadre_id,), (e.name, e.unit, role))
 
     @on(Cadre.DispatchedToGrid)
     def cadre_dispatched_to_grid(self, _: int, e: Any) -> None:
-        name, unit, _grid = self.rows["cadre_info"][(e.cadre_id,)]
-        self.put("cadre_info", (e.cadre_id,), (name, unit, e.grid_id))
+        if (e.cadre_id,) in self.rows["cadre_info"]:
+            name, unit, _grid = self.rows["cadre_info"][(e.cadre_id,)]
+            self.put("cadre_info", (e.cadre_id,), (name, unit, e.grid_id))
 
     @on(Cadre.Recalled)
     def cadre_recalled(self, _: int, e: Any) -> None:
-        name, unit, _grid = self.rows["cadre_info"][(e.cadre_id,)]
-        self.put("cadre_info", (e.cadre_id,), (name, unit, None))
+        if (e.cadre_id,) in self.rows["cadre_info"]:
+            name, unit, _grid = self.rows["cadre_info"][(e.cadre_id,)]
+            self.put("cadre_info", (e.cadre_id,), (name, unit, None))
 
     @on(Cadre.CheckedIn)
     def cadre_checked_in(self, p: int, e: Any) -> None:

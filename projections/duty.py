@@ -26,10 +26,15 @@ def _t(iso: str) -> datetime:
 
 
 def on_duty(
-    shifts: Iterable[Shift], tasks: Iterable[Task], at: datetime, grid: str | None = None
+    shifts: Iterable[Shift],
+    tasks: Iterable[Task],
+    at: datetime,
+    grid: str | None = None,
+    roles: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of who was on duty at ``at`` (an aware datetime), in one grid or all, by grid,
-    post and cadre. ``post`` is the checkpoint, or the hazard and its task id."""
+    post and person. ``post`` is the checkpoint, or the hazard and its task id; ``role`` is the
+    person's (``roles``: of those who are not cadres, e.g. the volunteers of a checkpoint team)."""
     open_shifts: dict[tuple[str, str], dict[str, Any]] = {}
     for checkpoint, cadre, grid_id, action, occurred, recorded in sorted(shifts, key=lambda r: _t(r[4])):
         if _t(occurred) > at:
@@ -44,6 +49,8 @@ def on_duty(
     for hazard, task_id, cadre, grid_id, task, assigned, recorded, done in tasks:
         if _t(assigned) <= at and (done is None or _t(done) > at):
             rows.append(_row(grid_id, f"{FLOOD}: {task}", f"{hazard}/{task_id}", cadre, assigned, recorded))
+    for r in rows:
+        r["role"] = (roles or {}).get(r["cadre"], "cadre")
     return sorted(
         (r for r in rows if not grid or r["grid"] == grid),
         key=lambda r: (r["grid"], r["post"], r["cadre"]),

@@ -151,4 +151,5 @@ def on_duty_at(db: ViewDb, org: Org, at: datetime, grid: str | None = None) -> l
     tasks = db.query(
         "SELECT hazard_id, task_id, cadre_id, grid, task, assigned_at, recorded_at, done_at FROM duty_task"
     )
-    return on_duty([tuple(r) for r in shifts], [tuple(r) for r in tasks], at, grid)  # type: ignore[misc]
+    roles = {r[0]: r[1] for r in db.query("SELECT person_id, role FROM team_info")}
+    return on_duty([tuple(r) for r in shifts], [tuple(r) for r in tasks], at, grid, roles)  # type: ignore[misc]

@@ -79,7 +79,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "first_day",
         "last_day",
     ),
-    "duty": ("grid", "duty", "post", "cadre", "since", "reported_at"),
+    "duty": ("grid", "duty", "post", "cadre", "role", "since", "reported_at"),
     "contradictions": ("day", "cadre", "grid", "inspection", "group", "checked", "at", "finding", "record"),
 }
 

@@ -11,6 +11,7 @@ weeks: ``year_drives``.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from pingzhan.services.traffic.district import local_time
@@ -21,6 +22,11 @@ CHECKPOINT_NAMES = ["南门卡口 (south gate)", "北门卡口 (north gate)", "�
 SHIFTS = (8, 14, 20)  # the hour each shift begins; the last one takes the night, until 08:00
 CLOSING = timedelta(hours=2)  # the checkpoints close this long before the stand-down
 INSPECTION_GROUPS = 6
+TEAM = (  # role, unit (of the community), name
+    ("community_staff", "SQ", "社区工作人员 (community staff)"),
+    ("property_staff", "WY", "物业职工 (property staff)"),
+    ("volunteer", "ZYZ", "志愿者 (volunteer)"),
+)
 ONE_CHECKPOINT_SHARE = 0.7  # of the busiest grids; the others have two
 
 
@@ -28,7 +34,9 @@ def epidemic(record: YearRecord) -> None:
     """The switch and stand-down, the checkpoints and their shifts."""
     record.switch(record.plan.episodes[0])
     checkpoints = _establish_checkpoints(record)
-    _inspect_checkpoints(record, _staff_shifts(record, checkpoints))
+    _inspect_checkpoints(record, _staff_shifts(record, checkpoints, lambda cp, grid: record.cadres_in[grid]))
+    team = _register_teams(record, checkpoints)
+    _staff_shifts(record, checkpoints, lambda cp, grid: team[cp])
     end = EPIDEMIC[1]
     for i, (cp, grid) in enumerate(checkpoints):
         record.emit(
@@ -66,7 +74,42 @@ def _establish_checkpoints(record: YearRecord) -> list[tuple[str, str]]:
 Shift = tuple[str, str, str, datetime, datetime]  # checkpoint, cadre, grid, staffed, relieved
 
 
-def _staff_shifts(record: YearRecord, checkpoints: list[tuple[str, str]]) -> list[Shift]:
+def _register_teams(record: YearRecord, checkpoints: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """与社区干部、物业公司职工、社区志愿者一起在卡口执勤: for each checkpoint one of the community's
+    staff, one of the property company's and one volunteer, registered with their roles (people of
+    the grid, not assessed as cadres) and dispatched to its grid: the cadre's teammates, a shift each
+    day."""
+    team: dict[str, list[str]] = {}
+    at = EPIDEMIC[0] + timedelta(minutes=90)
+    for i, (cp, grid) in enumerate(checkpoints):
+        community = record.places.community_of[grid]
+        team[cp] = []
+        for k, (role, unit, name) in enumerate(TEAM):
+            person = f"{cp}-{role[:2].upper()}"
+            when = at + timedelta(seconds=6 * i + 2 * k)
+            record.emit(
+                when,
+                "cadre.registered",
+                record.community_actor(grid),
+                cadre_id=person,
+                name=f"{record.grid_name(grid)}{name}",
+                unit=f"{unit}-{community}",
+                role=role,
+            )
+            record.emit(
+                when + timedelta(seconds=1),
+                "cadre.dispatched",
+                record.community_actor(grid),
+                cadre_id=person,
+                grid_id=grid,
+            )
+            team[cp].append(person)
+    return team
+
+
+def _staff_shifts(
+    record: YearRecord, checkpoints: list[tuple[str, str]], people: Callable[[str, str], list[str]]
+) -> list[Shift]:
     """Every shift from three hours after the switch until the checkpoints close: at each
     checkpoint the grid's most rested free cadre arrives up to ten minutes before the shift begins
     and relieves the one on duty up to ten minutes after (the handover). When no other cadre of
@@ -87,7 +130,7 @@ def _staff_shifts(record: YearRecord, checkpoints: list[tuple[str, str]]) -> lis
                 staffed = begin - timedelta(minutes=0 if first else rng.randint(1, 10))
                 relief = begin + timedelta(minutes=rng.randint(1, 10))
                 busy = {c for c, _, _ in on_duty.values()}
-                cadre = _most_rested(record.cadres_in[grid], free_at, busy, staffed)
+                cadre = _most_rested(people(cp, grid), free_at, busy, staffed)
                 if cadre is None:
                     continue  # the one on duty stays on
                 record.emit(

@@ -162,7 +162,8 @@ class Domain:
         model = Assessment().fold(self.events)
         shifts = [(r[1], r[2], r[3], r[4], r[6], r[7]) for r in model.appended["fact_shift"]]
         tasks = [(*k, *v) for k, v in model.rows["duty_task"].items()]
-        rows = on_duty(shifts, tasks, datetime.fromisoformat(moment), grid)  # type: ignore[arg-type]
+        roles = {k[0]: v[2] for k, v in model.rows["team_info"].items()}
+        rows = on_duty(shifts, tasks, datetime.fromisoformat(moment), grid, roles)  # type: ignore[arg-type]
         return [(r["duty"], r["post"], r["cadre"]) for r in rows]
 
     def _stamp(self, actor: str, at: str | None, message_id: str | None) -> Stamp:

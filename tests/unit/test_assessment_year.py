@@ -54,6 +54,14 @@ class Year:
             if not e.exercise and e.start.date() <= p.end and e.end.date() >= p.start
         }
 
+    def team(self) -> dict[str, str]:
+        """The people registered with a role other than cadre, and their roles."""
+        return {
+            b["cadre_id"]: b["role"]
+            for b in self.bodies
+            if b["kind"] == "cadre.registered" and b.get("role", "cadre") != "cadre"
+        }
+
     def street(self, row: dict[str, Any]) -> str:
         chain = self.domain.org.ancestors(f"grid:{row['grid']}")
         return next(s for s in chain if s.startswith("street:")).partition(":")[2]
@@ -118,8 +126,15 @@ def test_the_flooded_streets_fail_no_more_cadres_in_july_than_the_others_or_than
 
 
 def test_checkpoint_shifts_and_flood_tasks_are_counted_and_credited(year: Year) -> None:
+    team = year.team()
+
     def sent(kind: str, month: str) -> int:
-        return sum(1 for b in year.bodies if b["kind"] == kind and b["occurred_at"].startswith(month))
+        """By cadres: a checkpoint team's others are not assessed."""
+        return sum(
+            1
+            for b in year.bodies
+            if b["kind"] == kind and b["occurred_at"].startswith(month) and b.get("cadre_id") not in team
+        )
 
     feb, july = year.of("2022-02"), year.of("2022-07")
 
@@ -146,21 +161,25 @@ def test_duty_at_the_readme_moment_shows_the_flood_duty_of_the_rainstorm_night(y
     assert all(d.startswith("flood task: ") for d, _, _ in night)
 
 
-def test_every_checkpoint_is_staffed_round_the_clock_while_open(year: Year) -> None:
-    """From its first shift to its closing no checkpoint is ever empty, by night as by day."""
-    times: dict[str, list[tuple[datetime, int]]] = {}
+def test_every_checkpoint_is_staffed_round_the_clock_by_a_mixed_team_while_open(year: Year) -> None:
+    """From its first shift to its closing no checkpoint is ever without a cadre, nor without one
+    of its team of community staff, property staff and volunteers, by night as by day."""
+    team = year.team()
+    times: dict[tuple[str, bool], list[tuple[datetime, int]]] = {}
     closed: dict[str, datetime] = {}
     for b in year.bodies:
         at = datetime.fromisoformat(b["occurred_at"])
         if b["kind"] in ("checkpoint.staffed", "checkpoint.relieved"):
-            times.setdefault(b["checkpoint_id"], []).append(
+            times.setdefault((b["checkpoint_id"], b["cadre_id"] in team), []).append(
                 (at, 1 if b["kind"] == "checkpoint.staffed" else -1)
             )
         elif b["kind"] == "checkpoint.closed":
             closed[b["checkpoint_id"]] = at
     night = 0
-    assert times and set(times) == set(closed)
-    for cp, changes in times.items():
+    assert sorted(set(team.values())) == ["community_staff", "property_staff", "volunteer"]
+    assert times and {(cp, t) for cp in closed for t in (False, True)} == set(times)
+    assert not set(team) & set(year.of("2022-02"))  # not assessed
+    for (cp, _), changes in times.items():
         changes.sort(key=lambda t: (t[0], -t[1]))  # a handover at the same instant is no gap
         on, first = 0, changes[0][0]
         for at, step in changes[:-1]:

@@ -312,7 +312,9 @@ def test_summary_counts_every_kind() -> None:
     assert {k: v for k, v in counts.items() if k not in ("total", "invalid")} == plan.counts
     for kind in ("cadre.registered", "service.checked_in", "household.visited", "information.verified"):
         assert counts[kind] > 0
-    assert counts["cadre.registered"] == counts["cadre.dispatched"] == len(plan.cadres)
+    # the cadres, and each checkpoint's team of community staff, property staff and a volunteer
+    team = 3 * counts["checkpoint.established"]
+    assert counts["cadre.registered"] == counts["cadre.dispatched"] == len(plan.cadres) + team
     assert counts["service.checked_in"] == counts["service.checked_out"]
 
 
