@@ -10,9 +10,16 @@ from pingzhan.domain.errors import (
     CadreAlreadyDispatchedError,
     CadreNotDispatchedError,
     CadreOnDutyError,
+    OrganisationError,
     ServiceDayError,
 )
 from pingzhan.domain.stamp import Stamp, Stamped
+
+# 与社区干部、物业公司职工、社区志愿者一起在卡口执勤: a checkpoint team mixes dispatched cadres with
+# community staff, property-company staff and volunteers. All are people of the grid (registered,
+# dispatched, on duty, given tasks) with the same rules; only cadres are assessed.
+CADRE = "cadre"
+ROLES = (CADRE, "community_staff", "property_staff", "volunteer")
 
 
 class Cadre(Aggregate):
@@ -20,6 +27,7 @@ class Cadre(Aggregate):
         cadre_id: str
         name: str
         unit: str
+        role: str  # cadre, or one of the checkpoint teams' others (ROLES); none on older events: cadre
 
     class DispatchedToGrid(Aggregate.Event, Stamped):
         cadre_id: str
@@ -98,6 +106,7 @@ class Cadre(Aggregate):
         inspection_id: str
         group: int
         finding: str  # present | absent | idle
+        checkpoint_id: str | None  # in wartime, the checkpoint inspected (none on older events)
 
     class HouseholdsRegistered(Aggregate.Event, Stamped):
         cadre_id: str
@@ -107,8 +116,18 @@ class Cadre(Aggregate):
         households: int
         persons: int
 
-    def __init__(self, cadre_id: str, name: str, unit: str, message_id: str, actor: str, occurred_at: str):
+    def __init__(
+        self,
+        cadre_id: str,
+        name: str,
+        unit: str,
+        message_id: str,
+        actor: str,
+        occurred_at: str,
+        role: str = CADRE,
+    ):
         self.cadre_id = cadre_id
+        self.role = role
         self.name = name
         self.unit = unit
         self.grid: str | None = None
@@ -116,9 +135,17 @@ class Cadre(Aggregate):
         self.checked_in_on: str | None = None
 
     @classmethod
-    def register(cls, cadre_id: str, name: str, unit: str, stamp: Stamp) -> Cadre:
+    def register(cls, cadre_id: str, name: str, unit: str, stamp: Stamp, role: str = CADRE) -> Cadre:
+        if role not in ROLES:
+            raise OrganisationError(f"person {cadre_id}: no role {role!r} (one of {', '.join(ROLES)})")
         return cls._create(
-            cls.Registered, id=ids.cadre(cadre_id), cadre_id=cadre_id, name=name, unit=unit, **stamp.fields()
+            cls.Registered,
+            id=ids.cadre(cadre_id),
+            cadre_id=cadre_id,
+            name=name,
+            unit=unit,
+            role=role,
+            **stamp.fields(),
         )
 
     def dispatch(self, grid_id: str, stamp: Stamp) -> None:
@@ -184,9 +211,23 @@ class Cadre(Aggregate):
     def be_rated(self, household_id: str, score: int, stamp: Stamp) -> None:
         self._record(self.RatedByResident, stamp, household_id=household_id, score=score)
 
-    def be_inspected(self, grid_id: str, inspection_id: str, group: int, finding: str, stamp: Stamp) -> None:
+    def be_inspected(
+        self,
+        grid_id: str,
+        inspection_id: str,
+        group: int,
+        finding: str,
+        stamp: Stamp,
+        checkpoint_id: str | None = None,
+    ) -> None:
         self._work_in(
-            grid_id, self.Inspected, stamp, inspection_id=inspection_id, group=group, finding=finding
+            grid_id,
+            self.Inspected,
+            stamp,
+            inspection_id=inspection_id,
+            group=group,
+            finding=finding,
+            checkpoint_id=checkpoint_id,
         )
 
     def register_households(

@@ -16,9 +16,13 @@ from pingzhan.domain.workspace import CadreInGrid, Workspace, check_new, get_cad
 
 @dataclass(frozen=True, slots=True)
 class RegisterCadre:
+    """A person of the grids: a dispatched cadre, or (``role``) community staff, property staff or a
+    volunteer of a checkpoint team; ``unit`` is the dispatching unit, or the person's own."""
+
     cadre_id: str
     name: str
     unit: str
+    role: str = "cadre"
 
     def needs(self) -> tuple[UUID, ...]:
         return (ids.cadre(self.cadre_id),)
@@ -29,7 +33,7 @@ class RegisterCadre:
             ids.cadre(self.cadre_id),
             CadreAlreadyRegisteredError(f"cadre {self.cadre_id} is already registered"),
         )
-        ws.add(Cadre.register(self.cadre_id, self.name, self.unit, stamp))
+        ws.add(Cadre.register(self.cadre_id, self.name, self.unit, stamp, self.role))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,11 @@ from uuid import UUID
 
 from pingzhan.domain import ids
 from pingzhan.domain.cadre import Cadre
-from pingzhan.domain.errors import UnknownScopeError
+from pingzhan.domain.errors import CadreNotDispatchedError, UnknownScopeError
 from pingzhan.domain.household import HouseholdInfo
 from pingzhan.domain.org import Org
 from pingzhan.domain.stamp import Stamp
-from pingzhan.domain.workspace import CadreInGrid, Workspace, change_or_create, get_cadre
+from pingzhan.domain.workspace import CadreInGrid, Workspace, change_or_create, get_cadre, get_checkpoint
 
 
 def _change_information(
@@ -117,14 +117,36 @@ class RateCadre:
 
 @dataclass(frozen=True, slots=True)
 class Inspect(CadreInGrid):
+    """An inspection group's finding on a cadre in their grid: on the service day, or in wartime
+    at a checkpoint (``checkpoint_id``, which must be open and in the cadre's grid)."""
+
     inspection_id: str
     group: int
     cadre_id: str
     grid_id: str
     finding: str
+    checkpoint_id: str | None = None
+
+    def needs(self) -> tuple[UUID, ...]:
+        checkpoint = (ids.checkpoint(self.checkpoint_id),) if self.checkpoint_id else ()
+        return (ids.cadre(self.cadre_id), *checkpoint)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        cadre = get_cadre(ws, self.cadre_id)
+        if self.checkpoint_id is not None:
+            checkpoint = get_checkpoint(ws, self.checkpoint_id)
+            checkpoint.check_open()
+            if checkpoint.grid_id != self.grid_id:
+                raise CadreNotDispatchedError(
+                    f"checkpoint {self.checkpoint_id} is in grid {checkpoint.grid_id}, not in grid {self.grid_id}"
+                )
+        self.carry_out(cadre, stamp)
 
     def carry_out(self, cadre: Cadre, stamp: Stamp) -> None:
-        cadre.be_inspected(self.grid_id, self.inspection_id, self.group, self.finding, stamp)
+        cadre.be_inspected(
+            self.grid_id, self.inspection_id, self.group, self.finding, stamp, self.checkpoint_id
+        )
 
 
 @dataclass(frozen=True, slots=True)

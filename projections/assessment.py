@@ -14,7 +14,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pingzhan.domain.cadre import Cadre
+from pingzhan.domain.cadre import CADRE, Cadre
 from pingzhan.domain.checkpoint import Checkpoint
 from pingzhan.domain.hazard import Hazard
 from pingzhan.domain.household import HouseholdInfo
@@ -27,10 +27,14 @@ class Assessment(ReadModel):
     """Facts dated by the district's date at the moment they happened (``tz``)."""
 
     name = "assessment"
-    version = 5  # 4: registrations moved to the drives model (projections/drives.py);
-    #              5: wartime duty in the facts (fact_shift's day, fact_task)
+    version = 8  # 4: registrations moved to the drives model (projections/drives.py);
+    #              5: wartime duty in the facts (fact_shift's day, fact_task);
+    #              6: duty_task, the flood-duty tasks' field times for `duty --at`;
+    #              7: inspection_log, the inspections with their ids and checkpoints;
+    #              8: team_info, the checkpoint teams' others (not assessed)
     tables = (
         Table("cadre_info", ("cadre_id",), ("name", "unit", "grid")),
+        Table("team_info", ("person_id",), ("name", "unit", "role")),
         Table("fact_service", ("position",), ("cadre_id", "day", "grid"), append_only=True),
         Table(
             "fact_visit",
@@ -51,6 +55,21 @@ class Assessment(ReadModel):
             ("cadre_id", "day", "grid", "inspection_group", "finding"),
             append_only=True,
         ),
+        Table(
+            "inspection_log",
+            ("position",),
+            (
+                "inspection_id",
+                "cadre_id",
+                "day",
+                "grid",
+                "inspection_group",
+                "finding",
+                "checkpoint_id",
+                "occurred_at",
+            ),
+            append_only=True,
+        ),
         Table("fact_work", ("position",), ("cadre_id", "day", "what", "amount"), append_only=True),
         Table(
             "fact_shift",
@@ -59,6 +78,11 @@ class Assessment(ReadModel):
             append_only=True,
         ),
         Table("fact_task", ("hazard_id", "task_id"), ("cadre_id", "day", "task", "done_day")),
+        Table(
+            "duty_task",
+            ("hazard_id", "task_id"),
+            ("cadre_id", "grid", "task", "assigned_at", "recorded_at", "done_at"),
+        ),
     )
 
     def __init__(self, tz: tzinfo = DISTRICT_TZ):
@@ -71,17 +95,24 @@ class Assessment(ReadModel):
 
     @on(Cadre.Registered)
     def cadre_registered(self, _: int, e: Any) -> None:
-        self.put("cadre_info", (e.cadre_id,), (e.name, e.unit, None))
+        """Only cadres are assessed: a checkpoint team's others are in ``team_info``."""
+        role = getattr(e, "role", CADRE)  # none on older events
+        if role == CADRE:
+            self.put("cadre_info", (e.cadre_id,), (e.name, e.unit, None))
+        else:
+            self.put("team_info", (e.cadre_id,), (e.name, e.unit, role))
 
     @on(Cadre.DispatchedToGrid)
     def cadre_dispatched_to_grid(self, _: int, e: Any) -> None:
-        name, unit, _grid = self.rows["cadre_info"][(e.cadre_id,)]
-        self.put("cadre_info", (e.cadre_id,), (name, unit, e.grid_id))
+        if (e.cadre_id,) in self.rows["cadre_info"]:
+            name, unit, _grid = self.rows["cadre_info"][(e.cadre_id,)]
+            self.put("cadre_info", (e.cadre_id,), (name, unit, e.grid_id))
 
     @on(Cadre.Recalled)
     def cadre_recalled(self, _: int, e: Any) -> None:
-        name, unit, _grid = self.rows["cadre_info"][(e.cadre_id,)]
-        self.put("cadre_info", (e.cadre_id,), (name, unit, None))
+        if (e.cadre_id,) in self.rows["cadre_info"]:
+            name, unit, _grid = self.rows["cadre_info"][(e.cadre_id,)]
+            self.put("cadre_info", (e.cadre_id,), (name, unit, None))
 
     @on(Cadre.CheckedIn)
     def cadre_checked_in(self, p: int, e: Any) -> None:
@@ -104,6 +135,21 @@ class Assessment(ReadModel):
     @on(Cadre.Inspected)
     def cadre_inspected(self, p: int, e: Any) -> None:
         self.append("fact_inspection", (p, e.cadre_id, self._day(e), e.grid_id, str(e.group), e.finding))
+        checkpoint = getattr(e, "checkpoint_id", None)  # none on older events
+        self.append(
+            "inspection_log",
+            (
+                p,
+                e.inspection_id,
+                e.cadre_id,
+                self._day(e),
+                e.grid_id,
+                str(e.group),
+                e.finding,
+                checkpoint,
+                e.occurred_at,
+            ),
+        )
 
     @on(Cadre.OpinionCollected)
     def cadre_opinion_collected(self, p: int, e: Any) -> None:
@@ -148,11 +194,18 @@ class Assessment(ReadModel):
     @on(Hazard.TaskAssigned)
     def hazard_task_assigned(self, _: int, e: Any) -> None:
         self.put("fact_task", (e.hazard_id, e.task_id), (e.cadre_id, self._day(e), e.task, None))
+        self.put(
+            "duty_task",
+            (e.hazard_id, e.task_id),
+            (e.cadre_id, e.grid_id, e.task, e.occurred_at, _iso(e.timestamp), None),
+        )
 
     @on(Hazard.TaskDone)
     def hazard_task_done(self, _: int, e: Any) -> None:
         cadre, assigned, task, _done = self.rows["fact_task"][(e.hazard_id, e.task_id)]
         self.put("fact_task", (e.hazard_id, e.task_id), (cadre, assigned, task, self._day(e)))
+        duty = self.rows["duty_task"][(e.hazard_id, e.task_id)]
+        self.put("duty_task", (e.hazard_id, e.task_id), (*duty[:5], e.occurred_at))
 
 
 def _iso(ts: Any) -> str:

@@ -109,7 +109,8 @@ SUMMARIES: dict[type, Callable[[Any], str]] = {
     Cadre.VolunteerServed: lambda e: f"cadre {e.cadre_id} volunteered {e.hours} h: {e.activity}",
     Cadre.RatedByResident: lambda e: f"cadre {e.cadre_id} rated {e.score}/5 by household {e.household_id}",
     Cadre.Inspected: lambda e: (
-        f"inspection group {e.group} found cadre {e.cadre_id} {e.finding} ({e.inspection_id})"
+        f"inspection group {e.group} found cadre {e.cadre_id} {e.finding}"
+        f"{f' at checkpoint {cp}' if (cp := getattr(e, 'checkpoint_id', None)) else ''} ({e.inspection_id})"
     ),
     Cadre.HouseholdsRegistered: lambda e: (
         f"cadre {e.cadre_id} registered {e.households} households / {e.persons} persons in "

@@ -25,7 +25,7 @@ class Roster(ReadModel):
             ("scope",),
             ("proposal", "level", "proposed_by", "expires_at", "reason", "voids"),
         ),
-        Table("roster_cadre", ("cadre_id",), ("name", "unit", "grid", "since")),
+        Table("roster_cadre", ("cadre_id",), ("name", "unit", "grid", "since", "role")),
         Table("roster_checkpoint", ("checkpoint_id",), ("grid", "name", "status", "since")),
         Table("roster_duty", ("checkpoint_id", "cadre_id"), ("grid", "since")),
         Table(
@@ -41,7 +41,7 @@ class Roster(ReadModel):
         ),
     )
 
-    version = 5  # 5: hazards raised as problems, and problems taking over hazards
+    version = 6  # 5: hazards raised as problems, and problems taking over hazards; 6: roles
 
     @on(ScopeMode.SwitchedToWartime, ScopeMode.LevelChanged)
     def scope_mode_to_level(self, _: int, e: Any) -> None:
@@ -80,17 +80,18 @@ class Roster(ReadModel):
 
     @on(Cadre.Registered)
     def cadre_registered(self, _: int, e: Any) -> None:
-        self.put("roster_cadre", (e.cadre_id,), (e.name, e.unit, None, e.occurred_at))
+        role = getattr(e, "role", "cadre")  # none on older events
+        self.put("roster_cadre", (e.cadre_id,), (e.name, e.unit, None, e.occurred_at, role))
 
     @on(Cadre.DispatchedToGrid)
     def cadre_dispatched_to_grid(self, _: int, e: Any) -> None:
-        name, unit, _grid, _since = self.rows["roster_cadre"][(e.cadre_id,)]
-        self.put("roster_cadre", (e.cadre_id,), (name, unit, e.grid_id, e.occurred_at))
+        name, unit, _grid, _since, role = self.rows["roster_cadre"][(e.cadre_id,)]
+        self.put("roster_cadre", (e.cadre_id,), (name, unit, e.grid_id, e.occurred_at, role))
 
     @on(Cadre.Recalled)
     def cadre_recalled(self, _: int, e: Any) -> None:
-        name, unit, _grid, _since = self.rows["roster_cadre"][(e.cadre_id,)]
-        self.put("roster_cadre", (e.cadre_id,), (name, unit, None, e.occurred_at))
+        name, unit, _grid, _since, role = self.rows["roster_cadre"][(e.cadre_id,)]
+        self.put("roster_cadre", (e.cadre_id,), (name, unit, None, e.occurred_at, role))
 
     @on(Checkpoint.Established)
     def checkpoint_established(self, _: int, e: Any) -> None:

@@ -73,15 +73,17 @@ def roster_view(
         }
         for g in grids
     }
-    for (cadre_id,), (name, unit, grid, _since) in rows["roster_cadre"].items():
+    for (cadre_id,), (name, unit, grid, _since, role) in rows["roster_cadre"].items():
         if grid in by_grid:
-            by_grid[grid]["cadres"].append(cadre_id)
+            if role == "cadre":  # a checkpoint team's others are people of the grid, not cadres
+                by_grid[grid]["cadres"].append(cadre_id)
             by_grid[grid]["people"].append(
                 {
                     "cadre": cadre_id,
                     "name": name,
                     "unit": unit,
                     "unit_name": org.dispatching_units.get(unit, unit),
+                    "role": role,
                 }
             )
     staffed = set()

@@ -121,7 +121,9 @@ def documents(
     return {"documents": docs, "as_of": as_of}
 
 
-@router.get("/reports/{name}", summary="cadres, attendance, units or drive: as `pingzhan report`")
+@router.get(
+    "/reports/{name}", summary="cadres, attendance, units, drive or contradictions: as `pingzhan report`"
+)
 def report(
     request: Request,
     name: str,
@@ -132,7 +134,9 @@ def report(
     drive: str | None = None,
 ) -> dict[str, Any]:
     if name not in reporting.COLUMNS or name == "duty":
-        raise HTTPException(404, f"no report {name!r}: one of cadres, attendance, units, drive, duty")
+        raise HTTPException(
+            404, f"no report {name!r}: one of cadres, attendance, units, drive, contradictions, duty"
+        )
     p = parts(request)
     as_of = p.as_of()
     with p.lock:

@@ -31,7 +31,12 @@ def add_parsers(sub: Any) -> None:
         "drive", help="registration-style drives (residents' registration, vaccination): progress per target"
     )
     d.add_argument("--drive", help="only this drive, e.g. DRIVE-2022-01 or VAX-2022-NG")
-    for p in (c, a, u, d):
+    x = kinds.add_parser(
+        "contradictions",
+        help='"absent" findings of inspections on a day the cadre checked in or was on checkpoint duty',
+    )
+    x.add_argument("--period", required=True, help="YYYY, YYYY-Qn or YYYY-MM")
+    for p in (c, a, u, d, x):
         p.add_argument("--json", action="store_true")
     documents.add_parsers(kinds)
     r.set_defaults(func=report)

@@ -8,7 +8,9 @@ from typing import Any
 from pingzhan.domain.org import Org
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import PROPOSAL_EVENTS, AuditTrail, episode_list
+from pingzhan.projections.contradictions import contradictions
 from pingzhan.projections.drives import Drives, Registration
+from pingzhan.projections.duty import on_duty
 from pingzhan.projections.episodes import real_episodes
 from pingzhan.projections.facts import Facts, Period
 from pingzhan.projections.roster import Roster
@@ -119,31 +121,35 @@ def registrations(db: ViewDb) -> tuple[list[Registration], dict[str, str]]:
     return facts, units  # type: ignore[return-value]
 
 
-def on_duty_at(db: ViewDb, org: Org, at: datetime, grid: str | None = None) -> list[dict[str, Any]]:
-    """Who was on duty at which checkpoint at ``at``, by when things happened in the field.
-
-    Shifts are replayed in the order they happened (occurred_at), not the order they were
-    recorded, so a shift reported late (an offline phone) still counts at the time it happened.
-    """
+def inspection_contradictions(db: ViewDb, p: Period) -> list[dict[str, Any]]:
+    """The "absent" findings of the period that the cadres' own records contradict
+    (``projections/contradictions.py``)."""
     read_rows(db, Assessment())
-    rows = db.query("SELECT checkpoint_id, cadre_id, grid, action, occurred_at, recorded_at FROM fact_shift")
-    shifts: dict[tuple[str, str], dict[str, Any]] = {}
-    for checkpoint, cadre, grid_id, action, occurred, recorded in sorted(
-        rows, key=lambda r: datetime.fromisoformat(r[4])
-    ):
-        if datetime.fromisoformat(occurred) > at:
-            break
-        if action == "start":
-            shifts[(checkpoint, cadre)] = {
-                "grid": grid_id,
-                "checkpoint": checkpoint,
-                "cadre": cadre,
-                "since": occurred,
-                "reported_at": recorded,
-            }
-        else:
-            shifts.pop((checkpoint, cadre), None)
-    return sorted(
-        (s for s in shifts.values() if not grid or s["grid"] == grid),
-        key=lambda s: (s["grid"], s["checkpoint"], s["cadre"]),
+    span = [p.start.isoformat(), p.end.isoformat()]
+    within = " WHERE day >= ? AND day <= ?"
+    inspections = db.query(
+        "SELECT inspection_id, cadre_id, day, grid, inspection_group, finding, checkpoint_id, occurred_at "
+        "FROM inspection_log" + within + " AND finding = 'absent'",
+        span,
     )
+    service = db.query("SELECT cadre_id, day, grid FROM fact_service" + within, span)
+    shifts = db.query("SELECT cadre_id, day, checkpoint_id FROM fact_shift" + within, span)
+    return contradictions(
+        [tuple(r) for r in inspections],  # type: ignore[misc]
+        [tuple(r) for r in service],  # type: ignore[misc]
+        [tuple(r) for r in shifts],  # type: ignore[misc]
+    )
+
+
+def on_duty_at(db: ViewDb, org: Org, at: datetime, grid: str | None = None) -> list[dict[str, Any]]:
+    """Who was on duty at ``at``, by when things happened in the field: checkpoint shifts and
+    flood-duty tasks assigned and not yet done (``projections/duty.py``)."""
+    read_rows(db, Assessment())
+    shifts = db.query(
+        "SELECT checkpoint_id, cadre_id, grid, action, occurred_at, recorded_at FROM fact_shift"
+    )
+    tasks = db.query(
+        "SELECT hazard_id, task_id, cadre_id, grid, task, assigned_at, recorded_at, done_at FROM duty_task"
+    )
+    roles = {r[0]: r[1] for r in db.query("SELECT person_id, role FROM team_info")}
+    return on_duty([tuple(r) for r in shifts], [tuple(r) for r in tasks], at, grid, roles)  # type: ignore[misc]

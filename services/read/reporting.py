@@ -80,7 +80,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "first_day",
         "last_day",
     ),
-    "duty": ("grid", "checkpoint", "cadre", "since", "reported_at"),
+    "duty": ("grid", "duty", "post", "cadre", "role", "since", "reported_at"),
+    "contradictions": ("day", "cadre", "grid", "inspection", "group", "checked", "at", "finding", "record"),
 }
 
 
@@ -98,11 +99,13 @@ def report(
     YYYY-Qn or YYYY-MM; a month for attendance); LookupError in words when it cannot be made."""
     if name == "drive":
         return drive_progress(*queries.registrations(db), org, drive)
-    if name not in ("cadres", "attendance", "units"):
-        raise LookupError(f"no report {name!r}: one of cadres, attendance, units, drive")
+    if name not in ("cadres", "attendance", "units", "contradictions"):
+        raise LookupError(f"no report {name!r}: one of cadres, attendance, units, drive, contradictions")
     if not period:
         raise ValueError(f"the {name} report needs a period (YYYY, YYYY-Qn or YYYY-MM)")
     p = period_of(period)  # ValueError in words when it is not one
+    if name == "contradictions":
+        return queries.inspection_contradictions(db, p)
     facts = queries.report_facts(db, p, tz)
     cadre_rows = cadre_assessment(facts, org, p)
     if name == "attendance":
@@ -129,7 +132,7 @@ def documents(
 
 
 def duty(db: ViewDb, org: Org, tz: tzinfo, at: str, grid: str | None = None) -> list[dict[str, Any]]:
-    """Who was on duty at which checkpoint at field time ``at`` (ISO 8601; without an offset, the
+    """Who was on duty (at a checkpoint or on a flood-duty task) at field time ``at`` (ISO 8601; without an offset, the
     district's wall clock)."""
     try:
         moment = datetime.fromisoformat(at)

@@ -23,9 +23,11 @@ class CadreRegistered(Envelope):
     cadre_id: Ident
     name: Text
     unit: Ident
+    # a checkpoint team's others are people of the grid too, not assessed as cadres
+    role: Literal["cadre", "community_staff", "property_staff", "volunteer"] = "cadre"
 
     def command(self) -> c.Command:
-        return c.RegisterCadre(self.cadre_id, self.name, self.unit)
+        return c.RegisterCadre(self.cadre_id, self.name, self.unit, self.role)
 
 
 class CadreDispatched(Envelope):

@@ -88,9 +88,12 @@ class InspectionMade(Envelope):
     cadre_id: Ident
     grid_id: Ident
     finding: Literal["present", "absent", "idle"]
+    checkpoint_id: Ident | None = None  # in wartime: the checkpoint whose presence was checked
 
     def command(self) -> c.Command:
-        return c.Inspect(self.inspection_id, self.group, self.cadre_id, self.grid_id, self.finding)
+        return c.Inspect(
+            self.inspection_id, self.group, self.cadre_id, self.grid_id, self.finding, self.checkpoint_id
+        )
 
 
 class RegistrationRecorded(Envelope):

@@ -36,6 +36,7 @@ from pingzhan.domain.org import Org
 from pingzhan.domain.stamp import Stamp
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail
+from pingzhan.projections.duty import on_duty
 from pingzhan.projections.episodes import real_episodes
 from pingzhan.projections.facts import Facts, Period
 from pingzhan.projections.grading import cadre_assessment
@@ -155,6 +156,15 @@ class Domain:
             (v[0], v[3], v[5], v[8], v[9]) for v in trail.rows["episodes"].values()
         )
         return {r["cadre_id"]: r for r in cadre_assessment(facts, self.org, p)}
+
+    def duty_at(self, moment: str, grid: str | None = None) -> list[tuple[str, str, str]]:
+        """(duty, post, cadre) of who was on duty at ``moment``, as `pingzhan duty --at` gives them."""
+        model = Assessment().fold(self.events)
+        shifts = [(r[1], r[2], r[3], r[4], r[6], r[7]) for r in model.appended["fact_shift"]]
+        tasks = [(*k, *v) for k, v in model.rows["duty_task"].items()]
+        roles = {k[0]: v[2] for k, v in model.rows["team_info"].items()}
+        rows = on_duty(shifts, tasks, datetime.fromisoformat(moment), grid, roles)  # type: ignore[arg-type]
+        return [(r["duty"], r["post"], r["cadre"]) for r in rows]
 
     def _stamp(self, actor: str, at: str | None, message_id: str | None) -> Stamp:
         occurred_at = at if at is not None else self._next_at.isoformat()

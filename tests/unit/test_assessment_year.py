@@ -10,10 +10,13 @@ the flooded streets with the others; the old formula failed 921 of 1,090 cadres 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
+from pingzhan.projections.assessment import Assessment
+from pingzhan.projections.contradictions import contradictions
 from pingzhan.projections.facts import Period, period
 from pingzhan.projections.grading import FAIL, grade_of
 from pingzhan.services.org.data import read_org_file
@@ -49,6 +52,14 @@ class Year:
             e.scope
             for e in self.plan.episodes
             if not e.exercise and e.start.date() <= p.end and e.end.date() >= p.start
+        }
+
+    def team(self) -> dict[str, str]:
+        """The people registered with a role other than cadre, and their roles."""
+        return {
+            b["cadre_id"]: b["role"]
+            for b in self.bodies
+            if b["kind"] == "cadre.registered" and b.get("role", "cadre") != "cadre"
         }
 
     def street(self, row: dict[str, Any]) -> str:
@@ -115,8 +126,15 @@ def test_the_flooded_streets_fail_no_more_cadres_in_july_than_the_others_or_than
 
 
 def test_checkpoint_shifts_and_flood_tasks_are_counted_and_credited(year: Year) -> None:
+    team = year.team()
+
     def sent(kind: str, month: str) -> int:
-        return sum(1 for b in year.bodies if b["kind"] == kind and b["occurred_at"].startswith(month))
+        """By cadres: a checkpoint team's others are not assessed."""
+        return sum(
+            1
+            for b in year.bodies
+            if b["kind"] == kind and b["occurred_at"].startswith(month) and b.get("cadre_id") not in team
+        )
 
     feb, july = year.of("2022-02"), year.of("2022-07")
 
@@ -134,3 +152,69 @@ def test_every_grade_is_that_of_the_score_shown(year: Year) -> None:
         for row in year.of(label).values():
             assert row["grade"] == grade_of(row["score"], row["paper_only"]), row["cadre_id"]
             assert row["score"] is None or row["score"] == round(row["score"], 4)
+
+
+def test_duty_at_the_readme_moment_shows_the_flood_duty_of_the_rainstorm_night(year: Year) -> None:
+    night = year.domain.duty_at("2022-07-15T23:00:00+08:00")
+
+    assert ("flood task: patrol", "HZ-YJX-1/T2", year.plan.court_cadres[0]) in night
+    assert all(d.startswith("flood task: ") for d, _, _ in night)
+
+
+def test_every_checkpoint_is_staffed_round_the_clock_by_a_mixed_team_while_open(year: Year) -> None:
+    """From its first shift to its closing no checkpoint is ever without a cadre, nor without one
+    of its team of community staff, property staff and volunteers, by night as by day."""
+    team = year.team()
+    times: dict[tuple[str, bool], list[tuple[datetime, int]]] = {}
+    closed: dict[str, datetime] = {}
+    for b in year.bodies:
+        at = datetime.fromisoformat(b["occurred_at"])
+        if b["kind"] in ("checkpoint.staffed", "checkpoint.relieved"):
+            times.setdefault((b["checkpoint_id"], b["cadre_id"] in team), []).append(
+                (at, 1 if b["kind"] == "checkpoint.staffed" else -1)
+            )
+        elif b["kind"] == "checkpoint.closed":
+            closed[b["checkpoint_id"]] = at
+    night = 0
+    assert sorted(set(team.values())) == ["community_staff", "property_staff", "volunteer"]
+    assert times and {(cp, t) for cp in closed for t in (False, True)} == set(times)
+    assert not set(team) & set(year.of("2022-02"))  # not assessed
+    for (cp, _), changes in times.items():
+        changes.sort(key=lambda t: (t[0], -t[1]))  # a handover at the same instant is no gap
+        on, first = 0, changes[0][0]
+        for at, step in changes[:-1]:
+            on += step
+            assert on > 0, f"checkpoint {cp} is empty from {at.isoformat()}"
+        last = changes[-1][0]  # the last relief, just before the checkpoint is closed
+        assert timedelta(0) < closed[cp] - last <= timedelta(minutes=10), (cp, last, closed[cp])
+        span = closed[cp] - first
+        night += sum(
+            1 for h in range(int(span.total_seconds() // 3600)) if (first + timedelta(hours=h)).hour in (2, 3)
+        )
+    assert night > 0  # the spans checked include nights
+
+
+def test_inspections_go_on_in_wartime_at_the_checkpoints_and_contradict_no_record(year: Year) -> None:
+    wartime = [b for b in year.bodies if b["kind"] == "inspection.made" and b.get("checkpoint_id")]
+    weeks = {datetime.fromisoformat(b["occurred_at"]).isocalendar()[1] for b in wartime}
+    shifts: dict[tuple[str, str], list[datetime]] = {}
+    for b in year.bodies:
+        if b["kind"] in ("checkpoint.staffed", "checkpoint.relieved"):
+            shifts.setdefault((b["checkpoint_id"], b["cadre_id"]), []).append(
+                datetime.fromisoformat(b["occurred_at"])
+            )
+
+    def on_duty(b: dict[str, Any]) -> bool:
+        times = sorted(shifts[(b["checkpoint_id"], b["cadre_id"])])
+        at = datetime.fromisoformat(b["occurred_at"])
+        return any(start < at < end for start, end in zip(times[::2], times[1::2], strict=True))
+
+    assert len(weeks) >= 6 and {b["group"] for b in wartime} == set(range(1, 7))
+    assert all(b["finding"] == "present" and on_duty(b) for b in wartime)
+    model = Assessment().fold(year.domain.events)
+    found = contradictions(
+        [tuple(r[1:]) for r in model.appended["inspection_log"]],  # type: ignore[misc]
+        [(r[1], r[2], r[3]) for r in model.appended["fact_service"]],
+        [(r[2], r[5], r[1]) for r in model.appended["fact_shift"]],
+    )
+    assert found == []  # the simulator's "absent" findings are all of cadres who did not come

@@ -58,3 +58,17 @@ def test_the_courts_cadres_find_the_channel_on_a_patrol_and_the_city_office_fixe
     assert found.occurred_at < raised.occurred_at < escalated.occurred_at < fixed.occurred_at
     assert fixed.occurred_at < resolved.occurred_at
     assert escalated in ACT1 and fixed in ACT2  # open, with the office, while the street is in wartime
+
+
+def test_duty_at_the_readme_moment_of_the_rainstorm_night_shows_the_checkpoints(domain: Domain) -> None:
+    domain.operators(*OPERATORS)
+    for m in ACT1 + ACT2:
+        try:
+            domain.when(m.command(), actor=m.actor, at=m.occurred_at.isoformat(), message_id=m.id)
+        except DomainError:
+            pass  # the staffing from another grid
+
+    night = domain.duty_at("2022-07-15T23:00:00+08:00")
+
+    assert [d for d, _, _ in night] == ["checkpoint", "checkpoint"]
+    assert domain.duty_at("2022-07-15T14:00:00+08:00") == []  # before the storm: why README asks 23:00

@@ -213,13 +213,15 @@ def test_paper_only_cadres_check_in_but_never_visit() -> None:
     assert paper
     assert paper & {m.cadre_id for m in of_kind("service.checked_in")}
     assert not paper & {m.cadre_id for m in of_kind("household.visited")}
-    assert {m.finding for m in of_kind("inspection.made") if m.cadre_id in paper} <= {"idle", "absent"}
+    service_day = [m for m in of_kind("inspection.made") if m.checkpoint_id is None]
+    assert {m.finding for m in service_day if m.cadre_id in paper} <= {"idle", "absent"}
 
 
 def test_inspection_findings_match_the_check_ins() -> None:
+    """On the service day (no checkpoint); at a checkpoint: see test_assessment_year."""
     checked_in = {(m.cadre_id, m.occurred_at.date()): m.occurred_at for m in of_kind("service.checked_in")}
     paper = set(year()[0].paper_only)
-    inspections = of_kind("inspection.made")
+    inspections = [m for m in of_kind("inspection.made") if m.checkpoint_id is None]
 
     assert {m.group for m in inspections} == set(range(1, 7))
     for m in inspections:
@@ -310,7 +312,9 @@ def test_summary_counts_every_kind() -> None:
     assert {k: v for k, v in counts.items() if k not in ("total", "invalid")} == plan.counts
     for kind in ("cadre.registered", "service.checked_in", "household.visited", "information.verified"):
         assert counts[kind] > 0
-    assert counts["cadre.registered"] == counts["cadre.dispatched"] == len(plan.cadres)
+    # the cadres, and each checkpoint's team of community staff, property staff and a volunteer
+    team = 3 * counts["checkpoint.established"]
+    assert counts["cadre.registered"] == counts["cadre.dispatched"] == len(plan.cadres) + team
     assert counts["service.checked_in"] == counts["service.checked_out"]
 
 
