@@ -21,6 +21,7 @@ from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.base import ReadModel
 from pingzhan.projections.roster import Roster
+from pingzhan.services import trace
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ingest.consume import Consumer
 from pingzhan.services.ingest.outcome import Outcome
@@ -102,6 +103,7 @@ class App:
         told the API's URL. One process per consumer and one projector per store: each role
         holds its lock."""
         self.on_http: Callable[[str], None] = on_http
+        trace.start(self.settings.trace_file)
         locks = []
         try:
             if role in ("all", "ingest"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from faststream.nats.fastapi import NatsRouter
+from pingzhan.services import trace
 from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.read.changes import Ticker
 from pingzhan.services.settings import Settings
@@ -98,7 +99,9 @@ class Edge:
         subscriber = broker.subscriber(
             f"{self.settings.subject_prefix}.outcome.{message.id}", persistent=False
         )
+        trace.mark("api_received", [message.id])
         await subscriber.start()
+        trace.mark("subscribed", [message.id])
         try:
             await broker.publish(
                 message.model_dump_json().encode(),
@@ -107,6 +110,7 @@ class Edge:
                 stream=self.settings.stream,
                 timeout=timeout,
             )
+            trace.mark("published", [message.id])
             got: Any = await subscriber.get_one(timeout=timeout)
         finally:
             await subscriber.stop()

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pingzhan.services import trace
 from pingzhan.services.api.auth import READERS, Principal, allow
 from pingzhan.services.api.parts import Parts
 from sse_starlette.sse import EventSourceResponse
@@ -48,6 +49,8 @@ async def _events(request: Request, parts: Parts, cursor: int) -> AsyncIterator[
             status_at = time.monotonic()
             yield {"event": "status", "data": orjson.dumps(await asyncio.to_thread(parts.as_of)).decode()}
         changes = await asyncio.to_thread(parts.changes.after, cursor, PAGE)
+        if trace.on():
+            trace.mark("sse_sent", (c["entry"]["message_id"] for c in changes))
         for change in changes:
             cursor = change["position"]
             yield {"event": "change", "id": str(cursor), "data": orjson.dumps(change).decode()}

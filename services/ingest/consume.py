@@ -17,6 +17,7 @@ import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from pingzhan.services import trace
 from pingzhan.services.ingest.batch import Ingest, Prepared
 from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.logs import log
@@ -103,6 +104,8 @@ class Consumer:
                 await asyncio.sleep(1.0)
                 await self._rebind("pull failed", stop)
                 continue
+            if trace.on():
+                trace.mark("fetched", ((m.headers or {}).get("Nats-Msg-Id") for m in msgs))
             if not msgs and self.committing is None:
                 self.collector.idle()
             self.fetching = asyncio.ensure_future(self.puller.pull(PULL_WAIT_S))
@@ -131,6 +134,8 @@ class Consumer:
         if msgs:
             try:
                 prepared = await asyncio.to_thread(self.ingest.prepare, to_inbound(msgs))
+                if prepared is not None and trace.on():
+                    trace.mark("decided", prepared.new_ids)
             except Exception as e:
                 log.warning("batch needs the robust path", error=f"{type(e).__name__}: {e}")
                 failed = True
@@ -139,10 +144,15 @@ class Consumer:
             self.ingest.reset()
             await self._one_by_one(redo + msgs)
         elif prepared is not None:
-            task = asyncio.ensure_future(asyncio.to_thread(self.ingest.commit, prepared))
+            task = asyncio.ensure_future(asyncio.to_thread(self._commit, prepared))
             self.committing = Committing(task, msgs, prepared)
         elif msgs:  # all of them redeliveries of what is already recorded
             await self._done(msgs, [])
+
+    def _commit(self, prepared: Prepared) -> None:
+        self.ingest.commit(prepared)
+        if trace.on():
+            trace.mark("committed", prepared.new_ids)
 
     async def _settle(self) -> list[Msg]:
         """Wait for the batch being committed, then acknowledge and publish it. Returns the
@@ -166,6 +176,8 @@ class Consumer:
         if failed:
             log.warning("outcomes not published", count=failed)
         self.on_commit(outcomes)
+        if trace.on():
+            trace.mark("settled", (o.message_id for o in outcomes))
         self.collector.committed()
 
     async def _one_by_one(self, msgs: list[Msg]) -> None:
