@@ -167,7 +167,10 @@ class App:
 
         try:
             durable = durable_name(self.settings, self.ledger)
-            await Consumer(nc, self.ingest, self.settings, committed, durable).run(stop)
+            # The projector is woken as soon as a batch is stored, not when the next one has been
+            # decided and this one acknowledged: that wait was on the path of every change.
+            consumer = Consumer(nc, self.ingest, self.settings, committed, durable, on_stored=self.wake.set)
+            await consumer.run(stop)
         finally:
             await nc.drain()
 

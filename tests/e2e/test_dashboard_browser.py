@@ -65,7 +65,9 @@ def open_signed_in(browser: Any, link: str, errors: list[str]) -> Any:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(link)
-    page.wait_for_function("document.querySelectorAll('button.tile[data-mode]:not([data-mode=\"\"])').length === 358")
+    page.wait_for_function(
+        "document.querySelectorAll('button.tile[data-mode]:not([data-mode=\"\"])').length === 358"
+    )
     return page
 
 
