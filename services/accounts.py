@@ -24,7 +24,7 @@ ADMIN = "token-admin"  # the actor of account changes, made by whoever runs ping
 
 
 def _stamp(settings: Settings, what: str, name: str) -> Stamp:
-    message_id = f"token-{what}-{uuid.uuid4().hex[:20]}"
+    message_id = f"token-{what}-{name}-{uuid.uuid4().hex[:12]}"
     return Stamp(message_id, ADMIN, datetime.now(settings.tz).isoformat(timespec="seconds"))
 
 

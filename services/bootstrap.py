@@ -25,7 +25,7 @@ from pingzhan.services import trace
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ingest.consume import Consumer
 from pingzhan.services.ingest.outcome import Outcome
-from pingzhan.services.nats.connection import connect
+from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.org.admin import active_org_data
 from pingzhan.services.org.data import load_org_data
 from pingzhan.services.read.projector import Projector
@@ -120,9 +120,10 @@ class App:
         # Without ingest in this process nothing wakes the projector: it polls the store.
         idle_s = 0.2 if role == "all" else 0.05
         projecting = threading.Thread(target=self.projector.run, args=(halt, self.wake, idle_s), daemon=True)
+        opened = None if role == "ingest" else self._open_edge()  # a port in use stops us here
         if role != "ingest":
             projecting.start()
-        edge = [] if role == "ingest" else [asyncio.create_task(self._edge(stop))]
+        edge = [] if opened is None else [asyncio.create_task(self._edge(*opened, stop))]
         for task in edge:  # an API that cannot start stops the service, and says why
             task.add_done_callback(lambda t: stop.set() if not t.cancelled() and t.exception() else None)
         try:
@@ -139,28 +140,45 @@ class App:
             if projecting.is_alive():
                 await asyncio.to_thread(projecting.join)
 
-    async def _edge(self, stop: asyncio.Event) -> None:
-        """The HTTP API and the change feed on NATS, both woken by the projector's steps."""
+    def _open_edge(self) -> tuple[Any, Any]:
+        """The HTTP API (its port bound now) and what it reads with."""
         from pingzhan.services.api.app import create_api
         from pingzhan.services.api.parts import Parts
         from pingzhan.services.api.server import HttpServer
-        from pingzhan.services.read.changes import ChangePublisher
 
         parts = Parts(self)
-        parts.ticker.bind()
-        self.projector.listeners.append(parts.ticker.tick)
-        prefix = self.settings.subject_prefix
-        tasks = [ChangePublisher(parts.changes, self.settings.nats_url, prefix, parts.ticker).run(stop)]
+        server = None
         if self.settings.http:
             server = HttpServer(create_api(self, parts), self.settings.http_host, self.settings.http_port)
+        return parts, server
+
+    async def _edge(self, parts: Any, server: Any, stop: asyncio.Event) -> None:
+        """The HTTP API and the change feed on NATS, both woken by the projector's steps."""
+        from pingzhan.services.read.changes import ChangePublisher
+
+        parts.ticker.bind()
+        self.projector.listeners.append(parts.ticker.tick)
+        tasks = [ChangePublisher(parts.changes, self.settings, parts.ticker).run(stop)]
+        if server is not None:
             tasks.append(server.run(stop, self.on_http))
+
+        async def closing() -> None:  # live streams end when the service stops, not when clients go
+            await stop.wait()
+            parts.ticker.close()
+
+        tasks.append(closing())
         try:
             await asyncio.gather(*tasks)
         finally:
             parts.close()
 
     async def _consume(self, stop: asyncio.Event) -> None:
-        nc = await connect(self.settings.nats_url, f"pingzhan-{self.settings.consumer_name}")
+        nc = await connect(
+            self.settings.nats_url,
+            f"pingzhan-{self.settings.consumer_name}",
+            inbox_prefix=WORKER_INBOX,
+            **self.settings.nats_credentials,
+        )
 
         def committed(_: list[Outcome]) -> None:
             self.wake.set()

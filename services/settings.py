@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     store: Literal["sqlite", "postgres"] = "sqlite"
     data_dir: Path = Path("data")
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_user: str = ""  # the NATS user and password of this process (deploy/nats-accounts.conf)
+    nats_password: str = Field(default="", repr=False)
+    token: str = Field(default="", repr=False)  # PINGZHAN_TOKEN: the operator's own, for `pingzhan switch`
     stream: str = "PINGZHAN"
     subject_prefix: str = "pingzhan"
     duplicate_window_s: float = 120.0
@@ -71,6 +74,11 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The district's time zone: service days, months and quarters are its dates."""
         return ZoneInfo(self.district_tz)
+
+    @property
+    def nats_credentials(self) -> dict[str, str]:
+        """``user`` and ``password`` for ``services.nats.connection.connect``."""
+        return {"user": self.nats_user, "password": self.nats_password}
 
     @property
     def consumer_name(self) -> str:

@@ -1,8 +1,10 @@
-"""Shared fixtures: a real nats-server from the venv, and a store on SQLite or PostgreSQL."""
+"""Shared fixtures: a real nats-server from the venv, a store on SQLite or PostgreSQL, and Debian's
+chromium for the browser tests."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 # A service a test starts serves its HTTP API on a free port, never on the default 8080.
 os.environ["PINGZHAN_HTTP_PORT"] = "0"
 REQUIRE_PG = os.environ.get("PINGZHAN_REQUIRE_POSTGRES") == "1"
+REQUIRE_BROWSER = os.environ.get("PINGZHAN_REQUIRE_BROWSER") == "1"
 
 
 def _postgres_available() -> str | None:
@@ -64,3 +67,28 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, postgres_reason: str |
     name = make_postgres_db()
     yield Settings(store="postgres", postgres_dbname=name, data_dir=tmp_path / "data", batch_size=200)
     drop_postgres_db(name)
+
+
+def _chromium() -> tuple[str | None, str]:
+    """Debian's chromium, driven by Playwright for Python (never a browser Playwright downloads),
+    or why there is none."""
+    path = "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else shutil.which("chromium")
+    if path is None:
+        return None, "chromium not installed (sudo apt-get install chromium fonts-noto-cjk)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except Exception as e:  # ImportError, or a broken install
+        return None, f"playwright for Python does not import ({type(e).__name__}: {e}); make install"
+    return path, ""
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The chromium executable for Playwright's ``executable_path``. Without one the test is
+    skipped with the reason, unless PINGZHAN_REQUIRE_BROWSER=1 (set by .ci/run): then it fails."""
+    path, reason = _chromium()
+    if path is None:
+        if REQUIRE_BROWSER:
+            pytest.fail(f"a browser is required here (PINGZHAN_REQUIRE_BROWSER=1) but: {reason}")
+        pytest.skip(reason)
+    return path

@@ -16,9 +16,9 @@ from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.services.api.auth import COOKIE, Principal, allow, token_of
 from pingzhan.services.api.edge import Edge
 from pingzhan.services.api.parts import Parts
-from pingzhan.services.wire import message_of
-from pingzhan.services.wire.operator import SwitchError, switch_message
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pingzhan.services.wire import MESSAGE_MODELS, message_of
+from pingzhan.services.wire.operator import SwitchError, message_error, switch_message
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 router = APIRouter(prefix="/api", tags=["act"])
 PROPOSED = (ScopeMode.SwitchProposed.__qualname__, ScopeMode.VoidProposed.__qualname__)
@@ -38,7 +38,7 @@ class Switch(BaseModel):
     reason: str | None = Field(default=None, description="why; not with confirm")
     proposal: str | None = Field(default=None, description="with confirm: the proposal's message id")
     episode: str | None = Field(default=None, description="with void: e.g. street:BT-QG#1")
-    exercise: bool = Field(default=False, description="with wartime: a drill")
+    exercise: StrictBool = Field(default=False, description="with wartime: a drill")
     trigger: str | None = Field(
         default=None, description="with wartime or level: what set it off, e.g. 暴雨红色预警"
     )
@@ -94,15 +94,16 @@ async def field_message(
     parts: Parts = request.app.state.parts
     fields = {
         "id": f"api-{uuid.uuid4().hex[:20]}",
-        "occurred_at": datetime.now(parts.settings.tz).isoformat(),
+        "occurred_at": datetime.now(parts.settings.tz).isoformat(timespec="seconds"),
         **body,
         "actor": principal.name,
     }
+    if kind not in MESSAGE_MODELS:
+        raise HTTPException(400, f"unknown kind {kind!r}: the wire contract's kinds are in /asyncapi")
     try:
         message = message_of(fields)
     except ValidationError as e:
-        err = e.errors()[0]
-        raise HTTPException(400, f"{'.'.join(map(str, err['loc'][1:]))}: {err['msg']}") from None
+        raise HTTPException(400, message_error(e)) from None
     return await _answer(request, message)
 
 

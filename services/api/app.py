@@ -28,7 +28,7 @@ STATIC = Path(__file__).with_name("static")
 
 def create_api(app: App, parts: Parts | None = None) -> FastAPI:
     parts = parts or Parts(app)
-    edge = Edge(app.settings, parts.ticker)
+    edge = Edge(app.settings)
 
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
@@ -68,6 +68,34 @@ def _asyncapi_document(api: FastAPI, edge: Edge) -> None:
     edge.router.docs_router = None
 
 
+WORDS = {  # pydantic's error types, said for people
+    "missing": "is required",
+    "extra_forbidden": "is not taken here (who acts is who signed in)",
+    "json_invalid": "is not valid JSON",
+    "model_attributes_type": "must be a JSON object",
+    "dict_type": "must be a JSON object",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "int_parsing": "must be a whole number",
+    "string_type": "must be text",
+    "literal_error": "must be one of {expected}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
+    "string_too_short": "must not be empty",
+    "string_too_long": "is too long (at most {max_length} characters)",
+}
+
+
+def request_error(err: dict[str, Any]) -> str:
+    """One line in words for the first thing wrong with a request."""
+    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+    where = ".".join(p for p in loc if not p.isdigit()) or "the body"
+    words = WORDS.get(err.get("type", ""))
+    if words is None:
+        return f"{where}: not valid ({str(err.get('msg', '')).split(',')[0].lower()})"
+    return f"{where}: {words.format(**err.get('ctx', {}))}"
+
+
 def _authenticate(app: App, token: str) -> tuple[str, str] | None:
     from pingzhan.services.accounts import authenticate
 
@@ -77,9 +105,11 @@ def _authenticate(app: App, token: str) -> tuple[str, str] | None:
 def _answer_errors_in_words(api: FastAPI) -> None:
     @api.exception_handler(RequestValidationError)
     async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
-        err: dict[str, Any] = e.errors()[0]
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-        return JSONResponse({"detail": f"{where}: {err.get('msg', 'not valid')}"}, status_code=400)
+        return JSONResponse({"detail": request_error(e.errors()[0])}, status_code=400)
+
+    @api.exception_handler(ValueError)
+    async def not_valid(_: Request, e: ValueError) -> JSONResponse:
+        return JSONResponse({"detail": str(e)}, status_code=400)
 
     @api.exception_handler(LookupError)
     async def not_found(_: Request, e: LookupError) -> JSONResponse:

@@ -1,10 +1,11 @@
 """NATS at the edge of the HTTP app, through faststream's FastAPI integration.
 
 The app publishes operator commands onto the same inbound stream as every field report (the
-message id as ``Nats-Msg-Id``), waits for each one's outcome on ``{prefix}.outcome.{id}``, and
-wakes its live feed on ``{prefix}.changes.>``. The bulk ingest does not come through here: it
-stays on the measured nats-py consumer. The declarations below also make faststream's AsyncAPI
-document (``/asyncapi``, ``/asyncapi.json``) describe the whole NATS contract.
+message id as ``Nats-Msg-Id``) and waits for each one's outcome on ``{prefix}.outcome.{id}``.
+The changes on ``{prefix}.changes.>`` are published beside the projector (``read/changes.py``),
+which also wakes the app's live feed in the same process. The bulk ingest does not come through
+here: it stays on the measured nats-py consumer. The declarations below also make faststream's
+AsyncAPI document (``/asyncapi``, ``/asyncapi.json``) describe the whole NATS contract.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from faststream.nats.fastapi import NatsRouter
+from faststream.security import SASLPlaintext
 from pingzhan.services import trace
 from pingzhan.services.ingest.outcome import Outcome
-from pingzhan.services.read.changes import Ticker
+from pingzhan.services.nats.connection import WORKER_INBOX
 from pingzhan.services.settings import Settings
 from pingzhan.services.wire import KINDS, MESSAGE_MODELS, Envelope, subject_for
 from pydantic import BaseModel, Field
@@ -54,12 +56,18 @@ class ChangeDoc(BaseModel):
 
 
 class Edge:
-    def __init__(self, settings: Settings, ticker: Ticker):
-        self.settings, self.ticker = settings, ticker
+    def __init__(self, settings: Settings):
+        self.settings = settings
         prefix = settings.subject_prefix
+        login = settings.nats_credentials
         self.router = NatsRouter(
             [u.strip() for u in settings.nats_url.split(",")],
             name="pingzhan-api",
+            # the service's own NATS user (deploy/nats-accounts.conf: worker), its replies apart
+            security=SASLPlaintext(username=login["user"], password=login["password"])
+            if login["user"]
+            else None,
+            inbox_prefix=WORKER_INBOX,
             max_reconnect_attempts=-1,
             schema_url="/asyncapi",
             description="pingzhan's NATS contract: inbound reports and operator actions, outcomes, changes",

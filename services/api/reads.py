@@ -38,21 +38,23 @@ def roster(
     hazards: Annotated[bool, Query(description="only grids with open hazards")] = False,
 ) -> dict[str, Any]:
     p = parts(request)
+    as_of = p.as_of()  # first: the rows include at least this (a stream from it misses nothing)
     with p.lock:
         doc = queries.roster(p.views, p.org, scope, datetime.now(UTC))
     if unstaffed:
         doc["grids"] = [g for g in doc["grids"] if g["unstaffed_checkpoints"]]
     if hazards:
         doc["grids"] = [g for g in doc["grids"] if g["open_hazards"]]
-    return {**doc, "as_of": p.as_of()}
+    return {**doc, "as_of": as_of}
 
 
 @router.get("/episodes", summary="The emergency episodes, drills and void ones included")
 def episodes(request: Request, _: Reader) -> dict[str, Any]:
     p = parts(request)
+    as_of = p.as_of()
     with p.lock:
         found = queries.episodes(p.views, p.org)
-    return {"episodes": found, "as_of": p.as_of()}
+    return {"episodes": found, "as_of": as_of}
 
 
 @router.get("/audit", summary="The whole audit trail, a page at a time")
@@ -77,11 +79,12 @@ def episode_audit(
 
 
 def _page(p: Parts, episode: str | None, after: int, limit: int) -> dict[str, Any]:
+    as_of = p.as_of()
     with p.lock:
         rows = queries.audit(p.views, p.org, episode, limit + 1, after, datetime.now(UTC))
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"entries": rows, "next_after": rows[-1]["position"] if more else None, "as_of": p.as_of()}
+    return {"entries": rows, "next_after": rows[-1]["position"] if more else None, "as_of": as_of}
 
 
 @router.get("/reports/duty", summary="Who was on duty at which checkpoint at a moment of field time")
@@ -92,9 +95,10 @@ def duty(
     grid: str | None = None,
 ) -> dict[str, Any]:
     p = parts(request)
+    as_of = p.as_of()
     with p.lock:
         rows = reporting.duty(p.views, p.org, p.settings.tz, at, grid)
-    return {"rows": rows, "columns": reporting.COLUMNS["duty"], "as_of": p.as_of()}
+    return {"rows": rows, "columns": reporting.COLUMNS["duty"], "as_of": as_of}
 
 
 @router.get("/reports/{name}", summary="cadres, attendance, units or drive: as `pingzhan report`")
@@ -110,9 +114,10 @@ def report(
     if name not in reporting.COLUMNS or name == "duty":
         raise HTTPException(404, f"no report {name!r}: one of cadres, attendance, units, drive, duty")
     p = parts(request)
+    as_of = p.as_of()
     with p.lock:
         rows = reporting.report(p.views, p.org, p.settings.tz, name, period, cadre, unit, drive)
-    return {"rows": rows, "columns": reporting.COLUMNS[name], "as_of": p.as_of()}
+    return {"rows": rows, "columns": reporting.COLUMNS[name], "as_of": as_of}
 
 
 @router.get("/outcomes/{message_id}", summary="The recorded outcome of a message")

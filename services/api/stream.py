@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pingzhan.services import trace
-from pingzhan.services.api.auth import READERS, Principal, allow
+from pingzhan.services.api.auth import CHECK_EVERY_S, READERS, Principal, allow, token_of
 from pingzhan.services.api.parts import Parts
 from sse_starlette.sse import EventSourceResponse
 
@@ -52,8 +52,14 @@ def _page(parts: Parts, cursor: int) -> tuple[list[dict[str, Any]], bytes]:
 
 
 async def _events(request: Request, parts: Parts, cursor: int) -> AsyncIterator[dict[str, Any] | bytes]:
-    status_at = 0.0
-    while not await request.is_disconnected():
+    """Until the client goes, its token is revoked, or the service stops."""
+    status_at = checked_at = 0.0
+    token, tokens = token_of(request), request.app.state.tokens
+    while not await request.is_disconnected() and not parts.ticker.closed:
+        if time.monotonic() - checked_at >= CHECK_EVERY_S:  # not on every wake: a thread hop each
+            checked_at = time.monotonic()
+            if token is None or await asyncio.to_thread(tokens.principal, token) is None:
+                return  # revoked while listening (checked every few seconds, as every request is)
         if time.monotonic() - status_at > STATUS_EVERY_S:
             status_at = time.monotonic()
             yield {"event": "status", "data": orjson.dumps(await asyncio.to_thread(parts.as_of)).decode()}

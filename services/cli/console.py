@@ -38,6 +38,8 @@ def in_words(e: BaseException) -> str:
     """An error as one line people read: its message, never its Python class name."""
     first = str(e).splitlines()[0] if str(e) else ""
     said = DomainError | CliError | LookupError | NatsUnreachable | StreamBehind | AlreadyRunning
+    if getattr(e, "in_words", False):  # an error that says itself (e.g. the HTTP port in use)
+        return first
     if isinstance(e, said) and not isinstance(e, KeyError | IndexError):  # those two: a bug
         return str(e.args[0]) if e.args else first
     if isinstance(e, OSError) and e.filename is not None:

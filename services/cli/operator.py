@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW, ScopeMode
+from pingzhan.services.accounts import authenticate
 from pingzhan.services.bootstrap import App
 from pingzhan.services.cli.console import CliError, UsageError, seconds
 from pingzhan.services.cli.send import send
@@ -40,7 +41,13 @@ def add_parsers(sub: Any) -> None:
     s.add_argument(
         "--exercise", action="store_true", help="with wartime: a drill, kept apart from real episodes"
     )
-    s.add_argument("--operator", required=True)
+    s.add_argument(
+        "--operator",
+        help="your name, checked against your token (PINGZHAN_TOKEN or --token-file); the token says it anyway",
+    )
+    s.add_argument(
+        "--token-file", help="a file holding your operator token (else PINGZHAN_TOKEN): who you are"
+    )
     s.add_argument("--timeout", type=seconds, default=10.0)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=switch)
@@ -60,10 +67,17 @@ def switch(app: App, args: argparse.Namespace) -> int:
     options = {o: getattr(args, o) for o in SWITCH_OPTIONS}
     try:
         message = switch_message(
-            args.mode, args.scope, args.operator, app.settings.tz, args.exercise, **options
+            args.mode,
+            args.scope,
+            args.operator or "operator",  # checked below: the actor is whose token it is
+            app.settings.tz,
+            args.exercise,
+            args.trigger,
+            **options,
         )
     except SwitchError as e:
         raise (UsageError("switch", str(e)) if e.usage else CliError(str(e))) from None
+    message = message.model_copy(update={"actor": signed_in_operator(app, args)})
     item = (message.id, subject_for(app.settings.subject_prefix, message), message.model_dump_json().encode())
     (result,) = asyncio.run(send(app, [item], args.timeout))
     print_outcome(result, args.json)
@@ -72,9 +86,37 @@ def switch(app: App, args: argparse.Namespace) -> int:
         what = "a void" if args.mode == "void" else "level I"
         print(
             f"{what} takes a second operator: pingzhan switch confirm --scope {args.scope} "
-            f"--proposal {result.message_id} --operator OTHER_OPERATOR (within {minutes} minutes)"
+            f"--proposal {result.message_id} (another operator, with their own token, within {minutes} minutes)"
         )
     return 0 if result.status == "accepted" else 1
+
+
+def signed_in_operator(app: App, args: argparse.Namespace) -> str:
+    """The operator whose token this is (PINGZHAN_TOKEN, or --token-file): a switch is made in
+    the name of an authenticated operator, so level I and void take two different people."""
+    if not app.has_store:
+        raise CliError(f"no store at {app.settings.data_dir}, so no operators: set PINGZHAN_DATA_DIR")
+    token = app.settings.token
+    if args.token_file:
+        try:
+            token = Path(args.token_file).read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise CliError(f"{args.token_file}: {(e.strerror or str(e)).lower()}") from None
+    if not token:
+        who = f"{args.operator}'s" if args.operator else "your"
+        raise CliError(
+            f"switch needs {who} operator token: set PINGZHAN_TOKEN or give --token-file FILE "
+            "(pingzhan token add NAME --role operator prints one)"
+        )
+    found = authenticate(app.ledger, token)
+    if found is None:
+        raise CliError("that token is not valid (or was revoked): pingzhan token list shows the accounts")
+    name, role = found
+    if role != "operator":
+        raise CliError(f"{name} is a {role} account; only operators switch")
+    if args.operator and args.operator.lower() != name:
+        raise CliError(f"the token is {name}'s, not {args.operator}'s")
+    return name
 
 
 def publish(app: App, args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from pingzhan.services.bootstrap import App
+from pingzhan.services.cli.console import CliError
 from pingzhan.services.cli.reads import as_of
 from pingzhan.services.cli.render import local, table
 from pingzhan.services.read import reporting
@@ -43,23 +44,29 @@ def add_parsers(sub: Any) -> None:
 
 def report(app: App, args: argparse.Namespace) -> int:
     period = args.month if args.report == "attendance" else getattr(args, "period", None)
-    rows = reporting.report(
-        app.views,
-        app.org,
-        app.settings.tz,
-        args.report,
-        period,
-        cadre=getattr(args, "cadre", None),
-        unit=getattr(args, "unit", None),
-        drive=getattr(args, "drive", None),
-    )
+    try:
+        rows = reporting.report(
+            app.views,
+            app.org,
+            app.settings.tz,
+            args.report,
+            period,
+            cadre=getattr(args, "cadre", None),
+            unit=getattr(args, "unit", None),
+            drive=getattr(args, "drive", None),
+        )
+    except ValueError as e:  # a period that is not one
+        raise CliError(str(e)) from None
     _out(args, rows, reporting.COLUMNS[args.report])
     as_of(app, args)
     return 0
 
 
 def duty(app: App, args: argparse.Namespace) -> int:
-    rows = reporting.duty(app.views, app.org, app.settings.tz, args.at, args.grid)
+    try:
+        rows = reporting.duty(app.views, app.org, app.settings.tz, args.at, args.grid)
+    except ValueError as e:  # not a moment
+        raise CliError(f"--at: {e}") from None
     if not args.json:
         rows = [{**r, **{k: local(r[k], app.settings.tz) for k in ("since", "reported_at")}} for r in rows]
     _out(args, rows, reporting.COLUMNS["duty"])

@@ -15,7 +15,7 @@ from pingzhan.services.cli import render
 from pingzhan.services.cli.console import install_stop, seconds
 from pingzhan.services.cli.send import send
 from pingzhan.services.logs import log
-from pingzhan.services.nats.connection import connect
+from pingzhan.services.nats.connection import connect, redacted
 from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.read import queries
@@ -50,7 +50,10 @@ async def _serve(app: App, role: Any) -> None:
     install_stop(stop)
     where = {"position": app.ingest.position} if role != "project" else {}
     store = str(app.settings.data_dir) if app.settings.store == "sqlite" else app.settings.postgres_dbname
-    log.info("serving", nats=app.settings.nats_url, store=app.settings.store, at=store, role=role,
+    nats = {"nats": redacted(app.settings.nats_url)}
+    if app.settings.nats_user:
+        nats["nats_user"] = app.settings.nats_user
+    log.info("serving", **nats, store=app.settings.store, at=store, role=role,
              consumer=app.settings.consumer_name, **where)  # fmt: skip
     await app.run(role, stop, on_http=_announce)
 
@@ -108,7 +111,8 @@ async def _demo(base: App, exit_after: bool, timeout: float) -> None:
                 print(
                     f"\nStill serving (Ctrl-C stops). In another shell:\n"
                     f"  export PINGZHAN_NATS_URL={server.url} PINGZHAN_DATA_DIR={root}\n"
-                    f"  .venv/bin/pingzhan switch wartime --scope district:BT --level III --reason rainstorm --operator duty-li\n"
+                    f"  export PINGZHAN_TOKEN={tokens['duty-li']}   # duty-li's: who switches\n"
+                    f"  .venv/bin/pingzhan switch wartime --scope district:BT --level III --reason rainstorm\n"
                     f"  .venv/bin/pingzhan roster"
                 )
                 await stop.wait()
@@ -129,7 +133,7 @@ def _sign_in_links(url: str, tokens: dict[str, str]) -> None:
     print("Open a link to sign in as that account (a second browser for the second operator):")
     for name, role in DEMO_ACCOUNTS:
         print(f"  {role:<9} {name:<9} {url}/#token={tokens[name]}")
-    print(f"API: curl -H 'Authorization: Bearer {tokens['screen']}' {url}/api/roster", flush=True)
+    print(f"API: curl -s -H 'Authorization: Bearer {tokens['screen']}' {url}/api/roster", flush=True)
 
 
 async def _publish_and_project(app: App, nc: Any, messages: list[Envelope], timeout: float) -> list[Any]:

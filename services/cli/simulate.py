@@ -99,7 +99,13 @@ def progress(text: str) -> None:
 
 async def _publish(app: App, items: list[Item], wait: bool, timeout: float) -> None:
     settings = app.settings
-    nc = await connect(settings.nats_url, "pingzhan-simulate", give_up_after_s=5, reconnect=False)
+    nc = await connect(
+        settings.nats_url,
+        "pingzhan-simulate",
+        give_up_after_s=5,
+        reconnect=False,
+        **settings.nats_credentials,
+    )
     try:
         js = nc.jetstream()
         await ensure_stream(js, settings)

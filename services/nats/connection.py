@@ -3,20 +3,45 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import nats
 from nats.aio.client import Client
 from pingzhan.services.logs import log
+
+# The ingest workers' reply subjects (pull deliveries, API replies). They carry every inbound
+# message, so they are kept apart from the ``_INBOX.>`` that publishers may read:
+# deploy/nats-accounts.conf gives ``_INBOX_WORKER.>`` to the worker user only.
+WORKER_INBOX = "_INBOX_WORKER"
 
 
 class NatsUnreachable(ConnectionError):
     pass
 
 
-async def connect(url: str, name: str, give_up_after_s: float = 10.0, reconnect: bool = True) -> Client:
-    """Connect, or raise NatsUnreachable with one clear line; once connected, reconnect without end."""
+def redacted(url: str) -> str:
+    """``url`` (or a comma-separated list of URLs) with any password in it masked, for log lines."""
+    return re.sub(r"//([^:/@,]*):[^@/,]*@", r"//\1:***@", url)
+
+
+async def connect(
+    url: str,
+    name: str,
+    give_up_after_s: float = 10.0,
+    reconnect: bool = True,
+    user: str = "",
+    password: str = "",
+    inbox_prefix: str = "_INBOX",
+) -> Client:
+    """Connect, or raise NatsUnreachable with one clear line; once connected, reconnect without end.
+    ``user`` and ``password`` hold for every server of a cluster (a user and password written in
+    the URL hold for that server only)."""
+    refused = False
 
     async def report(e: Exception) -> None:
+        nonlocal refused
+        # At connect nats-py reports the server's -ERR 'Authorization Violation' as a plain Error.
+        refused = refused or "authorization violation" in str(e).lower()
         if reconnect:  # a service logs trouble with NATS; a one-shot command reports it once, below
             log.warning("nats", error=str(e) or type(e).__name__)
 
@@ -29,6 +54,9 @@ async def connect(url: str, name: str, give_up_after_s: float = 10.0, reconnect:
                 max_reconnect_attempts=-1 if reconnect else 1,
                 reconnect_time_wait=0.5 if reconnect else 0.1,
                 connect_timeout=2,
+                user=user or None,
+                password=password or None,
+                inbox_prefix=inbox_prefix,
             ),
             give_up_after_s,
         )
@@ -38,4 +66,7 @@ async def connect(url: str, name: str, give_up_after_s: float = 10.0, reconnect:
         )
         if isinstance(e, OSError) and e.strerror:
             why = e.strerror.lower()
-        raise NatsUnreachable(f"cannot reach NATS at {url} ({why})") from None
+        if refused:
+            who = f"user {user!r}" if user else "credentials"
+            why = f"it refused the {who}; see PINGZHAN_NATS_USER and PINGZHAN_NATS_PASSWORD"
+        raise NatsUnreachable(f"cannot reach NATS at {redacted(url)} ({why})") from None

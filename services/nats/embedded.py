@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import shutil
 import signal
 import socket
@@ -44,11 +45,23 @@ def free_port() -> int:
 
 
 class EmbeddedNats:
-    """One nats-server process on a loopback port, its JetStream data in ``store_dir``."""
+    """One nats-server process on a loopback port, its JetStream data in ``store_dir``.
 
-    def __init__(self, store_dir: Path, port: int | None = None):
+    With ``config``, the server reads that file (e.g. deploy/nats-server.conf with its store_dir
+    pointed into ``store_dir``; nats-server refuses ``-sd`` beside a store_dir in the file) and
+    ``env`` (the passwords it refers to); the address and port given here override the file's
+    ``listen``, and its monitoring port is moved to a free one."""
+
+    def __init__(
+        self,
+        store_dir: Path,
+        port: int | None = None,
+        config: Path | None = None,
+        env: dict[str, str] | None = None,
+    ):
         self.store_dir = store_dir
         self.port = port or free_port()
+        self.config, self.env = config, env
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -58,17 +71,14 @@ class EmbeddedNats:
     def start(self) -> EmbeddedNats:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.store_dir / "nats-server.log", "ab")
+        where = ["-a", "127.0.0.1", "-p", str(self.port)]
+        if self.config is None:
+            args = [*where, "-js", "-sd", str(self.store_dir)]
+        else:
+            args = ["-c", str(self.config), *where, "-m", str(free_port())]
         self.process = subprocess.Popen(
-            [
-                str(nats_server_binary()),
-                "-a",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-js",
-                "-sd",
-                str(self.store_dir),
-            ],
+            [str(nats_server_binary()), *args],
+            env=None if self.env is None else {**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C goes to pingzhan, which then stops the server in order

@@ -9,6 +9,7 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.nats.connection import NatsUnreachable
 from pingzhan.services.wire.envelope import is_usable_id, seq_id
 
 PUBLISH_CHUNK = 5_000  # acknowledgements awaited at a time
@@ -16,7 +17,12 @@ PUBLISH_CHUNK = 5_000  # acknowledgements awaited at a time
 Item = tuple[str, str, bytes]  # message id ("" when the message has none usable), subject, body
 
 
-async def publish_items(js: JetStreamContext, items: Sequence[Item], headers: bool = True) -> list[PubAck]:
+ACK_WAIT_S = 10.0
+
+
+async def publish_items(
+    js: JetStreamContext, items: Sequence[Item], headers: bool = True, ack_wait_s: float = ACK_WAIT_S
+) -> list[PubAck]:
     """Publish to the inbound stream, the message id as Nats-Msg-Id (``headers=False`` leaves it
     out, so NATS's own dedupe cannot catch a resend; so does an empty id); returns each message's acknowledgement
     (``duplicate`` when NATS dropped it as a resend within its window). Raises if the stream
@@ -29,7 +35,13 @@ async def publish_items(js: JetStreamContext, items: Sequence[Item], headers: bo
             )
             for msg_id, subject, body in items[k : k + PUBLISH_CHUNK]
         ]
-        acks += await asyncio.gather(*futures)
+        try:
+            acks += await asyncio.wait_for(asyncio.gather(*futures), ack_wait_s)
+        except TimeoutError:
+            raise NatsUnreachable(
+                f"NATS did not acknowledge the messages within {ack_wait_s:g} s: may this NATS user "
+                "publish them (PINGZHAN_NATS_USER; the server's log says), and is the stream up?"
+            ) from None
     return acks
 
 

@@ -17,11 +17,13 @@ import orjson
 from pingzhan.domain.org import Org
 from pingzhan.projections.roster import Roster
 from pingzhan.services.logs import log
-from pingzhan.services.nats.connection import connect
+from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.read.queries import AUDIT_COLUMNS
 from pingzhan.services.read.viewdb import ViewDb
+from pingzhan.services.settings import Settings
 
 ROSTER_EVENTS = frozenset(Roster.handlers)  # the events that change the roster
+PAGE = 500
 
 
 def grids_of(org: Org, scope: str | None) -> list[str]:
@@ -75,6 +77,21 @@ class ChangeReader:
             )
         return [change_of(self.org, dict(zip(AUDIT_COLUMNS, r, strict=True)), self.grids) for r in rows]
 
+    def roster_after(self, position: int, limit: int = 500) -> tuple[list[dict[str, Any]], int]:
+        """The roster changes after ``position`` (at most ``limit``), and the position read up to:
+        the last one's when there were ``limit``, else the views' own."""
+        cols = ", ".join(AUDIT_COLUMNS)
+        kinds = ", ".join("?" * len(ROSTER_EVENTS))
+        upto = self.position()
+        with self.lock:
+            rows = self.views.query(
+                f"SELECT {cols} FROM audit WHERE position > ? AND position <= ? AND event IN ({kinds}) "
+                "ORDER BY position LIMIT ?",
+                [position, upto, *sorted(ROSTER_EVENTS), limit],
+            )
+        changes = [change_of(self.org, dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
+        return changes, changes[-1]["position"] if len(changes) == limit else max(upto, position)
+
 
 class Ticker:
     """Wakes everyone waiting for news: set from any thread, awaited in the event loop."""
@@ -82,6 +99,11 @@ class Ticker:
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.event: asyncio.Event | None = None
+        self.closed = False  # the service is stopping: waiters return and live streams end
+
+    def close(self) -> None:
+        self.closed = True
+        self.tick()
 
     def bind(self) -> None:
         """Tie it to the running event loop (once per loop)."""
@@ -116,12 +138,18 @@ class ChangePublisher:
     include it: from the position the views were at when it started (it is a live feed; the
     roster itself, ``GET /api/roster``, is the state to start from)."""
 
-    def __init__(self, reader: ChangeReader, url: str, prefix: str, ticker: Ticker):
-        self.reader, self.url, self.prefix, self.ticker = reader, url, prefix, ticker
+    def __init__(self, reader: ChangeReader, settings: Settings, ticker: Ticker):
+        self.reader, self.settings, self.ticker = reader, settings, ticker
+        self.prefix = settings.subject_prefix
         self.published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        nc = await connect(self.url, "pingzhan-changes")
+        nc = await connect(
+            self.settings.nats_url,
+            "pingzhan-changes",
+            inbox_prefix=WORKER_INBOX,
+            **self.settings.nats_credentials,
+        )
         try:
             cursor = await asyncio.to_thread(self.reader.position)
             while not stop.is_set():
@@ -134,14 +162,13 @@ class ChangePublisher:
             await nc.close()
 
     async def _publish_after(self, nc: Any, cursor: int) -> int:
-        changes = await asyncio.to_thread(self.reader.after, cursor)
+        changes, upto = await asyncio.to_thread(self.reader.roster_after, cursor, PAGE)
         for change in changes:
-            cursor = change["position"]
             scope = change["entry"]["scope"]
-            if change["roster"] and scope:
+            if scope:
                 kind, _, ident = scope.partition(":")
                 await nc.publish(f"{self.prefix}.changes.{kind}.{ident}", orjson.dumps(change))
                 self.published += 1
-        if len(changes) < 500:
+        if len(changes) < PAGE and not self.ticker.closed:
             await self.ticker.wait(1.0)
-        return cursor
+        return upto

@@ -18,7 +18,9 @@ from pingzhan.services.store.ledger import Ledger
 from pingzhan.services.store.locks import AlreadyRunning, RoleLock
 
 
-def freshness(settings: Settings, views: ViewDb, ledger: Ledger) -> dict[str, Any]:
+def freshness(
+    settings: Settings, views: ViewDb, ledger: Ledger, running: bool | None = None
+) -> dict[str, Any]:
     """``position`` and ``recorded_at`` of the last event the views include, the store's ``head``,
     ``projector_running``, ``behind_s`` (how long the oldest event not included has waited) and a
     ``warning`` (None when the views are current)."""
@@ -28,7 +30,7 @@ def freshness(settings: Settings, views: ViewDb, ledger: Ledger) -> dict[str, An
     now = datetime.now(UTC)
     waiting = _recorded_at(ledger, position) if position < head else None
     behind_s = round((now - waiting).total_seconds(), 1) if waiting else None
-    running = projector_running(settings)
+    running = projector_running(settings) if running is None else running  # None: look
     included = _recorded_at(ledger, position - 1) if position else None
     doc = {
         "position": position,

@@ -91,11 +91,8 @@ def report(
     if name not in ("cadres", "attendance", "units"):
         raise LookupError(f"no report {name!r}: one of cadres, attendance, units, drive")
     if not period:
-        raise LookupError(f"the {name} report needs a period (YYYY, YYYY-Qn or YYYY-MM)")
-    try:
-        p = reports.period(period)
-    except ValueError as e:
-        raise LookupError(str(e)) from None
+        raise ValueError(f"the {name} report needs a period (YYYY, YYYY-Qn or YYYY-MM)")
+    p = reports.period(period)  # ValueError in words when it is not one
     facts = queries.report_facts(db, p, tz)
     cadre_rows = reports.cadre_assessment(facts, org, p)
     if name == "attendance":
@@ -116,7 +113,7 @@ def duty(db: ViewDb, org: Org, tz: tzinfo, at: str, grid: str | None = None) -> 
     try:
         moment = datetime.fromisoformat(at)
     except ValueError:
-        raise LookupError(f"--at {at!r} is not ISO 8601 (e.g. 2022-07-15T14:00:00+08:00)") from None
+        raise ValueError(f"the moment {at!r} is not ISO 8601 (e.g. 2022-07-15T14:00:00+08:00)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     if grid:

@@ -61,7 +61,7 @@ def switch_message(
     fields: dict[str, Any] = {
         "id": f"op-{uuid.uuid4().hex[:20]}",
         "kind": SWITCH_KINDS[mode],
-        "occurred_at": datetime.now(tz).isoformat(),  # district time, with its offset
+        "occurred_at": datetime.now(tz).isoformat(timespec="seconds"),  # district time, its offset
         "actor": actor,
         "scope": scope,
     }
@@ -87,5 +87,19 @@ def switch_message(
     try:
         return message_of(fields)
     except ValidationError as e:
-        err = e.errors()[0]
-        raise SwitchError(f"{'.'.join(map(str, err['loc'][1:]))}: {err['msg']}", usage=False) from None
+        raise SwitchError(message_error(e), usage=False) from None
+
+
+def message_error(e: ValidationError) -> str:
+    """The first thing wrong with a message, in words: its field and what a valid one is."""
+    err = e.errors()[0]
+    field = ".".join(str(p) for p in err["loc"][1:]) or "the message"
+    if err["type"] == "string_pattern_mismatch":
+        what = {
+            "scope": "a scope KIND:ID, e.g. street:BT-QG",
+            "episode": "an episode SCOPE#N, e.g. street:BT-QG#1",
+        }.get(field, "text of the allowed characters, not only white space")
+        return f"{field}: must be {what}"
+    if err["type"] == "extra_forbidden":
+        return f"{field}: is not a field of this kind"
+    return f"{field}: {err['msg'][0].lower()}{err['msg'][1:]}"

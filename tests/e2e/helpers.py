@@ -33,8 +33,24 @@ def cli(
 
 
 def switch(mode: str, *flags: str, env: dict[str, str], **options: str) -> subprocess.CompletedProcess[str]:
-    """`pingzhan switch MODE FLAGS --option value ...`."""
-    return cli("switch", mode, *flags, *(a for k, v in options.items() for a in (f"--{k}", v)), env=env)
+    """`pingzhan switch MODE FLAGS --option value ...`, signed in with the token of ``operator``
+    (from ``register_operators``) when it has one."""
+    token = TOKENS.get((env.get("PINGZHAN_DATA_DIR", ""), options.get("operator", "")))
+    signed_in = {**env, "PINGZHAN_TOKEN": token} if token else env
+    return cli("switch", mode, *flags, *(a for k, v in options.items() for a in (f"--{k}", v)), env=signed_in)
+
+
+# The tokens `register_operators` got, by data directory and name: `switch` signs in with them.
+TOKENS: dict[tuple[str, str], str] = {}
+
+
+def register_operators(*names: str, env: dict[str, str]) -> None:
+    """`pingzhan token add NAME --role operator` for each name: only registered operators switch,
+    each with their own token."""
+    for name in names:
+        added = cli("token", "add", name, "--role", "operator", env=env)
+        assert added.returncode == 0, added.stderr
+        TOKENS[(env["PINGZHAN_DATA_DIR"], name)] = added.stdout.strip()
 
 
 def poll(

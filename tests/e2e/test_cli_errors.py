@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import clean_env, cli, switch
+from tests.e2e.helpers import clean_env, cli, register_operators, switch
 
 CLASS_NAMES = (
     "Error:",
@@ -43,9 +43,9 @@ def test_a_missing_file_is_named_in_words(env, tmp_path: Path) -> None:
 
 
 def test_nats_out_of_reach_is_said_in_words(env) -> None:
-    said = one_line(
-        cli("switch", "peacetime", "--scope", "district:BT", "--reason", "r", "--operator", "a", env=env)
-    )
+    register_operators("a", env=env)
+
+    said = one_line(switch("peacetime", scope="district:BT", reason="r", operator="a", env=env))
 
     assert said.startswith("cannot reach NATS at nats://127.0.0.1:1 (")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.settings import Settings
 
-from tests.e2e.helpers import cli, switch
+from tests.e2e.helpers import TOKENS, cli, register_operators, switch
 from tests.integration.helpers import WorkerProcess
 
 
@@ -60,13 +60,16 @@ def test_publish_records_lines_without_an_id_under_their_stream_sequence_and_out
 
 def test_an_operator_id_in_another_case_cannot_confirm_its_own_level_one_proposal(tmp_path: Path) -> None:
     with service(tmp_path) as env:
+        register_operators("op-li", "op-wang", env=env)
         proposed = switch("wartime", scope="street:BT-QG", level="I", reason="dam", operator="op-li", env=env)
         proposal = re.search(r"--proposal (\S+)", proposed.stdout)
         assert proposal is not None, proposed.stdout + proposed.stderr
         confirm = {"scope": "street:BT-QG", "proposal": proposal.group(1)}
-        by_self = switch("confirm", "--json", operator="OP-LI", **confirm, env=env)
+        own_token = {**env, "PINGZHAN_TOKEN": TOKENS[(env["PINGZHAN_DATA_DIR"], "op-li")]}
+        by_self = switch("confirm", "--json", operator="OP-LI", **confirm, env=own_token)
         by_other = switch("confirm", operator="op-wang", **confirm, env=env)
 
+    # the wire takes OP-LI as op-li, the registered proposer: the same person cannot confirm
     assert by_self.returncode == 1, by_self.stderr
     assert json.loads(by_self.stdout)["code"] == "confirmation"
     assert by_other.returncode == 0 and "SwitchedToWartime" in by_other.stdout, (

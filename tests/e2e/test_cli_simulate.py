@@ -4,6 +4,7 @@ deliberately invalid messages apart, and a dry run that creates nothing."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import pty
 import subprocess
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import nats
 from nats.js.api import ConsumerConfig
+from pingzhan.domain import ids
+from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.services.bootstrap import build
 from pingzhan.services.nats.stream import ensure_stream
 from pingzhan.services.settings import Settings
@@ -50,15 +53,22 @@ def test_simulate_wait_returns_once_a_running_service_has_recorded_everything(
     serve = subprocess.Popen([PINGZHAN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         result = cli("simulate", "--scale", "0.02", "--wait", "--timeout", "60", env=env)
+        again = cli("simulate", "--scale", "0.02", "--wait", "--timeout", "60", env=env)  # the same ids
+        listed = cli("token", "list", "--json", env=env)
         store = build(Settings(data_dir=tmp_path / "data"))
         recorded = store.ledger.recorder.max_tracking_id("nats:ingest-0-of-1")  # stream position in the store
+        district = store.ledger.load([ids.scope("district:BT")])[ids.scope("district:BT")]
         store.close()
     finally:
         serve.terminate()
         serve.wait(timeout=30)
 
     assert result.returncode == 0, result.stderr
-    assert recorded == 6_241
+    assert again.returncode == 0, again.stderr
+    assert recorded == 6_241  # the second run's messages were the same ids: NATS dropped them
+    # simulate registered the command centre it switches as, once, and its switches were accepted
+    assert [(a["name"], a["role"]) for a in json.loads(listed.stdout)] == [("command-center-01", "operator")]
+    assert isinstance(district, ScopeMode) and district.episodes >= 1
 
 
 def test_publishing_an_empty_file_says_there_is_nothing_to_publish(env, tmp_path: Path) -> None:

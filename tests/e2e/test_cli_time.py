@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.helpers import cli, poll, serving, switch
+from tests.e2e.helpers import cli, poll, register_operators, serving, switch
 
 STREET = "street:BT-QG"
+WARTIME = "ScopeMode.SwitchedToWartime"
 
 
 def test_a_mistaken_switch_is_voided_by_a_second_operator_and_kept_marked_void(env, tmp_path: Path) -> None:
+    register_operators("op-a", "op-b", env=env)
     with serving(env, tmp_path) as (env, _):
         wrong = switch("wartime", scope=STREET, level="II", reason="wrong street", operator="op-a", env=env)
         proposed = switch(
@@ -54,16 +56,20 @@ def test_void_needs_an_episode(env) -> None:
 
 
 def test_operator_times_are_stamped_and_printed_in_district_time(env, tmp_path: Path) -> None:
+    register_operators("op-a", env=env)
     with serving(env, tmp_path) as (env, _):
         switched = switch("wartime", scope=STREET, level="III", reason="rain", operator="op-a", env=env)
         rows = poll(
-            lambda r: r.returncode == 0 and len(json.loads(r.stdout)) >= 2, "audit", "--json", env=env
+            lambda r: r.returncode == 0 and any(x["event"] == WARTIME for x in json.loads(r.stdout)),
+            "audit",
+            "--json",
+            env=env,
         )
         table = cli("audit", env=env)
         roster = cli("roster", env=env)
 
     assert switched.returncode == 0, switched.stderr
-    (row,) = [r for r in json.loads(rows.stdout) if r["event"] == "ScopeMode.SwitchedToWartime"]
+    (row,) = [r for r in json.loads(rows.stdout) if r["event"] == WARTIME]
     assert row["occurred_at"].endswith("+08:00")
     line = next(line for line in table.stdout.splitlines() if "switched to wartime" in line)
     assert line.count("+08:00") == 2  # occurred at and recorded at, both in district time

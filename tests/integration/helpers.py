@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import nats
@@ -14,6 +16,7 @@ from pingzhan.services.accounts import ensure_operators
 from pingzhan.services.bootstrap import App, build
 from pingzhan.services.nats.publish import publish_items
 from pingzhan.services.nats.stream import ensure_stream
+from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.conflicts import hex_id
 from pingzhan.services.store.ledger import open_ledger
@@ -63,7 +66,6 @@ async def on_stream(nats_server: Any, store: Settings, **changes: Any) -> Settin
 
 def workload(seed: int, count: int) -> list[tuple[str, str, bytes]]:
     """``count`` messages of the benchmark workload over the shipped organisation."""
-    from pingzhan.services.org.data import read_org_file
     from pingzhan.services.traffic.workload import Workload
 
     return list(Workload(read_org_file(), seed=seed).messages(count))
@@ -159,6 +161,7 @@ class WorkerProcess:
             "PINGZHAN_BATCH_SIZE": str(settings.batch_size),
             "PINGZHAN_DUPLICATE_WINDOW_S": str(settings.duplicate_window_s),
             "POSTGRES_DBNAME": settings.postgres_dbname,
+            "PINGZHAN_HTTP_PORT": "0",  # its HTTP API on a free port, never the default 8080
             **env,
         }
         self.log = settings.data_dir.parent / f"worker-{role}-{env.get('PINGZHAN_WORKER_INDEX', '0')}.log"
@@ -203,3 +206,17 @@ async def clean_run(store: Settings, items: list[tuple[str, str, bytes]]) -> lis
         finally:
             if store.store == "postgres":
                 drop_postgres_db(clean.postgres_dbname)
+
+
+NEW_GRID = "BT-QG-01-99"
+
+
+def org_file_with_a_new_grid(folder: Path) -> Path:
+    """The shipped organisation with one grid more (NEW_GRID), written in ``folder``."""
+    data = read_org_file()
+    data["grids"].append(
+        {"id": NEW_GRID, "name": "新网格", "community": "BT-QG-01", "households": 5, "residents": 9}
+    )
+    path = folder / "org.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path

@@ -143,14 +143,31 @@ async def test_errors_are_one_line_in_words(nats_server: Any, store: Any) -> Non
         )
         bad_roster = op.get("/api/roster", params={"scope": "street:NOPE"})
         bad_period = op.get("/api/reports/cadres", params={"period": "2022-Q9"})
+        bad_moment = op.get("/api/reports/duty", params={"at": "yesterday"})
+        not_json = op.post(
+            "/api/switch", content=b"{mode: wartime", headers={"content-type": "application/json"}
+        )
+        loose_bool = op.post(
+            "/api/switch",
+            json={"mode": "wartime", "scope": QG, "level": "II", "reason": "x", "exercise": "yes"},
+        )
+        bad_scope_form = op.post("/api/switch", json={"mode": "peacetime", "scope": "QG", "reason": "x"})
+        unknown_kind = op.post("/api/messages", json={"kind": "bogus.kind"})
 
     assert no_level.status_code == 400 and "needs level" in no_level.json()["detail"]
-    assert bad_mode.status_code == 400 and bad_mode.json()["detail"].startswith("mode:")
+    assert bad_mode.status_code == 400 and bad_mode.json()["detail"].startswith("mode: must be one of")
     assert unknown_scope.status_code == 422 and "NOPE" in unknown_scope.json()["detail"]
     assert bad_roster.status_code == 400 and "NOPE" in bad_roster.json()["detail"]
-    assert bad_period.status_code == 404
-    for answer in (no_level, bad_mode, unknown_scope, bad_roster, bad_period):
-        assert "\n" not in answer.json()["detail"] and "Traceback" not in answer.text
+    assert bad_period.status_code == 400 and "2022-Q9" in bad_period.json()["detail"]
+    assert bad_moment.status_code == 400 and "--at" not in bad_moment.json()["detail"]
+    assert not_json.status_code == 400 and "not valid JSON" in not_json.json()["detail"]
+    assert loose_bool.status_code == 400 and loose_bool.json()["detail"] == "exercise: must be true or false"
+    assert bad_scope_form.json()["detail"] == "scope: must be a scope KIND:ID, e.g. street:BT-QG"
+    assert unknown_kind.status_code == 400 and "unknown kind 'bogus.kind'" in unknown_kind.json()["detail"]
+    answers = (no_level, bad_mode, unknown_scope, bad_roster, bad_period, bad_moment, not_json, loose_bool)
+    for answer in (*answers, bad_scope_form, unknown_kind):
+        detail = answer.json()["detail"]
+        assert "\n" not in detail and "Traceback" not in answer.text and "Input should" not in detail
 
 
 async def test_the_asyncapi_document_has_every_wire_kind_the_outcomes_and_the_changes(
@@ -186,3 +203,55 @@ async def test_reports_answer_as_the_cli_does(nats_server: Any, store: Any) -> N
     assert answer.json()["rows"] == expected and list(answer.json()["columns"]) == list(
         reporting.COLUMNS["units"]
     )
+
+
+async def test_a_void_needs_a_second_signed_in_operator_too(nats_server: Any, store: Any) -> None:
+    settings = await on_stream(nats_server, store)
+    with api_service(settings) as service:
+        li, wang = service.client("op-li"), service.client("op-wang")
+        switched = li.post(
+            "/api/switch", json={"mode": "wartime", "scope": QG, "level": "III", "reason": "误操作"}
+        )
+        episode = eventually(lambda: [e["episode"] for e in li.get("/api/episodes").json()["episodes"]])
+
+        proposed = li.post(
+            "/api/switch",
+            json={"mode": "void", "scope": QG, "episode": episode[0], "reason": "switched by mistake"},
+        )
+        proposal = proposed.json()["outcome"]["message_id"]
+        own = li.post("/api/switch", json={"mode": "confirm", "scope": QG, "proposal": proposal})
+        confirmed = wang.post("/api/switch", json={"mode": "confirm", "scope": QG, "proposal": proposal})
+        modes = eventually(lambda: qg_modes(li) == {("peacetime", None)} and qg_modes(li))
+
+    assert switched.status_code == 200 and episode == [f"{QG}#1"]
+    assert proposed.status_code == 200 and proposed.json()["pending"] is True
+    assert own.status_code == 422 and "second operator" in own.json()["detail"]
+    assert confirmed.status_code == 200, confirmed.text
+    assert modes == {("peacetime", None)}
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+async def test_an_organisation_imported_while_serving_shows_in_the_api(
+    nats_server: Any, store: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    from pingzhan.services.api import parts
+    from pingzhan.services.org import admin
+    from pingzhan.services.store.ledger import open_ledger
+
+    from tests.integration.helpers import NEW_GRID, org_file_with_a_new_grid
+
+    monkeypatch.setattr(parts, "ORG_CHECK_S", 0.2)
+    settings = await on_stream(nats_server, store)
+    with api_service(settings) as service:
+        dash = service.client("dash")
+        before = len(dash.get("/api/roster").json()["grids"])
+
+        ledger = open_ledger(settings)
+        admin.import_file(settings, ledger, org_file_with_a_new_grid(tmp_path))
+        ledger.close()
+        shown = eventually(lambda: NEW_GRID in {g["grid"] for g in dash.get("/api/roster").json()["grids"]})
+        tree = dash.get("/api/org").json()
+
+    assert before == 358 and shown
+    communities = [c for s in tree["streets"] for c in s["communities"] if c["id"] == "BT-QG-01"]
+    assert NEW_GRID in {g["id"] for g in communities[0]["grids"]}

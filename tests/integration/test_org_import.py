@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from eventsourcing.persistence import IntegrityError
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.org import admin
-from pingzhan.services.org.data import load_org, read_org_file
+from pingzhan.services.org.data import load_org
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import open_ledger
 
-from tests.integration.helpers import inbound
-
-NEW_GRID = "BT-QG-01-99"
-
-
-def org_file_with_a_new_grid(folder: Path) -> Path:
-    data = read_org_file()
-    data["grids"].append(
-        {"id": NEW_GRID, "name": "新网格", "community": "BT-QG-01", "households": 5, "residents": 9}
-    )
-    path = folder / "org.json"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
+from tests.integration.helpers import NEW_GRID, inbound, org_file_with_a_new_grid
 
 
 def test_a_running_worker_decides_with_an_import_from_its_next_batch(store: Settings, tmp_path: Path) -> None:

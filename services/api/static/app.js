@@ -1,5 +1,5 @@
 // The dashboard page: sign-in, the live stream, the freshness banner, and the wiring of the parts.
-// Contract: /tmp/api_contract.md (issue 9). No build step; ES modules served as they are.
+// The API it reads is in README.md ("HTTP API and dashboard"). No build step; ES modules served as they are.
 
 import { initDetails, renderDetails } from './details.js';
 import { addEntry, initFeed, render as renderFeed } from './feed.js';
@@ -206,6 +206,7 @@ function startStream() {
     const pos = typeof d?.position === 'number' ? d.position : Number(ev.lastEventId);
     if (Number.isFinite(pos)) live.lastPos = Math.max(live.lastPos ?? 0, pos);
     if (d?.entry) addEntry({ position: pos, ...d.entry });
+    if (d?.roster === false) return; // a visit, a check-in...: the map is as it was
     roster.chases = 0;
     scheduleRoster();
   });

@@ -137,6 +137,12 @@ async function submit(ev) {
   button.disabled = false;
   button.textContent = t('submit');
   report(r, what);
+  if (r.ok) {
+    // a reason and trigger belong to one switch: the next one says its own
+    $('reason').value = '';
+    $('trigger').value = '';
+    $('exercise').checked = false;
+  }
   if (r.ok && mode === 'void') episodesCache = null;
 }
 
