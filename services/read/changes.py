@@ -89,7 +89,7 @@ class ChangeReader:
                 "ORDER BY position LIMIT ?",
                 [position, upto, *sorted(ROSTER_EVENTS), limit],
             )
-        changes = [change_of(self.org, dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
+        changes = [change_of(self.org, dict(zip(AUDIT_COLUMNS, r, strict=True)), self.grids) for r in rows]
         return changes, changes[-1]["position"] if len(changes) == limit else max(upto, position)
 
 

@@ -102,7 +102,7 @@ class Projector:
                     model.apply(notification_id, event)
             times.append(time.monotonic())
         last = rows[-1][0]
-        with self.db.transaction() as cur:
+        with self.db.transaction(pipelined=True) as cur:
             for model in self.models:
                 tables.flush(cur, model)
                 cur.execute(UPSERT_TRACKING, (model.name, last))
