@@ -154,11 +154,14 @@ class App:
 
     async def _edge(self, parts: Any, server: Any, stop: asyncio.Event) -> None:
         """The HTTP API and the change feed on NATS, both woken by the projector's steps."""
-        from pingzhan.services.read.changes import ChangePublisher
+        from pingzhan.services.read.changes import ChangePublisher, ChangeReader
 
         parts.ticker.bind()
         self.projector.listeners.append(parts.ticker.tick)
-        tasks = [ChangePublisher(parts.changes, self.settings, parts.ticker).run(stop)]
+        # The feed reads through a connection of its own: the app's is one query at a time, and
+        # live streams waited behind the feed's reads after every step.
+        feed = ChangeReader(ViewDb(self.settings), self.org)
+        tasks = [ChangePublisher(feed, self.settings, parts.ticker).run(stop)]
         if server is not None:
             tasks.append(server.run(stop, self.on_http))
 
@@ -171,6 +174,7 @@ class App:
             await asyncio.gather(*tasks)
         finally:
             parts.close()
+            feed.views.close()
 
     async def _consume(self, stop: asyncio.Event) -> None:
         nc = await connect(
