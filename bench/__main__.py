@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.traffic.workload import Workload
 
-from . import phases
+from . import breakdown, phases, sse
 from .env import Stores, machine
 
 TARGETS = {"sqlite": 20_000, "postgres": 12_000}
@@ -49,6 +51,14 @@ def run(store: str, messages: int, batch_size: int, quick: bool) -> dict[str, An
         result["rebuild_events_per_s"], result["rebuild_events"] = phases.rebuild(settings)
         latency = asyncio.run(phases.switch_latency(settings, background, 20 if quick else 100))
         result["switch_latency_ms"] = latency
+        # Field traffic of its own (the ids above are in NATS's duplicate window), made as it is sent.
+        sse_load = field_traffic(org, seed=13, run="sse")
+        try:
+            result["switch_to_sse_ms"] = asyncio.run(
+                sse.switch_to_sse(settings, sse_load, 40 if quick else 200)
+            )
+        except RuntimeError as e:  # a switch never shown: the service fell too far behind the load
+            result["switch_to_sse_ms"] = {"error": str(e)}
         server.stop()
         if store == "postgres":
             result["workers_2_msgs_per_s"] = asyncio.run(phases.two_workers(stores, items, batch_size))
@@ -66,14 +76,35 @@ def run(store: str, messages: int, batch_size: int, quick: bool) -> dict[str, An
         "ingest >= 3 x naive": ingest >= 3 * naive,
         "rebuild >= 100,000 events/s": result["rebuild_events_per_s"] >= 100_000,
         "switch p99 <= 100 ms": result["switch_latency_ms"]["p99"] <= 100,
+        "switch_to_sse p99 <= 100 ms": result["switch_to_sse_ms"].get("p99", float("inf")) <= 100,
         "peak RSS <= 300 MB": result["peak_rss_mb"] <= 300,
         "lost == 0 and duplicated == 0": result["lost"] == 0 and result["duplicated"] == 0,
     }
     return result
 
 
+def field_traffic(org: dict[str, Any], seed: int, run: str) -> Iterator[tuple[str, str, bytes]]:
+    """The workload without its set-up (every cadre registered and dispatched: done already)."""
+    return itertools.islice(Workload(org, seed=seed, run=run).messages(10**9), 2 * len(org["cadres"]), None)
+
+
 def table(r: dict[str, Any]) -> str:
-    lat = r["switch_latency_ms"]
+    lat, sse = r["switch_latency_ms"], r["switch_to_sse_ms"]
+    if "error" in sse:
+        sse_rows = [("switch_to_sse_ms", f"not measured: {sse['error']}")]
+    else:
+        sse_rows = [
+            (
+                "switch_to_sse_ms p50 / p99 / max",
+                f"{sse['p50']:.1f} / {sse['p99']:.1f} / {sse['max']:.1f}  ({sse['samples']} samples, "
+                f"{sse['background_msgs_per_s']:,.0f} msg/s background, at most {sse['behind_max']:,} "
+                "messages behind)",
+            ),
+            (
+                "  POST /api/switch answered p50 / p99",
+                f"{sse['post_answer_ms']['p50']:.1f} / {sse['post_answer_ms']['p99']:.1f}",
+            ),
+        ]
     rows = [
         ("store / messages / batch", f"{r['store']} / {r['messages']:,} / {r['batch_size']}"),
         ("raw_store_msgs_per_s", f"{r['raw_store_msgs_per_s']:,.0f}"),
@@ -85,6 +116,7 @@ def table(r: dict[str, Any]) -> str:
             "switch_latency_ms p50 / p99",
             f"{lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples, 5,000 msg/s load)",
         ),
+        *sse_rows,
         ("peak_rss_mb (ingest)", f"{r['peak_rss_mb']:.0f}"),
         ("lost / duplicated", f"{r['lost']} / {r['duplicated']}  ({r['resent_without_header']} resent ids)"),
     ]
@@ -100,6 +132,9 @@ def table(r: dict[str, Any]) -> str:
     width = max(len(k) for k, _ in rows)
     out = [f"{k.ljust(width)}  {v}" for k, v in rows]
     out += [f"{'target ' + ('met    ' if ok else 'MISSED ') + name}" for name, ok in r["targets"].items()]
+    if "breakdown" in sse:
+        out += ["where a switch's time goes (ms, from the bench's and the service's stage marks):"]
+        out += [breakdown.table(sse["breakdown"])]
     return "\n".join(out)
 
 

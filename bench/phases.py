@@ -178,7 +178,7 @@ async def switch_latency(
     settings: Settings, background: list[Item], samples: int, rate: int = 5000
 ) -> dict[str, float]:
     """Publish a mode switch while `rate` messages/s run in the background; time until the roster shows it."""
-    worker = Worker(settings, role="all")
+    worker = Worker(settings, role="all", PINGZHAN_HTTP_PORT="0")  # its API beside it, on a free port
     try:
         return await _probe_switches(worker, settings, background, samples, rate)
     finally:

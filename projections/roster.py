@@ -43,6 +43,16 @@ class Roster(ReadModel):
 
     version = 6  # 5: hazards raised as problems, and problems taking over hazards; 6: roles
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded()
+
+    def loaded(self) -> None:
+        """Who is on duty at each checkpoint, beside the duty rows: each relief asks it."""
+        self.on_duty: dict[str, set[str]] = {}
+        for checkpoint_id, cadre_id in self.rows["roster_duty"]:
+            self.on_duty.setdefault(checkpoint_id, set()).add(cadre_id)
+
     @on(ScopeMode.SwitchedToWartime, ScopeMode.LevelChanged)
     def scope_mode_to_level(self, _: int, e: Any) -> None:
         exercise = "1" if e.exercise else None
@@ -105,13 +115,18 @@ class Roster(ReadModel):
     @on(Checkpoint.Staffed)
     def checkpoint_staffed(self, _: int, e: Any) -> None:
         self.put("roster_duty", (e.checkpoint_id, e.cadre_id), (e.grid_id, e.occurred_at))
+        self.on_duty.setdefault(e.checkpoint_id, set()).add(e.cadre_id)
 
     @on(Checkpoint.Relieved)
     def checkpoint_relieved(self, _: int, e: Any) -> None:
         """The last one relieved leaves the checkpoint unstaffed from then on."""
         self.drop("roster_duty", (e.checkpoint_id, e.cadre_id))
+        on_duty = self.on_duty.get(e.checkpoint_id, set())
+        on_duty.discard(e.cadre_id)
+        if not on_duty:
+            self.on_duty.pop(e.checkpoint_id, None)
         checkpoint = self.rows["roster_checkpoint"].get((e.checkpoint_id,))
-        if checkpoint and not any(k[0] == e.checkpoint_id for k in self.rows["roster_duty"]):
+        if checkpoint and not on_duty:
             grid, name, status, _since = checkpoint
             self.put("roster_checkpoint", (e.checkpoint_id,), (grid, name, status, e.occurred_at))
 

@@ -22,6 +22,7 @@ from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.base import ReadModel
 from pingzhan.projections.drives import Drives
 from pingzhan.projections.roster import Roster
+from pingzhan.services import trace
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ingest.consume import Consumer
 from pingzhan.services.ingest.outcome import Outcome
@@ -103,6 +104,7 @@ class App:
         told the API's URL. One process per consumer and one projector per store: each role
         holds its lock."""
         self.on_http: Callable[[str], None] = on_http
+        trace.start(self.settings.trace_file)
         locks = []
         try:
             if role in ("all", "ingest"):
@@ -153,11 +155,14 @@ class App:
 
     async def _edge(self, parts: Any, server: Any, stop: asyncio.Event) -> None:
         """The HTTP API and the change feed on NATS, both woken by the projector's steps."""
-        from pingzhan.services.read.changes import ChangePublisher
+        from pingzhan.services.read.changes import ChangePublisher, ChangeReader
 
         parts.ticker.bind()
         self.projector.listeners.append(parts.ticker.tick)
-        tasks = [ChangePublisher(parts.changes, self.settings, parts.ticker).run(stop)]
+        # The feed reads through a connection of its own: the app's is one query at a time, and
+        # live streams waited behind the feed's reads after every step.
+        feed = ChangeReader(ViewDb(self.settings), self.org)
+        tasks = [ChangePublisher(feed, self.settings, parts.ticker).run(stop)]
         if server is not None:
             tasks.append(server.run(stop, self.on_http))
 
@@ -170,6 +175,7 @@ class App:
             await asyncio.gather(*tasks)
         finally:
             parts.close()
+            feed.views.close()
 
     async def _consume(self, stop: asyncio.Event) -> None:
         nc = await connect(
@@ -184,7 +190,10 @@ class App:
 
         try:
             durable = durable_name(self.settings, self.ledger)
-            await Consumer(nc, self.ingest, self.settings, committed, durable).run(stop)
+            # The projector is woken as soon as a batch is stored, not when the next one has been
+            # decided and this one acknowledged: that wait was on the path of every change.
+            consumer = Consumer(nc, self.ingest, self.settings, committed, durable, on_stored=self.wake.set)
+            await consumer.run(stop)
         finally:
             await nc.drain()
 

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
 
+    # Where an operator action's time goes (services/trace.py): a file of timestamps, or none.
+    trace_file: Path | None = None
+
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:

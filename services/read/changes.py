@@ -35,13 +35,22 @@ def grids_of(org: Org, scope: str | None) -> list[str]:
     return org.grids_under(scope)
 
 
-def change_of(org: Org, entry: dict[str, Any]) -> dict[str, Any]:
+def change_of(
+    org: Org, entry: dict[str, Any], grids: dict[str | None, list[str]] | None = None
+) -> dict[str, Any]:
+    """``grids``: the grids of each scope worked out before (kept up to date here)."""
     roster = entry["event"] in ROSTER_EVENTS
+    scope = entry["scope"]
+    covered = grids.get(scope) if grids is not None else None
+    if roster and covered is None:
+        covered = grids_of(org, scope)
+        if grids is not None:
+            grids[scope] = covered
     return {
         "position": entry["position"],
         "entry": entry,
         "roster": roster,
-        "grids": grids_of(org, entry["scope"]) if roster else [],
+        "grids": covered if roster else [],
     }
 
 
@@ -51,6 +60,7 @@ class ChangeReader:
     def __init__(self, views: ViewDb, org: Org):
         self.views, self.org = views, org
         self.lock = threading.Lock()
+        self.grids: dict[str | None, list[str]] = {}  # of each scope seen (the organisation is fixed)
 
     def position(self) -> int:
         """The last position the views include."""
@@ -65,7 +75,7 @@ class ChangeReader:
             rows = self.views.query(
                 f"SELECT {cols} FROM audit WHERE position > ? ORDER BY position LIMIT ?", [position, limit]
             )
-        return [change_of(self.org, dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
+        return [change_of(self.org, dict(zip(AUDIT_COLUMNS, r, strict=True)), self.grids) for r in rows]
 
     def roster_after(self, position: int, limit: int = 500) -> tuple[list[dict[str, Any]], int]:
         """The roster changes after ``position`` (at most ``limit``), and the position read up to:
@@ -79,7 +89,7 @@ class ChangeReader:
                 "ORDER BY position LIMIT ?",
                 [position, upto, *sorted(ROSTER_EVENTS), limit],
             )
-        changes = [change_of(self.org, dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
+        changes = [change_of(self.org, dict(zip(AUDIT_COLUMNS, r, strict=True)), self.grids) for r in rows]
         return changes, changes[-1]["position"] if len(changes) == limit else max(upto, position)
 
 

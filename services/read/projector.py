@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 import orjson
 from pingzhan.projections.base import ReadModel
+from pingzhan.services import trace
 from pingzhan.services.logs import log
 from pingzhan.services.read import tables
 from pingzhan.services.read.viewdb import ViewDb
@@ -87,27 +89,40 @@ class Projector:
 
     def step(self) -> int:
         """Fold the next page of notifications into every read model; returns how many were read."""
+        times = [time.monotonic()]
         rows = self.ledger.recorder.select_states(self.position, self.page)  # type: ignore[attr-defined]
         if not rows:
             return 0
-        for notification_id, topic, state in rows:
-            event = recorded(topic, state)
-            for model in self.models:
-                if notification_id > self.positions[model.name]:
+        times.append(time.monotonic())
+        events = [(notification_id, recorded(topic, state)) for notification_id, topic, state in rows]
+        for model in self.models:
+            after = self.positions[model.name]
+            for notification_id, event in events:
+                if notification_id > after:
                     model.apply(notification_id, event)
+            times.append(time.monotonic())
         last = rows[-1][0]
-        with self.db.transaction() as cur:
+        with self.db.transaction(pipelined=True) as cur:
             for model in self.models:
                 tables.flush(cur, model)
                 cur.execute(UPSERT_TRACKING, (model.name, last))
+        times.append(time.monotonic())
         with self.caught_up:
             for model in self.models:
                 self.positions[model.name] = last
             self.caught_up.notify_all()
         for listener in self.listeners:
             listener(last)
+        if trace.on():
+            self._trace(events, [*times, time.monotonic()])
         gc.freeze()  # the read models' rows are long-lived: keep the cyclic collector off them
         return len(rows)
+
+    def _trace(self, events: list[tuple[int, Recorded]], times: list[float]) -> None:
+        ids = [m for _, e in events if (m := e.__dict__.get("message_id", "")).startswith("op-")]
+        stages = ["step_start", "read", *(f"fold_{m.name}" for m in self.models), "flushed", "told"]
+        for stage, at in zip(stages, times, strict=True):
+            trace.mark(stage, ids, at)
 
     def catch_up(self) -> int:
         """Step until nothing is left; returns how many notifications were read."""

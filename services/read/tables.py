@@ -88,10 +88,13 @@ def _insert(cur: Cursor, table: Table, rows: list[tuple[Any, ...]]) -> None:
     if cur.db.dialect == "sqlite":
         cur.executemany(f"INSERT INTO {table.name} VALUES ({','.join('?' * len(table.columns))})", rows)
         return
-    # PostgreSQL: COPY, not one round trip per row.
-    with cur.cur.copy(f"COPY {table.name} ({', '.join(table.columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    # PostgreSQL: one statement with a column array each, not one per row (nor COPY, which
+    # cannot join the pipeline the projector sends its whole flush in).
+    arrays = ", ".join(f"?::{_type(c)}[]" for c in table.columns)
+    cur.execute(
+        f"INSERT INTO {table.name} ({', '.join(table.columns)}) SELECT * FROM unnest({arrays})",
+        [list(col) for col in zip(*rows, strict=True)],
+    )
 
 
 def _delete(cur: Cursor, table: Table, keys: list[tuple[str, ...]]) -> None:

@@ -1,5 +1,8 @@
 """The database the read models live in: a SQLite file beside the event store, or PostgreSQL.
 
+Both trade durability of the last commits for speed (SQLite ``synchronous=NORMAL`` in WAL mode,
+PostgreSQL ``synchronous_commit=off``): the views can always be folded again from the store.
+
 Statements are written with ``?`` placeholders and translated for PostgreSQL.
 """
 
@@ -40,12 +43,24 @@ class ViewDb:
             self.conn.execute("PRAGMA synchronous=NORMAL")
         else:
             self.conn = settings.connect_postgres()
+            # The views are rebuildable from the event store, and each model's rows and position
+            # are written in one transaction: a commit need not wait for its WAL flush. A crash of
+            # PostgreSQL may lose the last fraction of a second of view updates, position with
+            # them, and the projector folds those events again. The event store's own
+            # connections keep synchronous commits.
+            self.conn.execute("SET synchronous_commit = off")
 
-    def sql(self, statement: str) -> str:
-        return statement if self.dialect == "sqlite" else statement.replace("?", "%s")
+    def sql(self, statement: str, mark: str = "%s") -> str:
+        return statement if self.dialect == "sqlite" else statement.replace("?", mark)
 
     @contextmanager
-    def transaction(self, write: bool = True) -> Iterator[Cursor]:
+    def transaction(self, write: bool = True, pipelined: bool = False) -> Iterator[Cursor]:
+        """``pipelined``: on PostgreSQL, statements are sent without waiting for each one's answer
+        (for writes whose results nobody reads; an error comes at the end), parameters in binary.
+        Each wait costs more than the round trip under load: the thread must win the GIL back
+        (measured 2-5 ms per statement of the projector's flush at 5,000 messages/s, 0.15 ms of
+        them its own work; a flush of ten tables beside a busy thread: 24 ms at the median and
+        245 ms at p90 with COPY, 14 and 25 ms pipelined)."""
         if self.dialect == "sqlite":
             cur = self.conn.cursor()
             cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -55,6 +70,9 @@ class ViewDb:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+        elif pipelined:
+            with self.conn.pipeline(), self.conn.transaction(), self.conn.cursor(binary=True) as cur:
+                yield Cursor(self, cur, mark="%b")
         else:
             with self.conn.transaction(), self.conn.cursor() as cur:
                 yield Cursor(self, cur)
@@ -71,16 +89,16 @@ class ViewDb:
 
 
 class Cursor:
-    def __init__(self, db: ViewDb, cur: Any):
-        self.db, self.cur = db, cur
+    def __init__(self, db: ViewDb, cur: Any, mark: str = "%s"):
+        self.db, self.cur, self.mark = db, cur, mark  # mark: PostgreSQL's placeholder for ``?``
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Cursor:
-        self.cur.execute(self.db.sql(statement), params)
+        self.cur.execute(self.db.sql(statement, self.mark), params)
         return self
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            self.cur.executemany(self.db.sql(statement), rows)
+            self.cur.executemany(self.db.sql(statement, self.mark), rows)
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         return list(self.cur.fetchall())
