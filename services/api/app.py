@@ -28,7 +28,7 @@ STATIC = Path(__file__).with_name("static")
 
 def create_api(app: App, parts: Parts | None = None) -> FastAPI:
     parts = parts or Parts(app)
-    edge = Edge(app.settings)
+    edge = Edge(app.settings, parts.ticker.tick)
 
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:

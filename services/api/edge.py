@@ -10,6 +10,7 @@ AsyncAPI document (``/asyncapi``, ``/asyncapi.json``) describe the whole NATS co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from faststream.nats.fastapi import NatsRouter
@@ -56,7 +57,7 @@ class ChangeDoc(BaseModel):
 
 
 class Edge:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, wake: Callable[[], None] = lambda: None):
         self.settings = settings
         prefix = settings.subject_prefix
         login = settings.nats_credentials
@@ -103,6 +104,13 @@ class Edge:
             "the roster of a scope, once the views include it; for dashboards to subscribe to.",
             schema=ChangeDoc,
         )
+        # What the app does subscribe to: the changes of districts, streets and communities (their
+        # switches; rare), which wake its live feed at once should the projector be elsewhere.
+        for kind in ("district", "street", "community"):
+
+            @self.router.subscriber(f"{prefix}.changes.{kind}.>", title=f"changes of a {kind}")
+            async def on_scope_change(change: ChangeDoc) -> None:
+                wake()
 
     async def submit(self, message: Envelope, timeout: float) -> Outcome | None:
         """Publish an operator's message to the inbound stream and wait for its outcome (None when
