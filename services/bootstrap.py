@@ -118,8 +118,9 @@ class App:
 
     async def _run(self, role: Role, stop: asyncio.Event) -> None:
         halt = threading.Event()
-        # Without ingest in this process nothing wakes the projector: it polls the store.
-        idle_s = 0.2 if role == "all" else 0.05
+        # Ingest wakes the projector after each stored batch: in this process directly, from
+        # another by a notice on NATS (``_follow_ingest``); it also polls the store, in case.
+        idle_s = 0.2
         projecting = threading.Thread(target=self.projector.run, args=(halt, self.wake, idle_s), daemon=True)
         opened = None if role == "ingest" else self._open_edge()  # a port in use stops us here
         if role != "ingest":
@@ -129,9 +130,9 @@ class App:
             task.add_done_callback(lambda t: stop.set() if not t.cancelled() and t.exception() else None)
         try:
             if role == "project":
-                await stop.wait()
+                await self._follow_ingest(stop)
             else:
-                await self._consume(stop)
+                await self._consume(stop, announce=role == "ingest")
         finally:
             stop.set()
             if edge:
@@ -177,13 +178,42 @@ class App:
             parts.close()
             feed.views.close()
 
-    async def _consume(self, stop: asyncio.Event) -> None:
+    async def _follow_ingest(self, stop: asyncio.Event) -> None:
+        """Role project: the ingest workers are other processes, and each says on
+        ``{prefix}.stored`` when it has stored a batch; that wakes the projector at once (it
+        polls the store too, should a notice be lost)."""
+        nc = await connect(
+            self.settings.nats_url,
+            "pingzhan-projector",
+            inbox_prefix=WORKER_INBOX,
+            **self.settings.nats_credentials,
+        )
+
+        async def stored(_: Any) -> None:
+            self.wake.set()
+
+        try:
+            await nc.subscribe(f"{self.settings.subject_prefix}.stored", cb=stored)
+            await stop.wait()
+        finally:
+            await nc.close()
+
+    async def _consume(self, stop: asyncio.Event, announce: bool = False) -> None:
+        """Ingest until ``stop``; with ``announce`` (the projector is another process), each
+        stored batch is told on ``{prefix}.stored``."""
         nc = await connect(
             self.settings.nats_url,
             f"pingzhan-{self.settings.consumer_name}",
             inbox_prefix=WORKER_INBOX,
             **self.settings.nats_credentials,
         )
+        loop = asyncio.get_running_loop()
+        notice = f"{self.settings.subject_prefix}.stored"
+
+        def stored() -> None:  # from the committing thread
+            self.wake.set()
+            if announce:
+                asyncio.run_coroutine_threadsafe(nc.publish(notice, b""), loop)
 
         def committed(_: list[Outcome]) -> None:
             self.wake.set()
@@ -192,7 +222,7 @@ class App:
             durable = durable_name(self.settings, self.ledger)
             # The projector is woken as soon as a batch is stored, not when the next one has been
             # decided and this one acknowledged: that wait was on the path of every change.
-            consumer = Consumer(nc, self.ingest, self.settings, committed, durable, on_stored=self.wake.set)
+            consumer = Consumer(nc, self.ingest, self.settings, committed, durable, on_stored=stored)
             await consumer.run(stop)
         finally:
             await nc.drain()
