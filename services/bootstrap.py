@@ -22,10 +22,11 @@ from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.base import ReadModel
 from pingzhan.projections.drives import Drives
 from pingzhan.projections.roster import Roster
-from pingzhan.services import trace
+from pingzhan.services import metrics, trace
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ingest.consume import Consumer
 from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.logs import log
 from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.org.admin import active_org_data
 from pingzhan.services.org.data import load_org_data
@@ -105,6 +106,11 @@ class App:
         holds its lock."""
         self.on_http: Callable[[str], None] = on_http
         trace.start(self.settings.trace_file)
+        if self.settings.metrics_port is not None:
+            port = metrics.serve(self.settings.http_host, self.settings.metrics_port)
+            log.info("metrics", url=f"http://{self.settings.http_host}:{port}/metrics")
+        if role != "ingest":
+            metrics.follow_projector(self._projector_lag)
         locks = []
         try:
             if role in ("all", "ingest"):
@@ -142,6 +148,10 @@ class App:
             if projecting.is_alive():
                 await asyncio.to_thread(projecting.join)
 
+    def _projector_lag(self) -> float:
+        head = self.ledger.recorder.max_notification_id() or 0
+        return float(max(0, head - self.projector.position))
+
     def _open_edge(self) -> tuple[Any, Any]:
         """The HTTP API (its port bound now) and what it reads with."""
         from pingzhan.services.api.app import create_api
@@ -177,6 +187,21 @@ class App:
         finally:
             parts.close()
             feed.views.close()
+
+    async def _follow_lag(self, nc: Any, durable: str, stop: asyncio.Event) -> None:
+        """The consumer's lag for the metrics: JetStream's count of what it has not had
+        acknowledged, every 5 s."""
+        js = nc.jetstream()
+        while not stop.is_set():
+            try:
+                info = await js.consumer_info(self.settings.stream, durable)
+                metrics.CONSUMER_LAG.set((info.num_pending or 0) + (info.num_ack_pending or 0))
+            except Exception:  # NATS away: the consumer says so in the log
+                pass
+            try:
+                await asyncio.wait_for(stop.wait(), 5.0)
+            except TimeoutError:
+                pass
 
     async def _follow_ingest(self, stop: asyncio.Event) -> None:
         """Role project: the ingest workers are other processes, and each says on
@@ -215,15 +240,20 @@ class App:
             if announce:
                 asyncio.run_coroutine_threadsafe(nc.publish(notice, b""), loop)
 
-        def committed(_: list[Outcome]) -> None:
+        def committed(outcomes: list[Outcome]) -> None:
             self.wake.set()
+            metrics.decided(outcomes)
 
         try:
             durable = durable_name(self.settings, self.ledger)
             # The projector is woken as soon as a batch is stored, not when the next one has been
             # decided and this one acknowledged: that wait was on the path of every change.
             consumer = Consumer(nc, self.ingest, self.settings, committed, durable, on_stored=stored)
-            await consumer.run(stop)
+            lag = asyncio.create_task(self._follow_lag(nc, durable, stop))
+            try:
+                await consumer.run(stop)
+            finally:
+                lag.cancel()
         finally:
             await nc.drain()
 

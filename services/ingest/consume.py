@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import nats
+from eventsourcing.persistence import IntegrityError
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from pingzhan.services import trace
+from pingzhan.services import metrics, trace
 from pingzhan.services.ingest.batch import Ingest, Prepared
 from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.logs import log
@@ -161,7 +162,8 @@ class Consumer:
             await self._done(msgs, [])
 
     def _commit(self, prepared: Prepared) -> None:
-        self.ingest.commit(prepared)
+        with metrics.COMMIT_SECONDS.time():
+            self.ingest.commit(prepared)
         self.on_stored()
         if trace.on():
             trace.mark("committed", prepared.new_ids)
@@ -175,6 +177,8 @@ class Consumer:
         try:
             await committing.task
         except Exception as e:
+            if isinstance(e, IntegrityError):
+                metrics.CONFLICTS.inc()
             log.warning("overlapped commit failed; redoing one by one", error=f"{type(e).__name__}: {e}")
             self.ingest.reset()
             return committing.msgs
@@ -194,6 +198,7 @@ class Consumer:
 
     async def _one_by_one(self, msgs: list[Msg]) -> None:
         """The robust path: each batch alone, with conflict retries."""
+        metrics.REDONE.inc()
         size = self.settings.batch_size
         for k in range(0, len(msgs), size):
             part = msgs[k : k + size]
