@@ -64,12 +64,15 @@ async def test_an_ingest_worker_counts_what_it_decided_as_the_store_recorded_it(
         def scraped() -> dict[str, float]:
             return samples(httpx.get(url, timeout=10).text)
 
+        def counted() -> dict[str, int]:
+            return {k: int(v) for k, v in scraped().items() if k.startswith("pingzhan_messages_total")}
+
+        # a batch is counted once stored, acknowledged and its outcomes published: just after the store has it
+        await wait_until(
+            lambda: counted() == dict(recorded), 30, f"the counts to be the store's {dict(recorded)}"
+        )
         got = scraped()
-        counted = {k: int(v) for k, v in got.items() if k.startswith("pingzhan_messages_total")}
-        assert counted == dict(recorded)
-        assert any(
-            k.startswith('pingzhan_messages_total{code="schema"') for k in counted
-        )  # rejections by code
+        assert any(k.startswith('pingzhan_messages_total{code="schema"') for k in got)  # rejections by code
         assert got["pingzhan_batch_commit_seconds_count"] >= 3000 / 200 / 2  # batches of up to 200
         await wait_until(
             lambda: scraped().get("pingzhan_consumer_lag_messages") == 0, 30, "the lag to read 0"
