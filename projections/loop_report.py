@@ -11,7 +11,7 @@ deadlines are ``deadlines.py``'s: late steps and overdue stages are worked out w
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from statistics import median
 from typing import Any
@@ -74,7 +74,7 @@ class Loop:
     grid: str
     opinion: str | None = None
     resolved: bool = False
-    stages: list[Stage] | None = None
+    stages: list[Stage] = field(default_factory=list)
 
     @property
     def current(self) -> Stage | None:
@@ -85,10 +85,15 @@ def loops(steps: Iterable[Step]) -> dict[str, Loop]:
     """Every problem's loop, from its steps in store order."""
     found: dict[str, Loop] = {}
     for problem, grid, step, office, at, detail in steps:
-        loop = found.setdefault(problem, Loop(problem, grid, stages=[]))
-        stages, current = loop.stages or [], loop.current
+        loop = found.setdefault(problem, Loop(problem, grid))
+        stages, current = loop.stages, loop.current
         if step == REPORTED:
             loop.opinion = detail
+        elif step == RESOLVED:
+            loop.resolved = True
+            if current is not None:
+                current.confirmed = office is not None and current.ended == REPORTED_BACK
+                current.ended = current.ended or RESOLVED
         elif step in (ESCALATED, REOPENED) and office is not None:
             if current is not None and current.open:
                 current.ended = ESCALATED  # sent elsewhere before the office took it
@@ -104,11 +109,6 @@ def loops(steps: Iterable[Step]) -> dict[str, Loop]:
             stages.append(Stage(problem, grid, detail, FORWARDED, at))
         elif step == REPORTED_BACK:
             current.reported_back_at, current.ended = at, REPORTED_BACK
-        if step == RESOLVED:
-            loop.resolved = True
-            if current is not None:
-                current.confirmed = office is not None and current.ended == REPORTED_BACK
-                current.ended = current.ended or RESOLVED
     return found
 
 
@@ -120,7 +120,7 @@ def by_office(
     how many it still owes a step on, overdue by ``now``, and were late at a step."""
     offices: dict[str, list[Stage]] = {}
     for loop in loops(steps).values():
-        for stage in loop.stages or []:
+        for stage in loop.stages:
             if _within(stage.received_at, p, tz):
                 offices.setdefault(stage.office, []).append(stage)
     rows = []

@@ -52,6 +52,7 @@ FROM_OPINION_SHARE = 0.3  # of the problems: a resident's opinion, raised as a p
 FORWARDED_SHARE = 0.12
 LATE_SHARE = 0.1  # of the acknowledgements, and of the report-backs
 REOPENED_SHARE = 0.05
+LOOP_CASES = {1: "forwarded", 2: "late", 3: "reopened", 4: "stalled"}  # the year's first escalations
 
 
 @dataclass(frozen=True)
@@ -149,47 +150,39 @@ def _office_loop(
 ) -> list[Step]:
     """Escalated to ``office`` at ``sent``: acknowledged, maybe forwarded, reported back, and
     confirmed (or reopened first); unresolved ones stop before the report-back or before the
-    acknowledgement, half and half."""
+    acknowledgement, half and half. The first four escalated problems of the year show one case
+    each (forwarded, acknowledged late, reopened, never reported back), so that any scale tells
+    the whole loop; the others draw theirs."""
+    case = LOOP_CASES.get(record.count("escalated"))
     loop = [escalated(record, grid, sent, office)]
-    t = _acknowledge(own, loop, sent, office)
-    if office in FORWARD_TO and own.random() < FORWARDED_SHARE:
+    t = _acknowledge(own, loop, sent, office, late=case == "late")
+    if office in FORWARD_TO and (case == "forwarded" or own.random() < FORWARDED_SHARE):
         to = FORWARD_TO[office]
         t += timedelta(hours=own.randint(1, 12))
-        loop.append(
-            Step(
-                t,
-                "problem.forwarded",
-                OFFICE_ACTORS[office],
-                {"office": office, "to": to, "reason": "职责不属本单位 (not ours)"},
-            )
-        )
+        forwarded = {"office": office, "to": to, "reason": "职责不属本单位 (not ours)"}
+        loop.append(Step(t, "problem.forwarded", OFFICE_ACTORS[office], forwarded))
         office = to
         t = _acknowledge(own, loop, t, office)
-    if not resolved:
-        return loop[:-1] if own.random() < 0.5 else loop  # never acknowledged, or never reported back
+    if case == "stalled" or not resolved:
+        return (
+            loop if case == "stalled" or own.random() < 0.5 else loop[:-1]
+        )  # never reported back, or acknowledged
     t = _report_back(own, loop, t, office)
-    if own.random() < REOPENED_SHARE:
+    if case == "reopened" or own.random() < REOPENED_SHARE:
         t += timedelta(hours=own.randint(12, 72))
-        loop.append(
-            Step(
-                t,
-                "problem.reopened",
-                record.community_actor(grid),
-                {"reason": "居民反映未解决 (residents say it is not fixed)"},
-            )
-        )
+        reopened = {"reason": "居民反映未解决 (residents say it is not fixed)"}
+        loop.append(Step(t, "problem.reopened", record.community_actor(grid), reopened))
         t = _acknowledge(own, loop, t, office)
         t = _report_back(own, loop, t, office)
-    loop.append(
-        confirmed(
-            record, grid, t + timedelta(hours=own.randint(4, 48)), "社区确认已解决 (the community confirms)"
-        )
-    )
+    when = t + timedelta(hours=own.randint(4, 48))
+    loop.append(confirmed(record, grid, when, "社区确认已解决 (the community confirms)"))
     return loop
 
 
-def _acknowledge(own: random.Random, loop: list[Step], since: datetime, office: str) -> datetime:
-    hours = own.randint(26, 72) if own.random() < LATE_SHARE else own.randint(1, 20)
+def _acknowledge(
+    own: random.Random, loop: list[Step], since: datetime, office: str, late: bool = False
+) -> datetime:
+    hours = own.randint(26, 72) if own.random() < LATE_SHARE or late else own.randint(1, 20)
     t = since + timedelta(hours=hours, minutes=own.randint(0, 59))
     loop.append(acknowledged(t, office, f"{office.partition(' (')[0]}值班员 (duty officer)"))
     return t
