@@ -127,3 +127,38 @@ async def test_the_loop_goes_through_nats_and_shows_in_the_roster_and_reports(
             "overdue": 0,
         }
     ]
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+async def test_the_api_shows_overdue_problems_and_answers_the_reports_as_the_cli_does(
+    nats_server: Any, store: Settings
+) -> None:
+    from pingzhan.services.read.viewdb import ViewDb
+
+    from tests.integration.api_helpers import api_service, eventually
+
+    settings = await on_stream(nats_server, store)
+    await publish(nats_server.url, messages())
+    with api_service(settings) as service:
+        audit = service.client("audit")
+
+        def confirmed() -> Any:
+            rows = audit.get("/api/reports/problems", params={"period": "2022-07"}).json()["rows"]
+            return rows if any(r["confirmed"] for r in rows) else None
+
+        offices = eventually(confirmed, within=30)
+        roster = audit.get("/api/roster", params={"scope": f"grid:{GRID}"}).json()
+        opinions = audit.get("/api/reports/opinions", params={"period": "2022", "scope": "grid:" + GRID})
+        views = ViewDb(service.app.settings)  # its own connection: the projector uses the app's
+        expected = reporting.report(views, service.app.org, settings.tz, "problems", "2022-07")
+        views.close()
+
+    assert offices == expected and [r["office"] for r in offices] == [CITY, STREET]
+    (p2,) = roster["grids"][0]["open_problems"]
+    assert (p2["problem"], p2["escalated_to"], p2["overdue"], p2["overdue_since"]) == (
+        "P2",
+        CITY,
+        True,
+        "2022-07-17T09:00:00+08:00",
+    )
+    assert opinions.status_code == 200 and [r["routed"] for r in opinions.json()["rows"]] == [1]
