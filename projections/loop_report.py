@@ -183,7 +183,8 @@ def by_grid_and_category(
     rows = []
     for (grid, category), n in sorted(counts.items()):
         above = org.ancestors(f"grid:{grid}") if f"grid:{grid}" in org.units else []
-        community, street = (above[1:3] + [None, None])[:2] if above else (None, None)
+        community = above[1] if len(above) > 1 else None
+        street = above[2] if len(above) > 2 else None
         rows.append(
             {
                 "street": street.partition(":")[2] if street else None,

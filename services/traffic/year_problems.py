@@ -164,9 +164,8 @@ def _office_loop(
         office = to
         t = _acknowledge(own, loop, t, office)
     if case == "stalled" or not resolved:
-        return (
-            loop if case == "stalled" or own.random() < 0.5 else loop[:-1]
-        )  # never reported back, or acknowledged
+        never_acknowledged = case != "stalled" and own.random() < 0.5
+        return loop[:-1] if never_acknowledged else loop  # else acknowledged, never reported back
     t = _report_back(own, loop, t, office)
     if case == "reopened" or own.random() < REOPENED_SHARE:
         t += timedelta(hours=own.randint(12, 72))
