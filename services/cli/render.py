@@ -91,11 +91,11 @@ def roster(doc: dict[str, Any], show_all: bool = False, tz: tzinfo | None = None
     late = [(g["grid"], p) for g in grids for p in g["open_problems"] if p["overdue"]]
     if late:
         out.append("Overdue problems (逾期), the office's step past its deadline:")
-        rows = [
+        overdue = [
             (p["problem"], grid, p["escalated_to"], _waiting_for(p), local(p["overdue_since"], tz))
             for grid, p in sorted(late, key=lambda x: datetime.fromisoformat(x[1]["overdue_since"]))
         ]
-        out.append(table(("problem", "grid", "office", "waiting for", "overdue since"), rows))
+        out.append(table(("problem", "grid", "office", "waiting for", "overdue since"), overdue))
     return "\n".join(out)
 
 
