@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     http: bool = True
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    # Prometheus metrics of this process on a port of their own (for an ingest-only worker; the
+    # HTTP API serves /metrics itself). Unset: none; 0 picks a free port (logged).
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
 
     # The whistle-and-report loop (吹哨报到): per office (its name as the problems give it), "*" for
     # every other office; JSON, e.g. {"*": {"acknowledge_h": 24, "report_back_h": 168}}.
