@@ -21,6 +21,7 @@ from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.base import ReadModel
 from pingzhan.projections.drives import Drives
+from pingzhan.projections.problems import Problems
 from pingzhan.projections.roster import Roster
 from pingzhan.services import metrics, trace
 from pingzhan.services.ingest.batch import Ingest
@@ -43,7 +44,7 @@ ROLES: tuple[Role, ...] = ("all", "ingest", "project")
 
 def read_models(org: Org, tz: tzinfo) -> list[ReadModel]:
     """Every read model the projector keeps, in the order it folds them."""
-    return [Roster(), AuditTrail(org), Assessment(tz), Drives(tz)]
+    return [Roster(), AuditTrail(org), Assessment(tz), Drives(tz), Problems(tz)]
 
 
 @dataclass

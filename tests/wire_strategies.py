@@ -50,6 +50,9 @@ BY_NAME: dict[str, st.SearchStrategy[Any]] = {
     "checkpoint_id": pool("FZ-CP", 8),
     "hazard_id": pool("FZ-HZ", 8),
     "problem_id": pool("FZ-PB", 8),
+    "opinion_id": pool("FZ-OP", 8),
+    "office": st.sampled_from(["市内涝办", "街道办"]),  # so that the loop's steps meet their office
+    "to": st.sampled_from(["市内涝办", "街道办"]),
     "task_id": pool("FZ-T", 8),
     "inspection_id": pool("FZ-IN", 50),
     "drive_id": pool("FZ-D", 3),
