@@ -128,8 +128,14 @@ def table(r: dict[str, Any]) -> str:
         ("store / messages / batch", f"{r['store']} / {r['messages']:,} / {r['batch_size']}"),
         ("raw_store_msgs_per_s", f"{r['raw_store_msgs_per_s']:,.0f}"),
         ("naive_msgs_per_s", f"{r['naive_msgs_per_s']:,.0f}  ({r['naive_messages']:,} messages)"),
-        ("floor_msgs_per_s", f"{r['floor_msgs_per_s']:,.0f}  (pull, orjson, inbox + event rows + position, ack)"),
-        ("at_least_once_msgs_per_s", f"{r['at_least_once_msgs_per_s']:,.0f}  (the pipeline without inbox, position)"),
+        (
+            "floor_msgs_per_s",
+            f"{r['floor_msgs_per_s']:,.0f}  (pull, orjson, inbox + event rows + position, ack)",
+        ),
+        (
+            "at_least_once_msgs_per_s",
+            f"{r['at_least_once_msgs_per_s']:,.0f}  (the pipeline without inbox, position)",
+        ),
         ("ingest_msgs_per_s", f"{r['ingest_msgs_per_s']:,.0f}"),
         ("  ingest / floor", f"{r['ingest_over_floor']:.2f}"),
         ("  ingest / at_least_once", f"{r['ingest_over_at_least_once']:.2f}"),

@@ -11,7 +11,10 @@ acknowledgements are writes too).
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 from typing import Any
+
+import orjson
 
 from . import phases
 from .env import Stores
@@ -23,8 +26,11 @@ def sync_always(stores: Stores, traffic: Traffic, batch_size: int, default: dict
     same figure with the default (``default``: the main ingest phase's result)."""
     result = asyncio.run(phases.ingest_backlog(stores, traffic, batch_size, sync_always=True))
     result.pop("settings")
-    result.pop("server").stop()
+    server = result.pop("server")
+    varz = orjson.loads(urllib.request.urlopen(f"http://127.0.0.1:{server.monitor_port}/varz").read())
+    server.stop()
     return {
+        "server_sync_always": varz["jetstream"]["config"].get("sync_always", False),  # as the server says
         "ingest_msgs_per_s": result["ingest_msgs_per_s"],
         "publish_msgs_per_s": result["publish_msgs_per_s"],
         "ingest_vs_default": result["ingest_msgs_per_s"] / default["ingest_msgs_per_s"],

@@ -54,7 +54,8 @@ async def floor(stores: Stores, traffic: Traffic, batch_size: int) -> float:
             msgs = await puller.pull(5.0)
             if not msgs:
                 raise RuntimeError(f"the floor's stream ran dry after {done} of {sent.count} messages")
-            stored, inbox = [], []
+            stored: list[StoredEvent] = []
+            inbox: list[tuple[str, int, str]] = []
             for m in to_inbound(msgs):
                 body = orjson.loads(m.data)
                 stored.append(StoredEvent(UUID(int=ids.getrandbits(128)), 1, TOPIC, m.data))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import durability, floor, phases
-from bench.env import Stores
-from bench.traffic import Traffic
 from pingzhan.domain.ids import accounts as accounts_id
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import Ledger, open_ledger
+
+from bench import durability, floor, phases
+from bench.env import Stores
+from bench.traffic import Traffic
 
 
 def test_the_raw_naive_and_ingest_phases_run_and_find_nothing_lost(postgres_reason) -> None:
@@ -40,15 +41,20 @@ def test_the_floor_records_every_message_and_at_least_once_keeps_no_inbox_nor_po
         alo_store = open_ledger(Settings(store="sqlite", data_dir=stores.root / "atleastonce"))
         floor_rows = (
             len(floor_store.outcomes(ids)),
-            floor_store.recorder.positions(""),  # type: ignore[attr-defined]
+            floor_store.recorder.positions("nats:"),  # type: ignore[attr-defined]
             stored_beyond_setup(floor_store),
         )
-        alo_rows = (alo_store.outcomes(ids), alo_store.recorder.positions(""), stored_beyond_setup(alo_store))  # type: ignore[attr-defined]
+        alo_rows = (
+            alo_store.outcomes(ids),
+            alo_store.recorder.positions("nats:"),  # type: ignore[attr-defined]
+            stored_beyond_setup(alo_store),
+        )
     finally:
         stores.close()
 
     assert low > 0 and at_least_once > 0
-    assert floor_rows == (3000, {"nats:floor": 3000}, 3000)  # an inbox row and an event per message, the position
+    # an inbox row and an event per message, and the position
+    assert floor_rows == (3000, {"nats:floor": 3000}, 3000)
     # Every message decided (the 15 resent ones again), and neither inbox rows nor a position kept.
     assert alo_rows[:2] == ({}, {}) and alo_rows[2] >= 3000 + traffic.resend_count
 
@@ -70,6 +76,6 @@ def test_the_sync_always_phase_runs_on_a_server_that_fsyncs_every_write() -> Non
     finally:
         stores.close()
 
-    assert "sync_interval: always" in config
+    assert "sync_interval: always" in config and priced["server_sync_always"] is True
     assert priced["ingest_msgs_per_s"] > 0 and priced["ingest_vs_default"] > 0
     assert (priced["lost"], priced["duplicated"]) == (0, 0)
