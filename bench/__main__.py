@@ -34,7 +34,7 @@ TARGETS = {"sqlite": 20_000, "postgres": 12_000}
 def run(store: str, messages: int, batch_size: int, quick: bool, sync_always: bool = False) -> dict[str, Any]:
     org = read_org_file()
     traffic = Traffic(org, seed=11, count=messages)  # made anew, streamed, for each phase
-    background = list(Workload(org, seed=12, run="bg").messages(60_000))[2180:]
+    background = itertools.islice(Workload(org, seed=12, run="bg").messages(60_000), 2180, None)
     stores = Stores(store)
     result: dict[str, Any] = {
         "store": store,

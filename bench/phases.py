@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import statistics
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import nats
@@ -29,6 +30,7 @@ from .env import Stores, Worker
 from .traffic import Traffic, check_exactly_once, chunks, missing, publish
 
 Item = tuple[str, str, bytes]
+MAX_CACHED = 200_000  # aggregates the raw store phase keeps, as many as the ingest (Ingest.max_cached)
 
 
 def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.005) -> float:
@@ -68,6 +70,8 @@ def raw_store(stores: Stores, traffic: Traffic, batch_size: int) -> float:
                 pass
             touched.update(ws.touched)
         ledger.save(*touched.values())
+        if len(cache) > MAX_CACHED:
+            cache.clear()  # bounded as the ingest's cache is: the store has it all
         took += time.perf_counter() - started
     return traffic.count / took
 
@@ -163,7 +167,7 @@ def rebuild(settings: Settings) -> tuple[float, int]:
 
 
 async def switch_latency(
-    settings: Settings, background: list[Item], samples: int, rate: int = 5000
+    settings: Settings, background: Iterator[Item], samples: int, rate: int = 5000
 ) -> dict[str, float]:
     """Publish a mode switch while `rate` messages/s run in the background; time until the roster shows it."""
     worker = Worker(settings, role="all", PINGZHAN_HTTP_PORT="0")  # its API beside it, on a free port
@@ -174,7 +178,7 @@ async def switch_latency(
 
 
 async def _probe_switches(
-    worker: Worker, settings: Settings, background: list[Item], samples: int, rate: int
+    worker: Worker, settings: Settings, background: Iterator[Item], samples: int, rate: int
 ) -> dict[str, float]:
     worker.wait_ready()
     views = ViewDb(settings)
@@ -187,12 +191,11 @@ async def _probe_switches(
     stop = asyncio.Event()
 
     async def load() -> None:
-        per_tick, k = rate // 100, 0
-        while not stop.is_set() and k < len(background):
+        per_tick = rate // 100
+        while not stop.is_set() and (tick_items := list(itertools.islice(background, per_tick))):
             tick = time.monotonic()
-            for i, s, b in background[k : k + per_tick]:
+            for i, s, b in tick_items:
                 await js.publish_async(s, b, headers={"Nats-Msg-Id": i})
-            k += per_tick
             await asyncio.sleep(max(0.0, 0.01 - (time.monotonic() - tick)))
 
     loader = asyncio.create_task(load())

@@ -45,6 +45,7 @@ from pingzhan.services.org.admin import setup_id
 from pingzhan.services.org.data import load_org_data
 from pingzhan.services.traffic.district import DISTRICT_TZ, ORG_OPERATOR
 from pingzhan.services.traffic.invalid import invalid_message
+from pingzhan.services.traffic.workload import compact
 from pingzhan.services.traffic.year_drives import registration_drive, vaccination_drive
 from pingzhan.services.traffic.year_epidemic import epidemic
 from pingzhan.services.traffic.year_flood import drill, flood
@@ -129,7 +130,7 @@ class Simulator:
             counts[payload["kind"]] += 1
             msg_id = setup_id(payload) or msg_id  # the same ids as `pingzhan org import`: recorded once
             body = {"id": msg_id, "occurred_at": at.isoformat(), **payload}
-            yield msg_id, subject_of(self.prefix, payload), orjson.dumps(body)
+            yield msg_id, subject_of(self.prefix, payload), compact(orjson.dumps(body))
         plan.counts = dict(sorted(counts.items()))
 
     def _id(self, i: int) -> str:
