@@ -4,8 +4,8 @@ environment, like `pingzhan serve --role ingest`).
 It is the real pipeline (the same App, consume loop, pull, parse, decide, optimistic version check,
 outcomes published, acknowledgement after commit) with the two things exactly-once adds taken
 out: no inbox (no lookup of earlier outcomes, no inbox rows) and no stored position (no tracking
-row). A resent message is decided again, and a restart would read the stream from the start: that
-is at-least-once. It prints ``committed SEQ T`` (``T``: ``time.monotonic()``, one clock for every
+row). A resent message would be decided again, and a restart would read the stream from the
+start: that is at-least-once. It prints ``committed SEQ T`` (``T``: ``time.monotonic()``, one clock for every
 process of the machine) after each commit, which is how the bench knows when it is done.
 """
 
