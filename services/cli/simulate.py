@@ -9,7 +9,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pingzhan.services.accounts import ensure_operators
 from pingzhan.services.bootstrap import App
@@ -18,6 +18,9 @@ from pingzhan.services.nats.connection import connect
 from pingzhan.services.nats.publish import Item, publish_items, recorded_ids
 from pingzhan.services.nats.stream import ensure_stream
 from pingzhan.services.traffic.district import OPERATORS
+
+if TYPE_CHECKING:
+    from pingzhan.services.traffic.simulator import Simulator
 
 PROGRESS_EVERY = 20_000  # messages published between two progress lines
 
@@ -106,7 +109,9 @@ def progress(text: str) -> None:
         print(f"\r\033[K{text}", end="" if text else "", file=sys.stderr, flush=True)
 
 
-async def _publish(app: App, messages: Iterator[Item], simulator: Any, wait: bool, timeout: float) -> int:
+async def _publish(
+    app: App, messages: Iterator[Item], simulator: Simulator, wait: bool, timeout: float
+) -> int:
     """Publish the year part by part as it is made; returns how many messages were published."""
     settings = app.settings
     nc = await connect(
