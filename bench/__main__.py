@@ -24,7 +24,7 @@ from typing import Any
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.traffic.workload import Workload
 
-from . import breakdown, durability, floor, phases, sse
+from . import breakdown, durability, floor, latency, phases, sse
 from .env import Stores, machine
 from .traffic import Traffic
 
@@ -190,13 +190,22 @@ def main() -> int:
         action="store_true",
         help="also ingest on a nats-server with sync_interval: always (fsync after every write)",
     )
+    p.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="only the operator's latencies (CLI switch, POST /api/switch to SSE) after the backlog ingest",
+    )
     args = p.parse_args()
     try:
-        result = run(args.store, args.messages, args.batch_size, args.quick, args.sync_always)
+        if args.latency_only:
+            result = latency.run(args.store, args.messages, args.batch_size, args.quick)
+        else:
+            result = run(args.store, args.messages, args.batch_size, args.quick, args.sync_always)
     except Exception as e:
         print(f"bench: error: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
-    print(json.dumps(result, indent=2) if args.json else table(result))
+    show = latency.table if args.latency_only else table
+    print(json.dumps(result, indent=2) if args.json else show(result))
     return 0
 
 

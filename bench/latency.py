@@ -1,0 +1,69 @@
+"""`python -m bench --store S --latency-only`: the operator's latencies alone, on a store filled by
+the backlog ingest: the CLI switch to the roster (`switch_latency_ms`) and `POST /api/switch` to
+the SSE event (`switch_to_sse_ms`, with where its time goes), each under 5,000 msg/s of field
+traffic. For repeated runs of the latency figures without the throughput phases."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from typing import Any
+
+from pingzhan.services.org.data import read_org_file
+from pingzhan.services.traffic.workload import Workload
+
+from . import breakdown, phases, sse
+from .env import Stores, machine
+from .traffic import Traffic
+
+
+def run(store: str, messages: int, batch_size: int, quick: bool) -> dict[str, Any]:
+    from .__main__ import field_traffic
+
+    org = read_org_file()
+    traffic = Traffic(org, seed=11, count=messages)
+    background = itertools.islice(Workload(org, seed=12, run="bg").messages(60_000), 2180, None)
+    stores = Stores(store)
+    result: dict[str, Any] = {"store": store, "messages": messages, "machine": machine()}
+    try:
+        t = time.monotonic()
+        backlog = asyncio.run(phases.ingest_backlog(stores, traffic, batch_size))
+        settings, server = backlog.pop("settings"), backlog.pop("server")
+        result["ingest_msgs_per_s"] = backlog["ingest_msgs_per_s"]
+        result["switch_latency_ms"] = asyncio.run(
+            phases.switch_latency(settings, background, 20 if quick else 100)
+        )
+        try:
+            sse_load = field_traffic(org, seed=13, run="sse")
+            result["switch_to_sse_ms"] = asyncio.run(
+                sse.switch_to_sse(settings, sse_load, 40 if quick else 200)
+            )
+        except RuntimeError as e:  # a switch never shown: the service fell too far behind the load
+            result["switch_to_sse_ms"] = {"error": str(e)}
+        server.stop()
+        result["seconds"] = round(time.monotonic() - t, 1)
+    finally:
+        stores.close()
+    return result
+
+
+def table(r: dict[str, Any]) -> str:
+    lat, s = r["switch_latency_ms"], r["switch_to_sse_ms"]
+    out = [
+        f"store {r['store']}, {r['messages']:,} messages of history (ingested at {r['ingest_msgs_per_s']:,.0f} msg/s)",
+        f"switch_latency_ms p50 / p99: {lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples)",
+    ]
+    if "error" in s:
+        out.append(f"switch_to_sse_ms: not measured: {s['error']}")
+    else:
+        out += [
+            f"switch_to_sse_ms p50 / p99 / max: {s['p50']:.1f} / {s['p99']:.1f} / {s['max']:.1f}  ({s['samples']} "
+            f"samples, {s['background_msgs_per_s']:,.0f} msg/s background, at most {s['behind_max']:,} behind)",
+            f"  POST /api/switch answered p50 / p99: {s['post_answer_ms']['p50']:.1f} / {s['post_answer_ms']['p99']:.1f}",
+            "where a switch's time goes (ms):",
+            breakdown.table(s["breakdown"]),
+        ]
+    m = r["machine"]
+    out.append(f"machine: {m['cores']} cores, {m['cpu']}, Python {m['python']}")
+    return "\n".join(out)
