@@ -21,6 +21,7 @@ from nats.js import JetStreamContext
 from pingzhan.services import trace
 from pingzhan.services.ingest.batch import Ingest, Prepared
 from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.ingest.parse import Parsed
 from pingzhan.services.logs import log
 from pingzhan.services.nats.publish import publish_outcomes
 from pingzhan.services.nats.puller import DeliveryGap, Puller, to_inbound
@@ -91,14 +92,16 @@ class Consumer:
         self.js: JetStreamContext = nc.jetstream()
         self.collector = CollectorPause()
         self.committing: Committing | None = None
+        self.reported_at = time.monotonic()
         self.fetching: asyncio.Future[list[Msg]]
 
     async def run(self, stop: asyncio.Event) -> None:
         await ensure_stream(self.js, self.settings)
         await check_not_behind(self.js, self.settings, self.ingest.position)
-        self.sub = await bind_consumer(self.js, self.settings, self.ingest.position, self.durable)
+        start = await asyncio.to_thread(self.ingest.stream_start)
+        self.sub = await bind_consumer(self.js, self.settings, start, self.durable)
         log.info("consuming", stream=self.settings.stream, consumer=self.durable,
-                 after_seq=self.ingest.position)  # fmt: skip
+                 after_seq=start)  # fmt: skip
         self._start_pulling()
         while not stop.is_set():
             try:
@@ -121,7 +124,10 @@ class Consumer:
                 self.collector.idle()
             self.fetching = asyncio.ensure_future(self.puller.pull(PULL_WAIT_S))
             try:
-                await self._handle(msgs)
+                if self.ingest.order is None:
+                    await self._handle(msgs)
+                elif msgs:
+                    await self._in_order(msgs, stop)
             except Exception as e:  # the store is unreachable or refused the batch: nothing more was recorded
                 log.error("batch not recorded; retrying", error=f"{type(e).__name__}: {e}")
                 await asyncio.sleep(1.0)
@@ -129,8 +135,54 @@ class Consumer:
         await self._settle()
         self.fetching.cancel()
         await self._unsubscribe()
+        if self.ingest.order is not None:
+            self._report_waits(force=True)
 
-    async def _handle(self, msgs: list[Msg]) -> None:
+    async def _in_order(self, msgs: list[Msg], stop: asyncio.Event) -> None:
+        """Several workers: decide our messages of ``msgs`` in parts, each part ending before a
+        message that must first see another shard's message committed (``order``)."""
+        parsed = await asyncio.to_thread(self.ingest.read, to_inbound(msgs))
+        start = 0
+        while start < len(msgs):
+            cut = await asyncio.to_thread(self.ingest.cut, parsed, start)
+            if cut == start:
+                cut = await self._wait_for_other_shards(parsed, start, stop)
+                if cut is None:
+                    return  # stopping: the rest was not acknowledged and is read again next time
+            await self._handle(msgs[start:cut], parsed[start:cut])
+            start = cut
+
+    async def _wait_for_other_shards(self, parsed: list[Parsed], start: int, stop: asyncio.Event) -> int | None:
+        """Wait until the message at ``start`` may be decided; returns where the next part ends."""
+        order = self.ingest.order
+        assert order is not None
+        order.waits += 1
+        began = time.monotonic()
+        redo = await self._settle()  # ours first: the other shard may be waiting for it
+        if redo:
+            self.ingest.reset()
+            await self._one_by_one(redo)
+        delay = 0.001
+        cut: int | None = None
+        while not stop.is_set():
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.02)
+            cut = await asyncio.to_thread(self.ingest.cut, parsed, start)
+            if cut > start:
+                break
+        order.waited_s += time.monotonic() - began
+        self._report_waits()
+        return cut if cut is not None and cut > start else None
+
+    def _report_waits(self, force: bool = False) -> None:
+        order = self.ingest.order
+        assert order is not None
+        now = time.monotonic()
+        if force or now - self.reported_at >= 10.0:
+            self.reported_at = now
+            log.info("cross-shard waits", waits=order.waits, waited_s=round(order.waited_s, 3))
+
+    async def _handle(self, msgs: list[Msg], parsed: list[Parsed] | None = None) -> None:
         """Decide ``msgs`` while the previous batch commits, then start committing them."""
         if msgs and self.ingest.cache_full():
             # Nothing may be prepared on top of the batch being committed, or its settling could
@@ -144,7 +196,7 @@ class Consumer:
         failed = False
         if msgs:
             try:
-                prepared = await asyncio.to_thread(self.ingest.prepare, to_inbound(msgs))
+                prepared = await asyncio.to_thread(self.ingest.prepare, to_inbound(msgs), parsed)
                 if prepared is not None and trace.on():
                     trace.mark("decided", prepared.new_ids)
             except Exception as e:
@@ -209,7 +261,8 @@ class Consumer:
         while not stop.is_set():
             await self._unsubscribe()
             try:
-                self.sub = await bind_consumer(self.js, self.settings, self.ingest.position, self.durable)
+                start = await asyncio.to_thread(self.ingest.stream_start)
+                self.sub = await bind_consumer(self.js, self.settings, start, self.durable)
                 break
             except Exception as e:
                 log.error("cannot bind the consumer; retrying", error=f"{type(e).__name__}: {e}")
