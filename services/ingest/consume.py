@@ -152,7 +152,9 @@ class Consumer:
             await self._handle(msgs[start:cut], parsed[start:cut])
             start = cut
 
-    async def _wait_for_other_shards(self, parsed: list[Parsed], start: int, stop: asyncio.Event) -> int | None:
+    async def _wait_for_other_shards(
+        self, parsed: list[Parsed], start: int, stop: asyncio.Event
+    ) -> int | None:
         """Wait until the message at ``start`` may be decided; returns where the next part ends."""
         order = self.ingest.order
         assert order is not None
@@ -162,17 +164,14 @@ class Consumer:
         if redo:
             self.ingest.reset()
             await self._one_by_one(redo)
-        delay = 0.001
-        cut: int | None = None
-        while not stop.is_set():
+        delay, cut = 0.001, start
+        while cut == start and not stop.is_set():
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.02)
             cut = await asyncio.to_thread(self.ingest.cut, parsed, start)
-            if cut > start:
-                break
         order.waited_s += time.monotonic() - began
         self._report_waits()
-        return cut if cut is not None and cut > start else None
+        return cut if cut > start else None
 
     def _report_waits(self, force: bool = False) -> None:
         order = self.ingest.order

@@ -1,5 +1,5 @@
 """Several workers give the answers of one: the small simulated year, published once, ingested by
-1, 2 and 4 worker processes into stores of their own, and once more while a worker is killed and
+1, 2 and 4 worker processes into stores of their own, and once more while workers are killed and
 the number of workers changes from 1 to 2 to 4 and back to 1 mid-stream. Every run must store
 the same inbox (message id, stream sequence, outcome) and the same events as one worker."""
 
@@ -17,6 +17,7 @@ from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.conflicts import hex_id
 from pingzhan.services.store.ledger import open_ledger
+from pingzhan.services.store.locks import WorkerCount
 from pingzhan.services.traffic.simulator import Simulator
 
 from tests.conftest import drop_postgres_db, make_postgres_db
@@ -47,7 +48,14 @@ def event_rows(settings: Settings) -> list[tuple[str, int, str, bytes]]:
                 if hex_id(n.originator_id) != accounts:
                     state = orjson.loads(n.state)
                     state.pop("timestamp", None)
-                    rows.append((hex_id(n.originator_id), n.originator_version, n.topic, orjson.dumps(state, option=orjson.OPT_SORT_KEYS)))
+                    rows.append(
+                        (
+                            hex_id(n.originator_id),
+                            n.originator_version,
+                            n.topic,
+                            orjson.dumps(state, option=orjson.OPT_SORT_KEYS),
+                        )
+                    )
             start = batch[-1].id + 1
     finally:
         ledger.close()
@@ -83,7 +91,10 @@ class Workers:
 
     def start(self, n: int) -> None:
         env = {"PINGZHAN_WORKERS": str(n)}
-        self.running = [WorkerProcess(self.settings, "ingest", **env, PINGZHAN_WORKER_INDEX=str(k)).start() for k in range(n)]
+        self.running = [
+            WorkerProcess(self.settings, "ingest", **env, PINGZHAN_WORKER_INDEX=str(k)).start()
+            for k in range(n)
+        ]
 
     def stop(self) -> None:
         for w in self.running:
@@ -129,35 +140,38 @@ async def until_recorded(settings: Settings, total: int, timeout: float = 300) -
     await wait_until(lambda: count() >= total, timeout, f"{total} outcomes")
 
 
-async def test_one_two_and_four_workers_record_the_same_year(year) -> None:
+async def test_the_year_is_recorded_alike_by_1_2_and_4_workers_and_across_a_kill_and_changes_of_their_number(
+    year,
+) -> None:
     simulator, (inbox, events), fresh = year
-    results = {}
+    runs = {}
 
     for n in (2, 4):
         shared = fresh(f"workers-{n}")
         await ingest_all(shared, n, len(inbox))
         await asyncio.sleep(0.5)  # nothing more comes
-        results[n] = (inbox_rows(shared), event_rows(shared))
+        runs[f"{n} workers"] = (inbox_rows(shared), event_rows(shared))
+    changing = fresh("changing")
+    await ingest_changing(changing, len(inbox))
+    runs["1, 2 (one killed), 4 (one killed), 1 workers"] = (inbox_rows(changing), event_rows(changing))
 
     rejected = {i for i, _, o in inbox if orjson.loads(o)["status"] == "rejected"}
     assert rejected == set(simulator.plan.invalid_ids)  # one worker: only the invalid ones
-    for n, (got_inbox, got_events) in results.items():
-        assert digest(got_inbox) == digest(inbox), f"{n} workers: {differences(got_inbox, inbox)}"
-        assert digest(got_events) == digest(events), f"{n} workers: {differences(got_events, events)}"
+    for run, (got_inbox, got_events) in runs.items():
+        assert digest(got_inbox) == digest(inbox), f"{run}: {differences(got_inbox, inbox)}"
+        assert digest(got_events) == digest(events), f"{run}: {differences(got_events, events)}"
 
 
-async def test_a_killed_worker_and_changes_of_the_number_of_workers_change_nothing(year) -> None:
-    _, (inbox, events), fresh = year
-    total = len(inbox)
-    changing = fresh("changing")
-    team, count = Workers(changing), counted(changing)
-
+async def ingest_changing(settings: Settings, total: int) -> None:
+    """1 worker, then 2 (one SIGKILLed and started again), then 4 (one SIGKILLed), then 1 again,
+    each change at the next fifth of the outcomes."""
+    team, count = Workers(settings), counted(settings)
     team.start(1)
     await wait_until(lambda: count() >= total // 5, 120, "a fifth")
     team.stop()
     team.start(2)
     await wait_until(lambda: count() >= 2 * total // 5, 120, "two fifths")
-    team.running[1].kill()  # SIGKILL, and start it again
+    team.running[1].kill()
     team.running[1].start()
     await wait_until(lambda: count() >= 3 * total // 5, 120, "three fifths")
     team.stop()
@@ -165,13 +179,26 @@ async def test_a_killed_worker_and_changes_of_the_number_of_workers_change_nothi
     await wait_until(lambda: count() >= 4 * total // 5, 120, "four fifths")
     team.running[0].kill()
     team.stop()
-    team.start(1)  # and back to one
+    team.start(1)
     try:
-        await until_recorded(changing, total)
+        await until_recorded(settings, total)
         await asyncio.sleep(0.5)
     finally:
         team.stop()
-    got_inbox, got_events = inbox_rows(changing), event_rows(changing)
 
-    assert digest(got_inbox) == digest(inbox), differences(got_inbox, inbox)
-    assert digest(got_events) == digest(events), differences(got_events, events)
+
+async def test_a_worker_started_with_another_number_of_workers_waits_for_the_others_to_stop(
+    store: Settings,
+) -> None:
+    two = [WorkerCount(store.model_copy(update={"workers": 2, "worker_index": k})) for k in range(2)]
+    one = WorkerCount(store)
+
+    taken = [w.take() for w in two]
+    refused = one.take()
+    two[0].release()
+    still = one.take()
+    two[1].release()
+    alone = one.take()
+    one.release()
+
+    assert (taken, refused, still, alone) == ([None, None], 2, 2, None)
