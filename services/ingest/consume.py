@@ -167,7 +167,7 @@ class Consumer:
         delay, cut = 0.001, start
         while cut == start and not stop.is_set():
             await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.02)
+            delay = min(delay * 2, 0.005)
             cut = await asyncio.to_thread(self.ingest.cut, parsed, start)
         order.waited_s += time.monotonic() - began
         self._report_waits()
