@@ -3,7 +3,8 @@
 While batch N is being committed (in a thread), batch N+1 is pulled, parsed and decided in memory
 on top of it. If N's commit fails, both are done again one by one on the stored state. Nothing is
 acknowledged before it is committed, and a lost delivery or a store error makes the worker start
-again right after the position stored in the event store.
+again right after the position stored in the event store. With several workers a batch is decided
+in parts, each ending before a message that must wait for another shard's commit (``order``).
 """
 
 from __future__ import annotations
