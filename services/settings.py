@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     http: bool = True
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    # Prometheus metrics of this process on a port of their own (for an ingest-only worker; the
+    # HTTP API serves /metrics itself). Unset: none; 0 picks a free port (logged).
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
 
     # Where an operator action's time goes (services/trace.py): a file of timestamps, or none.
     trace_file: Path | None = None

@@ -104,6 +104,12 @@ class Edge:
             "the roster of a scope, once the views include it; for dashboards to subscribe to.",
             schema=ChangeDoc,
         )
+        self.router.publisher(
+            f"{prefix}.stored",
+            title="stored",
+            description="Empty; published by an ingest worker after each stored batch, to wake a "
+            "projector that runs in another process (`serve --role project`).",
+        )
         # What the app does subscribe to: the changes of districts, streets and communities (their
         # switches; rare), which wake its live feed at once should the projector be elsewhere.
         for kind in ("district", "street", "community"):

@@ -21,6 +21,7 @@ from pingzhan.domain.errors import DomainError
 from pingzhan.domain.mode_commands import ConfirmSwitch
 from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
+from pingzhan.services import metrics
 from pingzhan.services.ingest.order import Order
 from pingzhan.services.ingest.outcome import Inbound, Outcome
 from pingzhan.services.ingest.parse import Parsed, Rejected, kind_of, parse, scope_of
@@ -140,6 +141,7 @@ class Ingest(SharedStream):
                 # what is stored now (the reset re-reads the position).
                 self.reset()
                 conflicts += 1
+                metrics.CONFLICTS.inc()
                 if conflicts >= MAX_ATTEMPTS:
                     raise RuntimeError(
                         f"batch ending at stream seq {batch[-1].seq} kept conflicting"
