@@ -9,6 +9,7 @@ builds them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.identity import durable_name
 from pingzhan.services.store.ledger import Ledger, open_ledger
-from pingzhan.services.store.locks import RoleLock
+from pingzhan.services.store.locks import RoleLock, WorkerCount
 
 Role = Literal["all", "ingest", "project"]
 ROLES: tuple[Role, ...] = ("all", "ingest", "project")
@@ -92,6 +93,8 @@ class App:
             tz=self.settings.tz,
             clock=lambda: datetime.now(UTC),
             skew=timedelta(seconds=self.settings.clock_skew_s),
+            workers=self.settings.workers,
+            index=self.settings.worker_index,
         )
 
     @cached_property
@@ -116,12 +119,28 @@ class App:
         try:
             if role in ("all", "ingest"):
                 locks.append(RoleLock(self.settings, self.settings.consumer_name))
+                locks.append(count := WorkerCount(self.settings))
+                await self._alone_with_our_number(count, stop)
             if role in ("all", "project"):
                 locks.append(RoleLock(self.settings, "projector"))
-            await self._run(role, stop)
+            if not stop.is_set():
+                await self._run(role, stop)
         finally:
             for lock in locks:
                 lock.release()
+
+    async def _alone_with_our_number(self, count: WorkerCount, stop: asyncio.Event) -> None:
+        """Wait until no ingest worker with another number of workers runs on the store."""
+        said = False
+        while (other := await asyncio.to_thread(count.take)) is not None and not stop.is_set():
+            if not said:
+                log.warning(
+                    f"waiting for the ingest workers started with PINGZHAN_WORKERS={other} to stop "
+                    f"(this one has {self.settings.workers}): workers of one number at a time"
+                )
+                said = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 1.0)
 
     async def _run(self, role: Role, stop: asyncio.Event) -> None:
         halt = threading.Event()

@@ -8,8 +8,6 @@ position in one transaction. Nothing here talks to NATS; the consumer hands batc
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -24,8 +22,10 @@ from pingzhan.domain.mode_commands import ConfirmSwitch
 from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
 from pingzhan.services import metrics
+from pingzhan.services.ingest.order import Order
 from pingzhan.services.ingest.outcome import Inbound, Outcome
 from pingzhan.services.ingest.parse import Parsed, Rejected, kind_of, parse, scope_of
+from pingzhan.services.ingest.sharing import SharedStream
 from pingzhan.services.store.ledger import Ledger
 
 MAX_ATTEMPTS = 5
@@ -74,7 +74,7 @@ class Prepared:
     expect: dict[UUID, int]  # version of every aggregate the batch read, checked again at commit
 
 
-class Ingest:
+class Ingest(SharedStream):
     """Turns batches of inbound messages into recorded outcomes, exactly once.
 
     ``process`` does one batch start to end. The consumer can instead overlap batches:
@@ -93,10 +93,13 @@ class Ingest:
         tz: tzinfo | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         skew: timedelta = timedelta(minutes=10),
+        workers: int = 1,
+        index: int = 0,
     ):
         """``org_version``: the version in the store that ``org`` is (0: none imported yet), to
         follow later imports; None decides with ``org`` for good (an organisation file set).
-        ``prefix``: of the inbound subjects, checked by parse."""
+        ``prefix``: of the inbound subjects, checked by parse. ``workers``, ``index``: this worker
+        decides the shards ``s % workers == index`` in stream order with the others (``order``)."""
         self.ledger = ledger
         self.org, self.org_version = org, org_version
         self.prefix = prefix
@@ -106,28 +109,10 @@ class Ingest:
         self.tracking_name = f"nats:{consumer}"
         self.max_cached = max_cached
         self.cache: dict[Key, Aggregate] = {}
+        self.order = Order(workers, index, prefix) if workers > 1 else None
         self.position = self.stored_position()
         self.prepared_to = self.position  # stream seq up to which batches were worked out in memory
         self.pending: dict[str, Outcome] = {}  # outcomes prepared but not committed yet
-
-    def stored_position(self) -> int:
-        own = self.ledger.recorder.max_tracking_id(self.tracking_name)  # type: ignore[attr-defined]
-        return int(own) if own is not None else self._position_after_repartition()
-
-    def _position_after_repartition(self) -> int:
-        """A new consumer name after the number of workers changed: every stream sequence up to
-        the lowest position of a complete earlier set of workers is recorded (each shard belonged
-        to one of them), so start there instead of replaying the whole stream."""
-        name = re.fullmatch(r"nats:ingest-(\d+)-of-(\d+)", self.tracking_name)
-        if name is None:
-            return 0
-        sets: dict[int, dict[int, int]] = defaultdict(dict)
-        for other, position in self.ledger.recorder.positions("nats:ingest-").items():  # type: ignore[attr-defined]
-            m = re.fullmatch(r"nats:ingest-(\d+)-of-(\d+)", other)
-            if m and int(m.group(2)) != int(name.group(2)):
-                sets[int(m.group(2))][int(m.group(1))] = int(position)
-        complete = [min(s.values()) for n, s in sets.items() if set(s) == set(range(n))]
-        return max(complete, default=0)
 
     def process(self, batch: Sequence[Inbound]) -> list[Outcome]:
         """Record the batch; returns the outcome of every message in it.
@@ -139,7 +124,7 @@ class Ingest:
         """
         if self.prepared_to != self.position or self.pending:
             self.reset()  # left over from an overlapped batch that was not committed
-        parsed = [parse(m, self.prefix, self.tz) for m in batch]
+        parsed = [parse(m, self.prefix, self.tz) for m in self._ours(batch)]
         recorded = self._recorded([p for p in parsed if p.inbound.seq <= self.position])
         parsed = [p for p in parsed if p.inbound.seq > self.position]
         poisoned: dict[str, str] = {}
@@ -176,10 +161,20 @@ class Ingest:
         found = self.ledger.outcomes([p.message_id for p in parsed]) if parsed else {}
         return [Outcome.from_json(found[p.message_id]) for p in parsed if p.message_id in found]
 
-    def prepare(self, batch: Sequence[Inbound]) -> Prepared | None:
-        """Work out a batch in memory on top of those prepared before; raises on anything unusual."""
-        fresh = [m for m in batch if m.seq > self.prepared_to]
-        return self._prepare([parse(m, self.prefix, self.tz) for m in fresh], {}) if fresh else None
+    def prepare(self, batch: Sequence[Inbound], parsed: Sequence[Parsed] | None = None) -> Prepared | None:
+        """Work out a batch in memory on top of those prepared before; raises on anything unusual.
+        ``parsed``: the batch parsed already (by ``read``)."""
+        if parsed is None:
+            ours = [parse(m, self.prefix, self.tz) for m in self._ours(batch) if m.seq > self.prepared_to]
+        else:
+            ours = [p for p in self._ours_parsed(parsed) if p.inbound.seq > self.prepared_to]
+        if not ours:
+            return None
+        prepared = self._prepare(ours, {})
+        # Ours are all there up to the batch's end: the other shards' messages after our last one
+        # move the stored position too (a restart reads less again).
+        prepared.last_seq = self.prepared_to = max(prepared.last_seq, batch[-1].seq)
+        return prepared
 
     def commit(self, prepared: Prepared) -> None:
         """Store a prepared batch: events, inbox rows and position in one transaction, provided

@@ -3,7 +3,8 @@
 While batch N is being committed (in a thread), batch N+1 is pulled, parsed and decided in memory
 on top of it. If N's commit fails, both are done again one by one on the stored state. Nothing is
 acknowledged before it is committed, and a lost delivery or a store error makes the worker start
-again right after the position stored in the event store.
+again right after the position stored in the event store. With several workers a batch is decided
+in parts, each ending before a message that must wait for another shard's commit (``order``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from nats.js import JetStreamContext
 from pingzhan.services import metrics, trace
 from pingzhan.services.ingest.batch import Ingest, Prepared
 from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.ingest.parse import Parsed
 from pingzhan.services.logs import Trouble, log
 from pingzhan.services.nats.publish import publish_outcomes
 from pingzhan.services.nats.puller import DeliveryGap, Puller, to_inbound
@@ -94,14 +96,16 @@ class Consumer:
         # The store away or full: said once, not once a second (the messages stay unacknowledged).
         self.store_trouble = Trouble("batch not recorded (nothing acknowledged); retrying")
         self.committing: Committing | None = None
+        self.reported_at = time.monotonic()
         self.fetching: asyncio.Future[list[Msg]]
 
     async def run(self, stop: asyncio.Event) -> None:
         await ensure_stream(self.js, self.settings)
         await check_not_behind(self.js, self.settings, self.ingest.position)
-        self.sub = await bind_consumer(self.js, self.settings, self.ingest.position, self.durable)
+        start = await asyncio.to_thread(self.ingest.stream_start)
+        self.sub = await bind_consumer(self.js, self.settings, start, self.durable)
         log.info("consuming", stream=self.settings.stream, consumer=self.durable,
-                 after_seq=self.ingest.position)  # fmt: skip
+                 after_seq=start)  # fmt: skip
         self._start_pulling()
         while not stop.is_set():
             try:
@@ -124,7 +128,10 @@ class Consumer:
                 self.collector.idle()
             self.fetching = asyncio.ensure_future(self.puller.pull(PULL_WAIT_S))
             try:
-                await self._handle(msgs)
+                if self.ingest.order is None:
+                    await self._handle(msgs)
+                elif msgs:
+                    await self._in_order(msgs, stop)
             except (
                 Exception
             ) as e:  # the store is unreachable, full, or refused the batch: nothing more was recorded
@@ -134,8 +141,54 @@ class Consumer:
         await self._settle()
         self.fetching.cancel()
         await self._unsubscribe()
+        if self.ingest.order is not None:
+            self._report_waits(force=True)
 
-    async def _handle(self, msgs: list[Msg]) -> None:
+    async def _in_order(self, msgs: list[Msg], stop: asyncio.Event) -> None:
+        """Several workers: decide our messages of ``msgs`` in parts, each part ending before a
+        message that must first see another shard's message committed (``order``)."""
+        parsed = await asyncio.to_thread(self.ingest.read, to_inbound(msgs))
+        start = 0
+        while start < len(msgs):
+            cut = await asyncio.to_thread(self.ingest.cut, parsed, start)
+            if cut == start:
+                cut = await self._wait_for_other_shards(parsed, start, stop)
+                if cut is None:
+                    return  # stopping: the rest was not acknowledged and is read again next time
+            await self._handle(msgs[start:cut], parsed[start:cut])
+            start = cut
+
+    async def _wait_for_other_shards(
+        self, parsed: list[Parsed], start: int, stop: asyncio.Event
+    ) -> int | None:
+        """Wait until the message at ``start`` may be decided; returns where the next part ends."""
+        order = self.ingest.order
+        assert order is not None
+        order.waits += 1
+        metrics.CROSS_SHARD_WAITS.inc()
+        began = time.monotonic()
+        redo = await self._settle()  # ours first: the other shard may be waiting for it
+        if redo:
+            self.ingest.reset()
+            await self._one_by_one(redo)
+        delay, cut = 0.001, start
+        while cut == start and not stop.is_set():
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.005)
+            cut = await asyncio.to_thread(self.ingest.cut, parsed, start)
+        order.waited_s += time.monotonic() - began
+        self._report_waits()
+        return cut if cut > start else None
+
+    def _report_waits(self, force: bool = False) -> None:
+        order = self.ingest.order
+        assert order is not None
+        now = time.monotonic()
+        if force or now - self.reported_at >= 10.0:
+            self.reported_at = now
+            log.info("cross-shard waits", waits=order.waits, waited_s=round(order.waited_s, 3))
+
+    async def _handle(self, msgs: list[Msg], parsed: list[Parsed] | None = None) -> None:
         """Decide ``msgs`` while the previous batch commits, then start committing them."""
         if msgs and self.ingest.cache_full():
             # Nothing may be prepared on top of the batch being committed, or its settling could
@@ -149,7 +202,7 @@ class Consumer:
         failed = False
         if msgs:
             try:
-                prepared = await asyncio.to_thread(self.ingest.prepare, to_inbound(msgs))
+                prepared = await asyncio.to_thread(self.ingest.prepare, to_inbound(msgs), parsed)
                 if prepared is not None and trace.on():
                     trace.mark("decided", prepared.new_ids)
             except Exception as e:
@@ -223,7 +276,8 @@ class Consumer:
         while not stop.is_set():
             await self._unsubscribe()
             try:
-                self.sub = await bind_consumer(self.js, self.settings, self.ingest.position, self.durable)
+                start = await asyncio.to_thread(self.ingest.stream_start)
+                self.sub = await bind_consumer(self.js, self.settings, start, self.durable)
                 break
             except Exception as e:
                 log.error("cannot bind the consumer; retrying", error=f"{type(e).__name__}: {e}")

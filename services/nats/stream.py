@@ -49,8 +49,8 @@ async def ensure_stream(js: JetStreamContext, settings: Settings) -> None:
         stray = await stray_subjects(js, settings)
         if stray:
             log.warning(
-                "the stream holds messages on subjects outside the shards 0-15: a single worker "
-                "records them as rejected (subject); with several workers nobody reads them",
+                "the stream holds messages on subjects outside the shards 0-15: they are recorded "
+                "as rejected (subject), by worker 0 when there are several",
                 subjects=dict(list(stray.items())[:10]),
             )
 
@@ -63,12 +63,10 @@ async def stray_subjects(js: JetStreamContext, settings: Settings) -> dict[str, 
     return {s: n for s, n in (info.state.subjects or {}).items() if kind_token(s, prefix) is None}
 
 
-def filter_subjects(settings: Settings) -> list[str]:
-    """The subjects of this worker's shards (all of them when it works alone)."""
-    prefix = f"{settings.subject_prefix}.in"
-    if settings.workers == 1:
-        return [f"{prefix}.>"]
-    return [f"{prefix}.{s}.>" for s in range(SHARDS) if s % settings.workers == settings.worker_index]
+def filter_subject(settings: Settings) -> str:
+    """Every worker reads the whole inbound stream, in order: it decides its own shards' messages
+    and must know what the others' touch (``services/ingest/order.py``)."""
+    return f"{settings.subject_prefix}.in.>"
 
 
 async def bind_consumer(
@@ -84,7 +82,6 @@ async def bind_consumer(
         await js.delete_consumer(settings.stream, durable)
     except NotFoundError:
         pass
-    subjects = filter_subjects(settings)
     config = ConsumerConfig(
         durable_name=durable,
         ack_policy=AckPolicy.ALL,
@@ -92,8 +89,7 @@ async def bind_consumer(
         max_ack_pending=max(10_000, settings.batch_size * 4),
         deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
         opt_start_seq=after_seq + 1,
-        filter_subjects=subjects if len(subjects) > 1 else None,
-        filter_subject=subjects[0] if len(subjects) == 1 else None,
+        filter_subject=filter_subject(settings),
     )
     await js.add_consumer(settings.stream, config)
     return await js.pull_subscribe_bind(durable=durable, stream=settings.stream)

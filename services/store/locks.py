@@ -4,6 +4,9 @@
   consumer and record positions over each other; two projectors would write the same rows.
   PostgreSQL: a session advisory lock on a connection of its own. SQLite: an flock on a file in the
   data directory.
+- One number of ingest workers at a time (``WorkerCount``): workers keep the stream order only
+  among workers of one number (README "Several workers: stream order"); a worker started with
+  another number waits until the others have stopped.
 - Table creation (``schema_lock`` and ``VIEW_SCHEMA_LOCK``): processes starting together on a new
   store create the tables once (CREATE ... IF NOT EXISTS races).
 """
@@ -59,6 +62,82 @@ class RoleLock:
         if self.handle is not None:
             self.handle.close()
             self.handle = None
+
+
+class WorkerCount:
+    """Held (shared) by every ingest worker with its number of workers, for as long as it runs.
+
+    ``take`` succeeds when no worker with another number runs: under a short exclusive lock (so
+    that two workers of different numbers never both pass), it tries the other numbers' locks
+    exclusively and, if all are free, takes its own shared. PostgreSQL: advisory locks on a
+    connection of its own; SQLite: flocks on files in the data directory. A killed worker's lock
+    goes with its process."""
+
+    MAX = 16  # the most workers there can be (PINGZHAN_WORKERS)
+
+    def __init__(self, settings: Settings):
+        self.settings, self.number = settings, settings.workers
+        self.handle: Any = None  # the PostgreSQL connection, or the SQLite lock file
+
+    def take(self) -> int | None:
+        """Take it and return None, or return the number of workers of the others still running."""
+        with self._exclusive("ingest-workers-start"):
+            for other in range(1, self.MAX + 1):
+                if other != self.number and not self._free(f"ingest-workers-{other}"):
+                    return other
+            self._hold_shared(f"ingest-workers-{self.number}")
+            return None
+
+    def release(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+    def _pg(self) -> Any:
+        if self.handle is None:
+            self.handle = self.settings.connect_postgres()
+        return self.handle
+
+    def _file(self, name: str) -> Any:
+        folder = self.settings.data_dir / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        return open(folder / f"{name}.lock", "w")
+
+    @contextmanager
+    def _exclusive(self, name: str) -> Iterator[None]:
+        if self.settings.store == "sqlite":
+            with self._file(name) as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                yield
+            return
+        conn = self._pg()
+        conn.execute("SELECT pg_advisory_lock(%s)", (role_lock_id(name),))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (role_lock_id(name),))
+
+    def _free(self, name: str) -> bool:
+        """Is nobody holding this lock? (Tried exclusively and let go at once.)"""
+        if self.settings.store == "sqlite":
+            with self._file(name) as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return False
+                return True
+        conn = self._pg()
+        if not conn.execute("SELECT pg_try_advisory_lock(%s)", (role_lock_id(name),)).fetchone()[0]:
+            return False
+        conn.execute("SELECT pg_advisory_unlock(%s)", (role_lock_id(name),))
+        return True
+
+    def _hold_shared(self, name: str) -> None:
+        if self.settings.store == "sqlite":
+            self.handle = self._file(name)
+            fcntl.flock(self.handle, fcntl.LOCK_SH)
+            return
+        self._pg().execute("SELECT pg_advisory_lock_shared(%s)", (role_lock_id(name),))
 
 
 @contextmanager

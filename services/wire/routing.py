@@ -1,6 +1,7 @@
 """Subjects: ``{prefix}.in.{shard}.{kind}``, shard = crc32(routing key) mod ``SHARDS``.
 
-The shard only decides which worker handles a message; correctness does not depend on it.
+The shard decides which worker decides a message, never what is decided: several workers give
+the answers of one (services/ingest/order.py).
 """
 
 from __future__ import annotations

@@ -109,3 +109,31 @@ async def test_a_stream_made_with_the_catch_all_subject_is_narrowed_and_otherwis
     assert (info.config.duplicate_window, info.config.max_age, info.state.messages) == (7, 3600, 2)
     assert stray == {"pingzhan.in.21.cadre.registered": 1}
     assert await refused(nats_server.url, "pingzhan.in.21.cadre.registered")
+
+
+async def test_with_two_workers_a_message_kept_outside_the_shards_by_an_older_stream_is_rejected(
+    nats_server, store: Settings
+) -> None:
+    settings = store.model_copy(update={"nats_url": nats_server.url})
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await js.add_stream(StreamConfig(name="PINGZHAN", subjects=["pingzhan.in.>"], storage=StorageType.FILE))
+    for shard in ("21", "x", "-5"):
+        await js.publish(f"pingzhan.in.{shard}.cadre.registered", registration(f"stray{shard}"))
+    await js.publish("pingzhan.in.3.cadre.registered", registration("fine"))
+    await nc.close()
+    ids = ["stray21", "strayx", "stray-5", "fine"]
+
+    workers = [settings.model_copy(update={"workers": 2, "worker_index": k}) for k in range(2)]
+    async with running(workers[0], project=False) as first, running(workers[1], project=False):
+        await wait_until(lambda: len(first.ledger.outcomes(ids)) == len(ids), what="an outcome for each")
+        recorded = {i: Outcome.from_json(o) for i, o in first.ledger.outcomes(ids).items()}
+        positions = first.ledger.recorder.positions("nats:ingest-")
+
+    assert {i: (o.status, o.code) for i, o in recorded.items()} == {
+        "stray21": ("rejected", "subject"),
+        "strayx": ("rejected", "subject"),
+        "stray-5": ("rejected", "subject"),
+        "fine": ("accepted", None),
+    }
+    assert positions["nats:ingest-0-of-2"] >= 3  # worker 0 took the stray ones
