@@ -26,13 +26,16 @@ from pingzhan.services import trace
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ingest.consume import Consumer
 from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.ledger.checkpointer import Checkpointer
+from pingzhan.services.ledger.leaves import LogReader, reader_for
 from pingzhan.services.nats.connection import WORKER_INBOX, connect
+from pingzhan.services.logs import log
 from pingzhan.services.org.admin import active_org_data
 from pingzhan.services.org.data import load_org_data
 from pingzhan.services.read.projector import Projector
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
-from pingzhan.services.store.identity import durable_name
+from pingzhan.services.store.identity import durable_name, store_id
 from pingzhan.services.store.ledger import Ledger, open_ledger
 from pingzhan.services.store.locks import RoleLock
 
@@ -93,6 +96,19 @@ class App:
         )
 
     @cached_property
+    def log_reader(self) -> LogReader:
+        """The ledger's log (events and inbox rows in one order) of this store."""
+        return reader_for(self.settings, self.ledger)
+
+    @cached_property
+    def store_id(self) -> str:
+        return store_id(self.settings, self.ledger)
+
+    @cached_property
+    def checkpointer(self) -> Checkpointer:
+        return Checkpointer(self.settings, self.log_reader, self.store_id)
+
+    @cached_property
     def projector(self) -> Projector:
         return Projector(self.ledger, self.views, read_models(self.org, self.settings.tz))
 
@@ -127,6 +143,8 @@ class App:
         edge = [] if opened is None else [asyncio.create_task(self._edge(*opened, stop))]
         for task in edge:  # an API that cannot start stops the service, and says why
             task.add_done_callback(lambda t: stop.set() if not t.cancelled() and t.exception() else None)
+        # Beside the projector: the ledger's checkpoints (one signer per store, as one projector).
+        ledger = [] if role == "ingest" else [asyncio.create_task(self._checkpoints(stop))]
         try:
             if role == "project":
                 await stop.wait()
@@ -136,6 +154,8 @@ class App:
             stop.set()
             if edge:
                 await edge[0]
+            for task in ledger:
+                await task
             halt.set()
             self.wake.set()
             if projecting.is_alive():
@@ -176,6 +196,26 @@ class App:
         finally:
             parts.close()
             feed.views.close()
+
+    async def _checkpoints(self, stop: asyncio.Event) -> None:
+        """Sign the log's root now and then (services/ledger/checkpointer.py); trouble here is
+        logged and never stops the service."""
+        try:
+            nc = await connect(
+                self.settings.nats_url,
+                "pingzhan-ledger",
+                inbox_prefix=WORKER_INBOX,
+                **self.settings.nats_credentials,
+            )
+        except Exception as e:
+            log.error("ledger: no checkpoints are made: NATS is not reachable", error=str(e))
+            return
+        try:
+            await self.checkpointer.run(nc.jetstream(), stop)
+        except Exception as e:
+            log.error("ledger: checkpoints stopped", error=str(e) or type(e).__name__)
+        finally:
+            await nc.drain()
 
     async def _consume(self, stop: asyncio.Event) -> None:
         nc = await connect(
