@@ -108,3 +108,13 @@ class Intruder:
         if self.pg:
             return f"convert_to(replace(convert_from(state, 'UTF8'), '{old}', '{new}'), 'UTF8')"
         return f"CAST(replace(CAST(state AS TEXT), '{old}', '{new}') AS BLOB)"
+
+    def rows(self, query: str) -> list[tuple[Any, ...]]:
+        if self.pg:
+            with self.settings.connect_postgres() as conn:
+                return [tuple(r) for r in conn.execute(query).fetchall()]
+        db = sqlite3.connect(self.settings.data_dir / "events.sqlite")
+        try:
+            return [tuple(r) for r in db.execute(query).fetchall()]
+        finally:
+            db.close()
