@@ -27,6 +27,7 @@ from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ingest.consume import Consumer
 from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.ledger.checkpointer import Checkpointer
+from pingzhan.services.ledger.keys import KeyMissing, load_signer
 from pingzhan.services.ledger.leaves import LogReader, reader_for
 from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.logs import log
@@ -201,6 +202,11 @@ class App:
         """Sign the log's root now and then (services/ledger/checkpointer.py); trouble here is
         logged and never stops the service."""
         try:
+            signer = load_signer(self.settings)
+        except KeyMissing as e:
+            log.warning(f"ledger: no checkpoints are made: {e}")
+            return
+        try:
             nc = await connect(
                 self.settings.nats_url,
                 "pingzhan-ledger",
@@ -211,7 +217,7 @@ class App:
             log.error("ledger: no checkpoints are made: NATS is not reachable", error=str(e))
             return
         try:
-            await self.checkpointer.run(nc.jetstream(), stop)
+            await self.checkpointer.run(nc.jetstream(), signer, stop)
         except Exception as e:
             log.error("ledger: checkpoints stopped", error=str(e) or type(e).__name__)
         finally:

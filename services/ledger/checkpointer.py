@@ -16,7 +16,6 @@ from contextlib import suppress
 from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
-from pingzhan.services.ledger.keys import KeyMissing, load_signer
 from pingzhan.services.ledger.leaves import EVENT, LogReader
 from pingzhan.services.ledger.merkle import Tree, leaf_hash
 from pingzhan.services.ledger.note import Checkpoint, Signer, append_note, parse_note
@@ -87,13 +86,8 @@ class Checkpointer:
         except OSError as e:
             log.error("ledger: the checkpoint file cannot be written", file=str(self.settings.ledger_checkpoints), error=str(e))
 
-    async def run(self, js: JetStreamContext, stop: asyncio.Event) -> None:
+    async def run(self, js: JetStreamContext, signer: Signer, stop: asyncio.Event) -> None:
         """Checkpoint until ``stop``, and once more at the end if the log grew."""
-        try:
-            signer = load_signer(self.settings)
-        except KeyMissing as e:
-            log.warning(f"ledger: no checkpoints are made: {e}")
-            return
         await ensure_ledger_stream(js, self.settings)
         try:
             await asyncio.to_thread(self.resume, await last_published(js, self.settings, self.subject))
