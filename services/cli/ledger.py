@@ -87,9 +87,9 @@ def _print_report(r: Report) -> None:
         f"{r.seconds:.2f} s ({r.rate(r.events):,.0f} events/s), root {r.root.hex()}"
     )
     print(f"checkpoints: {r.checkpoints:,} of this store, {len(r.matched):,} signed and matched")
-    if r.matched:
+    if r.matched and r.first_difference is None:
         last = r.matched[-1]
-        print(f"the last matched is {last.label}; {r.uncovered:,} leaves after it are not covered yet")
+        print(f"the last is {last.label}; {r.uncovered:,} leaves after it are not covered yet")
     for p in r.problems:
         print(f"PROBLEM: {p.words}")
     if r.ok:

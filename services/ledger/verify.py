@@ -152,6 +152,7 @@ def verify_log(leaves: Iterator[Leaf], checkpoints: list[Checkpoint], verifier: 
     ti = 0
     watch = targets[0].size if targets else -1
     matched_at = 0
+    differed = False
     first_after: tuple[int, int] | None = None  # (kind, key) of the leaf right after the last match
     for kind, key, data in leaves:
         if n == matched_at and first_after is None:
@@ -161,26 +162,27 @@ def verify_log(leaves: Iterator[Leaf], checkpoints: list[Checkpoint], verifier: 
         n += 1
         if n == watch:
             cp = targets[ti]
-            if tree.root() != cp.root:
-                report.problems.append(_differs(cp, matched_at, first_after))
-                break
+            if tree.root() != cp.root:  # the later ones cannot match either: read on, to count
+                report.problems.insert(0, _differs(cp, matched_at, first_after))
+                differed, watch = True, -1
+                continue
             report.matched.append(cp)
             matched_at, first_after = n, None
             ti += 1
             watch = targets[ti].size if ti < len(targets) else -1
-    else:
-        if ti < len(targets):
-            cp = targets[ti]
-            report.problems.append(
-                Problem(
-                    "shorter",
-                    f"the log has {n:,} leaves, fewer than {cp.label}: leaves were removed, the "
-                    f"first difference is at a leaf from {matched_at:,} to {n:,}{_which(matched_at, first_after)}",
-                    cp,
-                    matched_at,
-                    n,
-                )
-            )
+    if not differed and ti < len(targets):
+        cp = targets[ti]
+        report.problems.insert(
+            0,
+            Problem(
+                "shorter",
+                f"the log has {n:,} leaves, fewer than {cp.label}: leaves were removed, the first "
+                f"difference is at a leaf from {matched_at:,} to {n:,}{_which(matched_at, first_after)}",
+                cp,
+                matched_at,
+                n,
+            ),
+        )
     report.seconds = time.perf_counter() - started
     report.leaves, report.events, report.outcomes = n, counts[EVENT], counts[1 - EVENT]
     report.root = tree.root()
