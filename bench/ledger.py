@@ -18,8 +18,8 @@ def verify(settings: Settings) -> dict[str, Any]:
         checkpointer = service.checkpointer
         checkpointer.catch_up()
         checkpoint = checkpointer.sign(signer)
-        with service.log_reader.leaves() as leaves:
-            report = verify_log(leaves, [checkpoint], signer.verifier, checkpointer.origin)
+        with service.log_reader.data() as chunks:
+            report = verify_log(chunks, [checkpoint], signer.verifier, checkpointer.origin)
     finally:
         service.close()
     if not report.ok:

@@ -16,7 +16,7 @@ from pingzhan.services.ledger.checkpointer import origin_of
 from pingzhan.services.ledger.keys import init_key, load_verifier
 from pingzhan.services.ledger.leaves import EVENT
 from pingzhan.services.ledger.note import Checkpoint, read_notes
-from pingzhan.services.ledger.proofs import check_proof, prove
+from pingzhan.services.ledger.proofs import check_proof, describe, prove
 from pingzhan.services.ledger.verify import Report, verify_log
 
 
@@ -67,8 +67,8 @@ def _checkpoints(app: App, path: Path | None) -> list[Checkpoint]:
 def verify(app: App, args: argparse.Namespace) -> int:
     verifier = load_verifier(app.settings, args.public_key)
     checkpoints = _checkpoints(app, args.checkpoint)
-    with app.log_reader.leaves() as leaves:
-        report = verify_log(leaves, checkpoints, verifier, origin_of(app.store_id))
+    with app.log_reader.data() as chunks:
+        report = verify_log(chunks, checkpoints, verifier, origin_of(app.store_id), lambda i: _leaf_at(app, i))
     if args.json:
         print_json(report.as_json())
     else:
@@ -79,6 +79,15 @@ def verify(app: App, args: argparse.Namespace) -> int:
     if not report.matched:
         raise CliError(f"no checkpoint of {report.origin} to verify against; is `pingzhan serve` signing them?")
     return 0
+
+
+def _leaf_at(app: App, index: int) -> str:
+    """What the leaf at ``index`` is (read again: only when there is a difference to name)."""
+    with app.log_reader.leaves() as leaves:
+        for i, (kind, key, _) in enumerate(leaves):
+            if i == index:
+                return describe(kind, key)
+    return ""
 
 
 def _print_report(r: Report) -> None:

@@ -13,8 +13,10 @@ Leaf data (what the tree's leaf hash is taken of, SHA-256(0x00 || data)):
   message id} {message id}\\n`` then the outcome as stored (JSON: accepted with its events'
   names, or rejected with its code and reason).
 
-The lengths make the bytes unambiguous whatever a row holds. Rows are streamed with one cursor
-per table inside one read transaction (a snapshot); nothing is built per row but the bytes.
+The lengths make the bytes unambiguous whatever a row holds. The database writes the bytes
+(its C code, on PostgreSQL in its own process) and Python only hashes them; a NULL or a value of
+another type written past pingzhan still makes a leaf (one that differs) instead of stopping the
+reader. Rows are streamed with one cursor per table inside one read transaction (a snapshot).
 """
 
 from __future__ import annotations
@@ -27,31 +29,74 @@ from typing import Any
 from pingzhan.services.settings import Settings
 
 EVENT, OUTCOME = 0, 1
-FETCH = 20_000  # rows per round trip of PostgreSQL's server-side cursors
+FETCH = 8192  # rows per fetch (a round trip of PostgreSQL's server-side cursors)
+END = 1 << 63
 
 # (kind, key, data): key is the event's position or the inbox row's ledger_seq.
 Leaf = tuple[int, int, bytes]
 
-
-def outcome_data(seq: int, after: int, stream_seq: int | None, message_id: str, outcome: str) -> bytes:
-    m = message_id.encode()
-    s = -1 if stream_seq is None else stream_seq
-    return b"outcome %d %d %d %d %s\n%s" % (seq, after, s, len(m), m, outcome.encode())
+SQLITE_EVENTS = (
+    "SELECT rowid, CAST(printf('event %d %s %d %d ', rowid, coalesce(originator_id, ''), "
+    "coalesce(originator_version, -1), length(CAST(coalesce(topic, '') AS BLOB))) || coalesce(topic, '') "
+    "|| char(10) || CAST(coalesce(state, X'') AS TEXT) AS BLOB) FROM {table}{where} ORDER BY rowid"
+)
+SQLITE_INBOX = (
+    "SELECT coalesce(after_event, -1), coalesce(ledger_seq, -1), CAST(printf('outcome %d %d %d %d ', "
+    "coalesce(ledger_seq, -1), coalesce(after_event, -1), coalesce(stream_seq, -1), "
+    "length(CAST(message_id AS BLOB))) || message_id || char(10) || coalesce(outcome, '') AS BLOB) "
+    "FROM inbox{where} ORDER BY ledger_seq"
+)
+POSTGRES_EVENTS = (
+    "SELECT notification_id, convert_to(format('event %s %s %s %s ', notification_id, "
+    "replace(originator_id::text, '-', ''), originator_version, octet_length(coalesce(topic, ''))) "
+    "|| coalesce(topic, '') || E'\\n', 'UTF8') || coalesce(state, ''::bytea) FROM {table}{where} "
+    "ORDER BY notification_id"
+)
+POSTGRES_INBOX = (
+    "SELECT coalesce(after_event, -1), coalesce(ledger_seq, -1), convert_to(format('outcome %s %s %s %s ', "
+    "coalesce(ledger_seq, -1), coalesce(after_event, -1), coalesce(stream_seq, -1), octet_length(message_id)) "
+    "|| message_id || E'\\n' || coalesce(outcome, ''), 'UTF8') FROM inbox{where} ORDER BY ledger_seq"
+)
 
 
 def merged(events: Iterator[Any], outcomes: Iterator[Any]) -> Iterator[Leaf]:
-    """The log's leaves from events (position, originator hex, version, topic, state) and inbox
-    rows (ledger_seq, after_event, stream_seq, message_id, outcome), each in its own order."""
+    """The log's leaves from events (position, data) and inbox rows (after_event, ledger_seq,
+    data), each in its own order: an inbox row goes before the first event after its place."""
     o = next(outcomes, None)
-    for position, originator, version, topic, state in events:
-        while o is not None and o[1] < position:
-            yield OUTCOME, o[0], outcome_data(*o)
+    for position, data in events:
+        while o is not None and o[0] < position:
+            yield OUTCOME, o[1], o[2]
             o = next(outcomes, None)
-        t = topic.encode()  # the event's leaf data, written out here for speed
-        yield EVENT, position, b"event %d %s %d %d %s\n%s" % (position, originator.encode(), version, len(t), t, state)
+        yield EVENT, position, data
     while o is not None:
-        yield OUTCOME, o[0], outcome_data(*o)
+        yield OUTCOME, o[1], o[2]
         o = next(outcomes, None)
+
+
+def merged_data(events: Iterator[Any], outcomes: Iterator[Any]) -> Iterator[tuple[list[bytes], int]]:
+    """``merged``'s leaf data only, in lists of about FETCH, each with how many are events:
+    what `verify` needs, without a Python object per leaf beyond its bytes."""
+    out: list[bytes] = []
+    add = out.append
+    o = next(outcomes, None)
+    after = o[0] if o is not None else END
+    n_events = 0
+    for position, data in events:
+        while after < position:
+            add(o[2])  # type: ignore[index]
+            o = next(outcomes, None)
+            after = o[0] if o is not None else END
+        add(data)
+        n_events += 1
+        if n_events == FETCH:
+            yield out, n_events
+            out, n_events = [], 0
+            add = out.append
+    while o is not None:
+        add(o[2])
+        o = next(outcomes, None)
+    if out:
+        yield out, n_events
 
 
 class LogReader:
@@ -64,6 +109,17 @@ class LogReader:
     def leaves(self, after_event: int | None = None, after_seq: int | None = None) -> Iterator[Iterator[Leaf]]:
         """The leaves after the given event position and inbox ledger_seq (None: from the very
         first row, whatever its number), read in one snapshot."""
+        with self.rows(after_event, after_seq) as (events, outcomes):
+            yield merged(events, outcomes)
+
+    @contextmanager
+    def data(self) -> Iterator[Iterator[tuple[list[bytes], int]]]:
+        """Every leaf's data, in lists (see ``merged_data``), read in one snapshot."""
+        with self.rows(None, None) as (events, outcomes):
+            yield merged_data(events, outcomes)
+
+    @contextmanager
+    def rows(self, after_event: int | None, after_seq: int | None) -> Iterator[tuple[Iterator[Any], Iterator[Any]]]:
         if self.settings.store == "sqlite":
             with self._sqlite(after_event, after_seq) as found:
                 yield found
@@ -72,32 +128,23 @@ class LogReader:
                 yield found
 
     @contextmanager
-    def _sqlite(self, after_event: int | None, after_seq: int | None) -> Iterator[Iterator[Leaf]]:
+    def _sqlite(self, after_event: int | None, after_seq: int | None) -> Iterator[tuple[Iterator[Any], Iterator[Any]]]:
         path = self.settings.data_dir / "events.sqlite"
         if not path.exists():
             raise FileNotFoundError(f"no store at {self.settings.data_dir}")
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
         try:
             db.execute("BEGIN")  # one snapshot for both tables
-            # The casts change nothing pingzhan wrote; a value of another type or NULL, written
-            # past it, still makes a leaf (that differs) instead of stopping the reader.
-            events = db.execute(
-                "SELECT rowid, CAST(coalesce(originator_id, '') AS TEXT), "
-                "CAST(coalesce(originator_version, -1) AS INTEGER), CAST(coalesce(topic, '') AS TEXT), "
-                f"CAST(coalesce(state, X'') AS BLOB) FROM {self.table}{_after('rowid', after_event)} "
-                "ORDER BY rowid"
-            )
-            outcomes = db.execute(
-                "SELECT CAST(coalesce(ledger_seq, -1) AS INTEGER), CAST(coalesce(after_event, -1) AS INTEGER), "
-                "CAST(stream_seq AS INTEGER), CAST(message_id AS TEXT), CAST(coalesce(outcome, '') AS TEXT) "
-                f"FROM inbox{_after('ledger_seq', after_seq)} ORDER BY ledger_seq"
-            )
-            yield merged(events, outcomes)
+            events = db.execute(SQLITE_EVENTS.format(table=self.table, where=_after("rowid", after_event)))
+            outcomes = db.execute(SQLITE_INBOX.format(where=_after("ledger_seq", after_seq)))
+            yield events, outcomes
         finally:
             db.close()
 
     @contextmanager
-    def _postgres(self, after_event: int | None, after_seq: int | None) -> Iterator[Iterator[Leaf]]:
+    def _postgres(
+        self, after_event: int | None, after_seq: int | None
+    ) -> Iterator[tuple[Iterator[Any], Iterator[Any]]]:
         import psycopg
 
         conn = self.settings.connect_postgres()
@@ -105,20 +152,14 @@ class LogReader:
             conn.autocommit = False
             conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # one snapshot
             with conn.transaction():
-                events = conn.cursor(name="ledger_events", binary=True)
+                events = conn.cursor(name="ledger_events", binary=True)  # server-side, bytes as bytes
                 events.itersize = FETCH
-                events.execute(
-                    "SELECT notification_id, replace(originator_id::text, '-', ''), originator_version, "
-                    f"coalesce(topic, ''), coalesce(state, ''::bytea) FROM \"{self.schema}\".\"{self.table}\""
-                    f"{_after('notification_id', after_event)} ORDER BY notification_id"
-                )
+                table = f'"{self.schema}"."{self.table}"'
+                events.execute(POSTGRES_EVENTS.format(table=table, where=_after("notification_id", after_event)))
                 outcomes = conn.cursor(name="ledger_outcomes", binary=True)
                 outcomes.itersize = FETCH
-                outcomes.execute(
-                    "SELECT coalesce(ledger_seq, -1), coalesce(after_event, -1), stream_seq, message_id, "
-                    f"outcome FROM inbox{_after('ledger_seq', after_seq)} ORDER BY ledger_seq"
-                )
-                yield merged(iter(events), iter(outcomes))
+                outcomes.execute(POSTGRES_INBOX.format(where=_after("ledger_seq", after_seq)))
+                yield iter(events), iter(outcomes)
         finally:
             conn.close()
 

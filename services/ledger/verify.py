@@ -11,12 +11,11 @@ difference between the last matched checkpoint and that one.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Any
 
-from pingzhan.services.ledger.leaves import EVENT, Leaf
 from pingzhan.services.ledger.merkle import Tree
 from pingzhan.services.ledger.note import Checkpoint, Verifier
 
@@ -136,8 +135,16 @@ def signed_history(
     return sorted(trusted, key=lambda c: c.size)
 
 
-def verify_log(leaves: Iterator[Leaf], checkpoints: list[Checkpoint], verifier: Verifier, origin: str) -> Report:
-    """Recompute the tree over ``leaves`` and hold it against the signed ``checkpoints``."""
+def verify_log(
+    chunks: Iterator[tuple[list[bytes], int]],
+    checkpoints: list[Checkpoint],
+    verifier: Verifier,
+    origin: str,
+    locate: Callable[[int], str] = lambda _: "",
+) -> Report:
+    """Recompute the tree over the log's leaf data (``LogReader.data``: lists of leaf data, each
+    with how many are events) and hold it against the signed ``checkpoints``. ``locate`` says
+    what the leaf at an index is, for the words of a difference."""
     report = Report(origin)
     targets = signed_history(checkpoints, verifier, origin, report)
     while targets and targets[0].size == 0:  # the empty log: nothing to recompute
@@ -146,30 +153,28 @@ def verify_log(leaves: Iterator[Leaf], checkpoints: list[Checkpoint], verifier: 
             report.matched.append(empty)
     started = time.perf_counter()
     tree = Tree()
-    append = tree.append
-    counts = [0, 0]
-    n = 0
-    ti = 0
+    n = events = 0
+    ti, matched_at, differed = 0, 0, False
     watch = targets[0].size if targets else -1
-    matched_at = 0
-    differed = False
-    first_after: tuple[int, int] | None = None  # (kind, key) of the leaf right after the last match
-    for kind, key, data in leaves:
-        if n == matched_at and first_after is None:
-            first_after = (kind, key)
-        append(sha256(b"\x00" + data).digest())
-        counts[kind] += 1
-        n += 1
-        if n == watch:
+    for data, n_events in chunks:
+        events += n_events
+        hashes = [sha256(b"\x00" + d).digest() for d in data]
+        start = 0
+        while 0 <= watch <= n + len(hashes) - start:  # a checkpoint's size falls in this list
+            tree.extend(hashes[start : start + watch - n])
+            start += watch - n
+            n = watch
             cp = targets[ti]
             if tree.root() != cp.root:  # the later ones cannot match either: read on, to count
-                report.problems.insert(0, _differs(cp, matched_at, first_after))
+                report.problems.insert(0, _differs(cp, matched_at, locate))
                 differed, watch = True, -1
-                continue
+                break
             report.matched.append(cp)
-            matched_at, first_after = n, None
+            matched_at = n
             ti += 1
             watch = targets[ti].size if ti < len(targets) else -1
+        tree.extend(hashes[start:])
+        n += len(hashes) - start
     if not differed and ti < len(targets):
         cp = targets[ti]
         report.problems.insert(
@@ -177,32 +182,29 @@ def verify_log(leaves: Iterator[Leaf], checkpoints: list[Checkpoint], verifier: 
             Problem(
                 "shorter",
                 f"the log has {n:,} leaves, fewer than {cp.label}: leaves were removed, the first "
-                f"difference is at a leaf from {matched_at:,} to {n:,}{_which(matched_at, first_after)}",
+                f"difference is at a leaf from {matched_at:,} to {n:,}{_which(matched_at, locate)}",
                 cp,
                 matched_at,
                 n,
             ),
         )
     report.seconds = time.perf_counter() - started
-    report.leaves, report.events, report.outcomes = n, counts[EVENT], counts[1 - EVENT]
+    report.leaves, report.events, report.outcomes = n, events, n - events
     report.root = tree.root()
     return report
 
 
-def _which(index: int, leaf: tuple[int, int] | None) -> str:
-    if leaf is None:
-        return ""
-    kind, key = leaf
-    what = f"event #{key}" if kind == EVENT else f"the inbox row of ledger_seq {key}"
-    return f" (leaf {index:,} is {what})"
+def _which(index: int, locate: Callable[[int], str]) -> str:
+    what = locate(index)
+    return f" (leaf {index:,} is {what})" if what else ""
 
 
-def _differs(cp: Checkpoint, matched_at: int, first_after: tuple[int, int] | None) -> Problem:
+def _differs(cp: Checkpoint, matched_at: int, locate: Callable[[int], str]) -> Problem:
     since = f"the log matches the checkpoint of size {matched_at:,}" if matched_at else "no earlier checkpoint"
     return Problem(
         "differs",
         f"the log differs from {cp.label}: the first difference is at a leaf from {matched_at:,} to "
-        f"{cp.size - 1:,}{_which(matched_at, first_after)}; {since}",
+        f"{cp.size - 1:,}{_which(matched_at, locate)}; {since}",
         cp,
         matched_at,
         cp.size - 1,

@@ -45,3 +45,35 @@ def test_an_inbox_made_before_the_ledger_gets_its_columns_with_its_rows_first(st
 
     rows = intruder.rows("SELECT message_id, after_event, ledger_seq FROM inbox ORDER BY ledger_seq")
     assert rows == [("c", 0, 1), ("b", 0, 2), ("a", 0, 3)]
+
+
+def test_the_leaf_bytes_are_the_documented_ones_on_both_stores(store: Settings, tmp_path: Path) -> None:
+    app = build(ledger_settings(store, tmp_path))
+    worker = Ingest(app.ledger, load_org(), "ingest-0-of-1")
+    for batch in batches():
+        worker.process(batch)
+    intruder = Intruder(store)
+    position = "notification_id" if intruder.pg else "rowid"
+    uuid = "replace(originator_id::text, '-', '')" if intruder.pg else "originator_id"
+    events = intruder.rows(
+        f"SELECT {position}, {uuid}, originator_version, topic, state FROM {intruder.events} ORDER BY 1"
+    )
+    inbox = intruder.rows("SELECT ledger_seq, after_event, stream_seq, message_id, outcome FROM inbox")
+
+    with app.log_reader.leaves() as leaves:
+        found = {(kind, key): data for kind, key, data in leaves}
+    with app.log_reader.data() as chunks:
+        data = [d for part, _ in chunks for d in part]
+    with app.log_reader.leaves() as leaves:
+        in_order = [d for _, _, d in leaves]
+    app.close()
+
+    for p, o, v, t, s in events:
+        tb = t.encode()
+        assert found[(EVENT, p)] == b"event %d %s %d %d %s\n%s" % (p, o.encode(), v, len(tb), tb, bytes(s))
+    for seq, after, stream_seq, m, outcome in inbox:
+        mb = m.encode()
+        expected = b"outcome %d %d %d %d %s\n%s" % (seq, after, stream_seq, len(mb), mb, outcome.encode())
+        assert found[(OUTCOME, seq)] == expected
+    assert len(found) == len(events) + len(inbox) == 60
+    assert data == in_order

@@ -111,3 +111,25 @@ def test_every_proof_of_trees_up_to_40_leaves_verifies_and_a_changed_leaf_does_n
             assert verify_consistency(first, size, roots[first], roots[size], proof)
             if first < size:
                 assert not verify_consistency(first, size, leaf_hash(b"x"), roots[size], proof)
+
+
+def test_extending_by_many_leaves_gives_the_tree_of_one_append_each() -> None:
+    hashes = [leaf_hash(b"leaf %d" % i) for i in range(3000)]
+    one_by_one = Tree()
+    for h in hashes:
+        one_by_one.append(h)
+
+    for cuts in ([], [1], [5, 6, 1024, 1030], [7, 300, 2047, 2048, 2999]):
+        tree, start = Tree(), 0
+        for end in [*cuts, 3000]:
+            tree.extend(hashes[start:end])
+            start = end
+            assert tree.size == end and tree.root() == subtree_root_of(hashes[:end])
+        assert tree.root() == one_by_one.root()
+
+
+def subtree_root_of(hashes: list[bytes]) -> bytes:
+    tree = Tree()
+    for h in hashes:
+        tree.append(h)
+    return tree.root()
