@@ -83,7 +83,7 @@ def merged_data(events: Iterator[Any], outcomes: Iterator[Any]) -> Iterator[tupl
     n_events = 0
     for position, data in events:
         while after < position:
-            add(o[2])  # type: ignore[index]
+            add(o[2])
             o = next(outcomes, None)
             after = o[0] if o is not None else END
         add(data)
