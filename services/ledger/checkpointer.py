@@ -41,6 +41,7 @@ class Checkpointer:
         self.after: tuple[int | None, int | None] = (None, None)  # the last event and inbox row in it
         self.last: Checkpoint | None = None
         self.last_at = time.monotonic()
+        self.refused: str | None = None  # why it signs nothing, if the store no longer matches
 
     def catch_up(self, limit: int | None = None) -> None:
         """Add the leaves stored since the last call (up to ``limit`` leaves in all)."""
@@ -92,6 +93,7 @@ class Checkpointer:
         try:
             await asyncio.to_thread(self.resume, await last_published(js, self.settings, self.subject))
         except Tampered as e:
+            self.refused = str(e)
             log.error(f"ledger: {e}")
             return
         log.info(

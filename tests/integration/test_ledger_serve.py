@@ -122,9 +122,10 @@ async def test_a_service_restarted_on_an_altered_store_signs_nothing_more(
     head = await last_seq(nats_server.url, settings.stream)
     async with running(settings) as service:
         await wait_until(lambda: service.ingest.position >= head, what="the ingest")
-        await wait_until(lambda: service.checkpointer.last is None, timeout=5, what="the checkpointer to refuse")
+        await wait_until(lambda: service.checkpointer.refused is not None, what="the checkpointer to refuse")
 
     assert checkpoints(settings) == before
+    assert "the store does not match the checkpoint of size 10" in service.checkpointer.refused
 
 
 def test_verify_without_the_public_key_says_to_run_ledger_init(
