@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from pingzhan.services.bootstrap import App
-from pingzhan.services.cli.console import CliError, print_json
+from pingzhan.services.cli.console import CliError, UsageError, print_json
 from pingzhan.services.ledger.checkpointer import origin_of
 from pingzhan.services.ledger.keys import init_key, load_verifier
-from pingzhan.services.ledger.leaves import EVENT
+from pingzhan.services.ledger.leaves import EVENT, OUTCOME
 from pingzhan.services.ledger.note import Checkpoint, read_notes
 from pingzhan.services.ledger.proofs import check_proof, describe, prove
 from pingzhan.services.ledger.verify import Report, verify_log
@@ -36,8 +36,9 @@ def add_parsers(sub: Any, parser_class: type) -> None:
     vf.add_argument("--json", action="store_true")
     vf.set_defaults(func=verify)
 
-    pv = sub.add_parser("prove", help="an inclusion proof of one event against the latest checkpoint")
-    pv.add_argument("position", type=int, help="the event's position (the # column of `pingzhan audit`)")
+    pv = sub.add_parser("prove", help="an inclusion proof of one event (or outcome) against the latest checkpoint")
+    pv.add_argument("position", type=int, nargs="?", help="the event's position (the # column of `pingzhan audit`)")
+    pv.add_argument("--message", help="instead: the inbox row (the recorded outcome) of this message id")
     pv.add_argument("--checkpoint", type=Path, help="the checkpoint file (default PINGZHAN_LEDGER_CHECKPOINTS)")
     pv.add_argument("--public-key", type=Path, help="the ledger's public key (default PINGZHAN_LEDGER_PUBLIC_KEY)")
     pv.add_argument("-o", "--out", type=Path, help="write the proof to this file (default: print it)")
@@ -106,14 +107,23 @@ def _print_report(r: Report) -> None:
 
 
 def prove_event(app: App, args: argparse.Namespace) -> int:
+    if (args.position is None) == (args.message is None):
+        raise UsageError("prove", "give an event's POSITION or --message ID, one of them")
     verifier = load_verifier(app.settings, args.public_key)
     origin = origin_of(app.store_id)
     signed = [c for c in _checkpoints(app, args.checkpoint) if c.origin == origin and c.signed_by(verifier)]
     if not signed:
         raise CliError(f"no signed checkpoint of {origin} in the checkpoint file")
     latest = max(signed, key=lambda c: c.size)
+    if args.message is None:
+        want = (EVENT, args.position)
+    else:
+        seq = app.log_reader.ledger_seq_of(args.message)
+        if seq is None:
+            raise CliError(f"no outcome of message {args.message!r} is recorded in this store")
+        want = (OUTCOME, seq)
     with app.log_reader.leaves() as leaves:
-        doc = prove(leaves, latest, (EVENT, args.position))
+        doc = prove(leaves, latest, want)
     text = json.dumps(doc, indent=2) + "\n"
     if args.out:
         args.out.write_text(text, encoding="utf-8")

@@ -118,6 +118,19 @@ class LogReader:
         with self.rows(None, None) as (events, outcomes):
             yield merged_data(events, outcomes)
 
+    def ledger_seq_of(self, message_id: str) -> int | None:
+        """The ledger_seq of a message's inbox row (None: no outcome recorded)."""
+        if self.settings.store == "sqlite":
+            db = sqlite3.connect(f"file:{self.settings.data_dir / 'events.sqlite'}?mode=ro", uri=True)
+            try:
+                row = db.execute("SELECT ledger_seq FROM inbox WHERE message_id = ?", (message_id,)).fetchone()
+            finally:
+                db.close()
+        else:
+            with self.settings.connect_postgres() as conn:
+                row = conn.execute("SELECT ledger_seq FROM inbox WHERE message_id = %s", (message_id,)).fetchone()
+        return None if row is None else int(row[0])
+
     @contextmanager
     def rows(self, after_event: int | None, after_seq: int | None) -> Iterator[tuple[Iterator[Any], Iterator[Any]]]:
         if self.settings.store == "sqlite":

@@ -6,6 +6,7 @@ store signs nothing more; and errors in words when the key is missing."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from pathlib import Path
 
@@ -102,7 +103,14 @@ async def test_a_proof_of_an_event_verifies_and_a_changed_one_does_not(
     forged = main(["verify-proof", str(proof)])
     err = capsys.readouterr().err
 
-    assert (made, checked, forged) == (0, 0, 1)
+    rejection = main(["prove", "--message", "x1", "-o", str(tmp_path / "rejection.json")])
+    rejection_checked = main(["verify-proof", str(tmp_path / "rejection.json")])
+    rejection_out = capsys.readouterr().out
+
+    assert (made, checked, forged, rejection, rejection_checked) == (0, 0, 1, 0, 0)
+    assert "ok: leaf" in rejection_out and '"code":"unknown_cadre"' in (
+        base64.b64decode(json.loads((tmp_path / "rejection.json").read_text())["leaf_data"]).decode()
+    )
     assert "ok: leaf" in out and "event 5 " in out
     assert doc["tree_size"] == 20 and len(doc["inclusion_path"]) == 5
     assert err.startswith("pingzhan: error: the leaf is not at") and "\n" == err[-1] and err.count("\n") == 1
