@@ -21,7 +21,9 @@ reader. Rows are streamed with one cursor per table inside one read transaction 
 
 from __future__ import annotations
 
+import queue
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -114,9 +116,12 @@ class LogReader:
 
     @contextmanager
     def data(self) -> Iterator[Iterator[tuple[list[bytes], int]]]:
-        """Every leaf's data, in lists (see ``merged_data``), read in one snapshot."""
+        """Every leaf's data, in lists (see ``merged_data``), read in one snapshot. On PostgreSQL
+        a thread fetches the next lists while the caller hashes these: the server makes the
+        bytes in its own process, and the wait for them need not stop the hashing."""
         with self.rows(None, None) as (events, outcomes):
-            yield merged_data(events, outcomes)
+            found = merged_data(events, outcomes)
+            yield found if self.settings.store == "sqlite" else _ahead(found)
 
     def ledger_seq_of(self, message_id: str) -> int | None:
         """The ledger_seq of a message's inbox row (None: no outcome recorded)."""
@@ -175,6 +180,28 @@ class LogReader:
                 yield iter(events), iter(outcomes)
         finally:
             conn.close()
+
+
+def _ahead(items: Iterator[Any], depth: int = 4) -> Iterator[Any]:
+    """``items``, produced by a thread of their own up to ``depth`` ahead of the consumer."""
+    ready: queue.Queue[Any] = queue.Queue(depth)
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                ready.put(item)
+            ready.put(done)
+        except BaseException as e:  # handed over, raised in the consumer
+            ready.put(e)
+
+    worker = threading.Thread(target=produce, name="ledger-reader", daemon=True)
+    worker.start()
+    while (item := ready.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+    worker.join()
 
 
 def _after(column: str, value: int | None) -> str:
