@@ -83,3 +83,15 @@ def test_two_signed_checkpoints_that_cannot_both_be_true_are_a_problem() -> None
 
     assert [p.kind for p in report.problems] == ["history", "history"]
     assert "went back" in report.problems[0].words and "different roots" in report.problems[1].words
+
+
+def test_a_log_cut_short_before_a_signed_size_is_named_from_the_last_match() -> None:
+    signer = Signer.generate("k")
+    notes = [checkpoint_of(4, signer, leaves(10)), checkpoint_of(10, signer)]
+
+    report = verify_log(chunks(leaves(7)), notes, signer.verifier, "pingzhan/0a1b2c3d", lambda i: f"event #{i + 1}")
+
+    (problem,) = report.problems
+    assert (problem.kind, problem.first_leaf, problem.last_leaf) == ("shorter", 4, 7)
+    assert problem.words.startswith("the log has 7 leaves, fewer than the checkpoint of size 10")
+    assert "(leaf 4 is event #5)" in problem.words
