@@ -29,8 +29,8 @@ from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.ledger.checkpointer import Checkpointer
 from pingzhan.services.ledger.keys import KeyMissing, load_signer
 from pingzhan.services.ledger.leaves import LogReader, reader_for
-from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.logs import log
+from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.org.admin import active_org_data
 from pingzhan.services.org.data import load_org_data
 from pingzhan.services.read.projector import Projector

@@ -23,30 +23,48 @@ from pingzhan.services.ledger.verify import Report, verify_log
 def add_parsers(sub: Any, parser_class: type) -> None:
     lg = sub.add_parser("ledger", help="the tamper-evident ledger's key and checkpoints")
     lg_sub = lg.add_subparsers(dest="ledger_command", required=True, parser_class=parser_class)
-    init = lg_sub.add_parser("init", help="make the Ed25519 key that signs checkpoints (outside the data directory)")
+    init = lg_sub.add_parser(
+        "init", help="make the Ed25519 key that signs checkpoints (outside the data directory)"
+    )
     init.add_argument("--name", default="pingzhan-ledger", help="the key's name in signature lines")
     init.set_defaults(func=ledger_init)
-    cps = lg_sub.add_parser("checkpoints", help="copy every checkpoint of this store from the JetStream stream")
+    cps = lg_sub.add_parser(
+        "checkpoints", help="copy every checkpoint of this store from the JetStream stream"
+    )
     cps.add_argument("-o", "--out", type=Path, help="write them to this file (default: print them)")
     cps.set_defaults(func=ledger_checkpoints)
 
     vf = sub.add_parser("verify", help="recompute the ledger and check it against the signed checkpoints")
-    vf.add_argument("--checkpoint", type=Path, help="the checkpoint file (default PINGZHAN_LEDGER_CHECKPOINTS)")
-    vf.add_argument("--public-key", type=Path, help="the ledger's public key (default PINGZHAN_LEDGER_PUBLIC_KEY)")
+    vf.add_argument(
+        "--checkpoint", type=Path, help="the checkpoint file (default PINGZHAN_LEDGER_CHECKPOINTS)"
+    )
+    vf.add_argument(
+        "--public-key", type=Path, help="the ledger's public key (default PINGZHAN_LEDGER_PUBLIC_KEY)"
+    )
     vf.add_argument("--json", action="store_true")
     vf.set_defaults(func=verify)
 
-    pv = sub.add_parser("prove", help="an inclusion proof of one event (or outcome) against the latest checkpoint")
-    pv.add_argument("position", type=int, nargs="?", help="the event's position (the # column of `pingzhan audit`)")
+    pv = sub.add_parser(
+        "prove", help="an inclusion proof of one event (or outcome) against the latest checkpoint"
+    )
+    pv.add_argument(
+        "position", type=int, nargs="?", help="the event's position (the # column of `pingzhan audit`)"
+    )
     pv.add_argument("--message", help="instead: the inbox row (the recorded outcome) of this message id")
-    pv.add_argument("--checkpoint", type=Path, help="the checkpoint file (default PINGZHAN_LEDGER_CHECKPOINTS)")
-    pv.add_argument("--public-key", type=Path, help="the ledger's public key (default PINGZHAN_LEDGER_PUBLIC_KEY)")
+    pv.add_argument(
+        "--checkpoint", type=Path, help="the checkpoint file (default PINGZHAN_LEDGER_CHECKPOINTS)"
+    )
+    pv.add_argument(
+        "--public-key", type=Path, help="the ledger's public key (default PINGZHAN_LEDGER_PUBLIC_KEY)"
+    )
     pv.add_argument("-o", "--out", type=Path, help="write the proof to this file (default: print it)")
     pv.set_defaults(func=prove_event)
 
     vp = sub.add_parser("verify-proof", help="check an inclusion proof made by `pingzhan prove`")
     vp.add_argument("proof", help="the proof file, or - for standard input")
-    vp.add_argument("--public-key", type=Path, help="the ledger's public key (default PINGZHAN_LEDGER_PUBLIC_KEY)")
+    vp.add_argument(
+        "--public-key", type=Path, help="the ledger's public key (default PINGZHAN_LEDGER_PUBLIC_KEY)"
+    )
     vp.set_defaults(func=verify_proof)
 
 
@@ -69,16 +87,22 @@ def verify(app: App, args: argparse.Namespace) -> int:
     verifier = load_verifier(app.settings, args.public_key)
     checkpoints = _checkpoints(app, args.checkpoint)
     with app.log_reader.data() as chunks:
-        report = verify_log(chunks, checkpoints, verifier, origin_of(app.store_id), lambda i: _leaf_at(app, i))
+        report = verify_log(
+            chunks, checkpoints, verifier, origin_of(app.store_id), lambda i: _leaf_at(app, i)
+        )
     if args.json:
         print_json(report.as_json())
     else:
         _print_report(report)
     if report.problems:
         more = len(report.problems) - 1
-        raise CliError(report.headline.words + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
+        raise CliError(
+            report.headline.words + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+        )
     if not report.matched:
-        raise CliError(f"no checkpoint of {report.origin} to verify against; is `pingzhan serve` signing them?")
+        raise CliError(
+            f"no checkpoint of {report.origin} to verify against; is `pingzhan serve` signing them?"
+        )
     return 0
 
 
@@ -127,7 +151,9 @@ def prove_event(app: App, args: argparse.Namespace) -> int:
     text = json.dumps(doc, indent=2) + "\n"
     if args.out:
         args.out.write_text(text, encoding="utf-8")
-        print(f"the proof of {doc['leaf']} (leaf {doc['leaf_index']:,} of {doc['tree_size']:,}) written to {args.out}")
+        print(
+            f"the proof of {doc['leaf']} (leaf {doc['leaf_index']:,} of {doc['tree_size']:,}) written to {args.out}"
+        )
     else:
         sys.stdout.write(text)
     return 0

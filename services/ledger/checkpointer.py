@@ -73,7 +73,9 @@ class Checkpointer:
     def due(self) -> bool:
         grown = self.tree.size - (self.last.size if self.last else 0)
         waited = time.monotonic() - self.last_at
-        return grown >= self.settings.ledger_every_leaves or (grown > 0 and waited >= self.settings.ledger_every_s)
+        return grown >= self.settings.ledger_every_leaves or (
+            grown > 0 and waited >= self.settings.ledger_every_s
+        )
 
     def sign(self, signer: Signer) -> Checkpoint:
         return Checkpoint.make(self.origin, self.tree.size, self.tree.root(), signer)
@@ -85,7 +87,11 @@ class Checkpointer:
         try:
             append_note(self.settings.ledger_checkpoints, checkpoint)
         except OSError as e:
-            log.error("ledger: the checkpoint file cannot be written", file=str(self.settings.ledger_checkpoints), error=str(e))
+            log.error(
+                "ledger: the checkpoint file cannot be written",
+                file=str(self.settings.ledger_checkpoints),
+                error=str(e),
+            )
 
     async def run(self, js: JetStreamContext, signer: Signer, stop: asyncio.Event) -> None:
         """Checkpoint until ``stop``, and once more at the end if the log grew."""
@@ -144,4 +150,4 @@ async def last_published(js: JetStreamContext, settings: Settings, subject: str)
         msg = await js.get_last_msg(settings.ledger_stream, subject)
     except NotFoundError:
         return None
-    return parse_note(msg.data.decode())
+    return parse_note((msg.data or b"").decode())

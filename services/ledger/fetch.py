@@ -12,20 +12,24 @@ from pingzhan.services.settings import Settings
 
 async def fetch_checkpoints(settings: Settings, store_id: str) -> list[Checkpoint]:
     """Every checkpoint of the store in the stream, oldest first."""
-    nc = await connect(settings.nats_url, "pingzhan-ledger-fetch", reconnect=False, **settings.nats_credentials)
+    nc = await connect(
+        settings.nats_url, "pingzhan-ledger-fetch", reconnect=False, **settings.nats_credentials
+    )
     try:
         js = nc.jetstream()
         subject = f"{settings.ledger_subjects[:-1]}{store_id}"
         try:
             info = await js.stream_info(settings.ledger_stream)
         except NotFoundError:
-            raise LookupError(f"no stream {settings.ledger_stream} on {settings.nats_url}: no checkpoint was published") from None
+            raise LookupError(
+                f"no stream {settings.ledger_stream} on {settings.nats_url}: no checkpoint was published"
+            ) from None
         found = []
         for seq in range(info.state.first_seq, info.state.last_seq + 1):
             with suppress(NotFoundError):
                 msg = await js.get_msg(settings.ledger_stream, seq)
                 if msg.subject == subject:
-                    found.append(parse_note(msg.data.decode()))
+                    found.append(parse_note((msg.data or b"").decode()))
         return found
     finally:
         await nc.close()

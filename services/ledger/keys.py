@@ -29,7 +29,9 @@ def init_key(settings: Settings, name: str) -> Signer:
             "set PINGZHAN_LEDGER_KEY to a path outside it"
         )
     if key.exists():
-        raise KeyMissing(f"a ledger key already exists at {key}; it is kept (remove it first to make a new one)")
+        raise KeyMissing(
+            f"a ledger key already exists at {key}; it is kept (remove it first to make a new one)"
+        )
     signer = Signer.generate(name)
     key.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -45,7 +47,9 @@ def load_signer(settings: Settings) -> Signer:
     if not key.exists():
         raise KeyMissing(f"no ledger key at {key}; run `pingzhan ledger init` (or set PINGZHAN_LEDGER_KEY)")
     if _inside(key, settings.data_dir):
-        raise KeyMissing(f"the ledger key {key} is inside the data directory; move it out and set PINGZHAN_LEDGER_KEY")
+        raise KeyMissing(
+            f"the ledger key {key} is inside the data directory; move it out and set PINGZHAN_LEDGER_KEY"
+        )
     try:
         return Signer.parse(key.read_text(encoding="utf-8"))
     except NoteError as e:

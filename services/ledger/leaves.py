@@ -80,7 +80,7 @@ def merged_data(events: Iterator[Any], outcomes: Iterator[Any]) -> Iterator[tupl
     what `verify` needs, without a Python object per leaf beyond its bytes."""
     out: list[bytes] = []
     add = out.append
-    o = next(outcomes, None)
+    o: Any = next(outcomes, None)
     after = o[0] if o is not None else END
     n_events = 0
     for position, data in events:
@@ -108,7 +108,9 @@ class LogReader:
         self.settings, self.table, self.schema = settings, events_table, schema
 
     @contextmanager
-    def leaves(self, after_event: int | None = None, after_seq: int | None = None) -> Iterator[Iterator[Leaf]]:
+    def leaves(
+        self, after_event: int | None = None, after_seq: int | None = None
+    ) -> Iterator[Iterator[Leaf]]:
         """The leaves after the given event position and inbox ledger_seq (None: from the very
         first row, whatever its number), read in one snapshot."""
         with self.rows(after_event, after_seq) as (events, outcomes):
@@ -128,16 +130,22 @@ class LogReader:
         if self.settings.store == "sqlite":
             db = sqlite3.connect(f"file:{self.settings.data_dir / 'events.sqlite'}?mode=ro", uri=True)
             try:
-                row = db.execute("SELECT ledger_seq FROM inbox WHERE message_id = ?", (message_id,)).fetchone()
+                row = db.execute(
+                    "SELECT ledger_seq FROM inbox WHERE message_id = ?", (message_id,)
+                ).fetchone()
             finally:
                 db.close()
         else:
             with self.settings.connect_postgres() as conn:
-                row = conn.execute("SELECT ledger_seq FROM inbox WHERE message_id = %s", (message_id,)).fetchone()
+                row = conn.execute(
+                    "SELECT ledger_seq FROM inbox WHERE message_id = %s", (message_id,)
+                ).fetchone()
         return None if row is None else int(row[0])
 
     @contextmanager
-    def rows(self, after_event: int | None, after_seq: int | None) -> Iterator[tuple[Iterator[Any], Iterator[Any]]]:
+    def rows(
+        self, after_event: int | None, after_seq: int | None
+    ) -> Iterator[tuple[Iterator[Any], Iterator[Any]]]:
         if self.settings.store == "sqlite":
             with self._sqlite(after_event, after_seq) as found:
                 yield found
@@ -146,7 +154,9 @@ class LogReader:
                 yield found
 
     @contextmanager
-    def _sqlite(self, after_event: int | None, after_seq: int | None) -> Iterator[tuple[Iterator[Any], Iterator[Any]]]:
+    def _sqlite(
+        self, after_event: int | None, after_seq: int | None
+    ) -> Iterator[tuple[Iterator[Any], Iterator[Any]]]:
         path = self.settings.data_dir / "events.sqlite"
         if not path.exists():
             raise FileNotFoundError(f"no store at {self.settings.data_dir}")
@@ -173,7 +183,9 @@ class LogReader:
                 events = conn.cursor(name="ledger_events", binary=True)  # server-side, bytes as bytes
                 events.itersize = FETCH
                 table = f'"{self.schema}"."{self.table}"'
-                events.execute(POSTGRES_EVENTS.format(table=table, where=_after("notification_id", after_event)))
+                events.execute(
+                    POSTGRES_EVENTS.format(table=table, where=_after("notification_id", after_event))
+                )
                 outcomes = conn.cursor(name="ledger_outcomes", binary=True)
                 outcomes.itersize = FETCH
                 outcomes.execute(POSTGRES_INBOX.format(where=_after("ledger_seq", after_seq)))

@@ -140,7 +140,9 @@ class Checkpoint:
         return False
 
     @classmethod
-    def make(cls, origin: str, size: int, root: bytes, signer: Signer, now: datetime | None = None) -> Checkpoint:
+    def make(
+        cls, origin: str, size: int, root: bytes, signer: Signer, now: datetime | None = None
+    ) -> Checkpoint:
         moment = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="milliseconds")
         unsigned = cls(origin, size, root, moment.replace("+00:00", "Z"))
         return parse_note(signer.sign(unsigned.text()))
@@ -155,7 +157,9 @@ def parse_note(note: str) -> Checkpoint:
     body, sep, sigs = note.partition("\n\n")
     lines = body.split("\n")
     if not sep or len(lines) < 3:
-        raise NoteError("a checkpoint needs an origin, a size, a root hash and a blank line before its signatures")
+        raise NoteError(
+            "a checkpoint needs an origin, a size, a root hash and a blank line before its signatures"
+        )
     origin, size, root = lines[0], lines[1], lines[2]
     try:
         if not re.fullmatch(r"0|[1-9][0-9]*", size):
@@ -164,7 +168,9 @@ def parse_note(note: str) -> Checkpoint:
         if len(root_bytes) != 32:
             raise ValueError
     except (ValueError, binascii.Error):
-        raise NoteError(f"checkpoint of {origin!r}: size {size!r} or root hash {root!r} is not valid") from None
+        raise NoteError(
+            f"checkpoint of {origin!r}: size {size!r} or root hash {root!r} is not valid"
+        ) from None
     time = next((line[5:] for line in lines[3:] if line.startswith("time ")), "")
     signatures = []
     for line in sigs.split("\n"):

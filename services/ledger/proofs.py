@@ -62,9 +62,13 @@ def check_proof(doc: Any, verifier: Verifier) -> str:
     except (KeyError, TypeError, ValueError, binascii.Error, NoteError) as e:
         raise ProofError(f"not an inclusion proof of pingzhan's ledger ({e})") from None
     if not checkpoint.signed_by(verifier):
-        raise ProofError(f"{checkpoint.label} is not signed by the ledger's key {verifier.name} ({verifier.id.hex()})")
+        raise ProofError(
+            f"{checkpoint.label} is not signed by the ledger's key {verifier.name} ({verifier.id.hex()})"
+        )
     if size != checkpoint.size:
-        raise ProofError(f"the proof is for a tree of {size:,} leaves, the checkpoint has {checkpoint.size:,}")
+        raise ProofError(
+            f"the proof is for a tree of {size:,} leaves, the checkpoint has {checkpoint.size:,}"
+        )
     if not verify_inclusion(index, size, leaf_hash(data), path, checkpoint.root):
         raise ProofError(f"the leaf is not at {index:,} in {checkpoint.label}: the proof does not hold")
     first_line = data.split(b"\n", 1)[0].decode("utf-8", "replace")

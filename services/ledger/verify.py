@@ -200,7 +200,9 @@ def _which(index: int, locate: Callable[[int], str]) -> str:
 
 
 def _differs(cp: Checkpoint, matched_at: int, locate: Callable[[int], str]) -> Problem:
-    since = f"the log matches the checkpoint of size {matched_at:,}" if matched_at else "no earlier checkpoint"
+    since = (
+        f"the log matches the checkpoint of size {matched_at:,}" if matched_at else "no earlier checkpoint"
+    )
     return Problem(
         "differs",
         f"the log differs from {cp.label}: the first difference is at a leaf from {matched_at:,} to "

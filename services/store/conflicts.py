@@ -19,4 +19,3 @@ def check_unchanged(expect: dict[UUID, int], stored: dict[UUID, int]) -> None:
         raise IntegrityError(
             f"{len(changed)} aggregate(s) changed since the batch read them, e.g. {changed[0]}"
         )
-

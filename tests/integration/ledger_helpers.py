@@ -24,7 +24,10 @@ def batches() -> list[list[Any]]:
     seq = iter(range(1, 1000))
     out = []
     for b in range(3):
-        batch = [inbound(next(seq), "cadre.registered", cadre_id=f"C{b}{i}", name="张三", unit="RSJ") for i in range(5)]
+        batch = [
+            inbound(next(seq), "cadre.registered", cadre_id=f"C{b}{i}", name="张三", unit="RSJ")
+            for i in range(5)
+        ]
         batch += [inbound(next(seq), "cadre.dispatched", cadre_id=f"C{b}{i}", grid_id=GRID) for i in range(4)]
         batch.append(inbound(next(seq), "cadre.dispatched", cadre_id="nobody", grid_id=GRID))  # rejected
         out.append(batch)

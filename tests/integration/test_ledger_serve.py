@@ -49,7 +49,9 @@ async def serve_until_signed(settings: Settings, leaves: int) -> None:
 
 
 @pytest.fixture
-def signed(store: Settings, nats_server: EmbeddedNats, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def signed(
+    store: Settings, nats_server: EmbeddedNats, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
     settings = ledger_settings(store, tmp_path, ledger_every_leaves=4, ledger_every_s=0.2)
     for name, value in cli_env(settings).items():
         monkeypatch.setenv(name, value)
@@ -81,7 +83,9 @@ async def test_serve_signs_checkpoints_into_a_stream_that_keeps_them_and_the_aud
     assert info.state.messages == len(checkpoints(settings)) >= 2
     capsys.readouterr()
     assert await asyncio.to_thread(main, ["ledger", "checkpoints", "-o", str(tmp_path / "copy")]) == 0
-    assert (tmp_path / "copy").read_text(encoding="utf-8") == settings.ledger_checkpoints.read_text(encoding="utf-8")
+    assert (tmp_path / "copy").read_text(encoding="utf-8") == settings.ledger_checkpoints.read_text(
+        encoding="utf-8"
+    )
     assert main(["verify"]) == 0
     assert "ok: the log is the one the checkpoints signed" in capsys.readouterr().out
 

@@ -90,7 +90,9 @@ def test_a_delete_of_a_rejection_is_caught(history: History, capsys: pytest.Capt
     assert_caught(*verify(capsys), history.index_of(EVENT, rejection))
 
 
-def test_an_insert_of_a_backdated_event_is_caught(history: History, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_insert_of_a_backdated_event_is_caught(
+    history: History, capsys: pytest.CaptureFixture[str]
+) -> None:
     intruder = Intruder(history.settings)
     pos = "notification_id, " if intruder.pg else "rowid, "
     uuid = "'00000000-0000-0000-0000-0000000000aa'" if intruder.pg else "'000000000000000000000000000000aa'"

@@ -8,12 +8,22 @@ from collections.abc import Iterator
 import pytest
 from pingzhan.services.ledger.leaves import EVENT, Leaf
 from pingzhan.services.ledger.merkle import Tree, leaf_hash
-from pingzhan.services.ledger.note import DASH, Checkpoint, NoteError, Signer, Verifier, parse_note, read_notes
+from pingzhan.services.ledger.note import (
+    DASH,
+    Checkpoint,
+    NoteError,
+    Signer,
+    Verifier,
+    parse_note,
+    read_notes,
+)
 from pingzhan.services.ledger.verify import verify_log
 
 GO_SIGNER = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
 GO_VERIFIER = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
-GO_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+GO_TEXT = (
+    "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+)
 GO_SIGNATURE = "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM="
 
 
@@ -39,7 +49,11 @@ def test_a_checkpoint_reads_back_and_checks_only_with_its_own_key() -> None:
     changed = parse_note(checkpoint.note().replace("\n7\n", "\n8\n"))
 
     assert read == checkpoint and read.signed_by(signer.verifier)
-    assert checkpoint.note().splitlines()[:3] == ["pingzhan/0a1b2c3d", "7", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]
+    assert checkpoint.note().splitlines()[:3] == [
+        "pingzhan/0a1b2c3d",
+        "7",
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    ]
     assert checkpoint.note().splitlines()[3].startswith("time ")
     assert not read.signed_by(other.verifier)
     assert not changed.signed_by(signer.verifier)
@@ -89,7 +103,9 @@ def test_a_log_cut_short_before_a_signed_size_is_named_from_the_last_match() -> 
     signer = Signer.generate("k")
     notes = [checkpoint_of(4, signer, leaves(10)), checkpoint_of(10, signer)]
 
-    report = verify_log(chunks(leaves(7)), notes, signer.verifier, "pingzhan/0a1b2c3d", lambda i: f"event #{i + 1}")
+    report = verify_log(
+        chunks(leaves(7)), notes, signer.verifier, "pingzhan/0a1b2c3d", lambda i: f"event #{i + 1}"
+    )
 
     (problem,) = report.problems
     assert (problem.kind, problem.first_leaf, problem.last_leaf) == ("shorter", 4, 7)

@@ -28,7 +28,9 @@ def test_each_inbox_row_follows_the_last_event_its_transaction_stored() -> None:
     ]
 
 
-def test_the_fast_form_gives_the_same_leaves_in_lists_counting_the_events(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_fast_form_gives_the_same_leaves_in_lists_counting_the_events(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(log, "FETCH", 2)  # lists of two events, to cross list boundaries
 
     chunks = list(merged_data(iter(EVENTS), iter(INBOX)))
