@@ -16,7 +16,7 @@ from contextlib import suppress
 from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
-from pingzhan.services.ledger.leaves import EVENT, LogReader
+from pingzhan.services.ledger.leaves import END, EVENT, FETCH, LogReader
 from pingzhan.services.ledger.merkle import Tree, leaf_hash
 from pingzhan.services.ledger.note import Checkpoint, Signer, append_note, parse_note
 from pingzhan.services.logs import log
@@ -46,16 +46,22 @@ class Checkpointer:
     def catch_up(self, limit: int | None = None) -> None:
         """Add the leaves stored since the last call (up to ``limit`` leaves in all)."""
         event, seq = self.after
-        tree = self.tree
+        tree, hashes = self.tree, list[bytes]()
+        room = END if limit is None else limit - tree.size
         with self.reader.leaves(event, seq) as leaves:
             for kind, key, data in leaves:
-                if limit is not None and tree.size >= limit:
+                if len(hashes) >= room:
                     break
-                tree.append(leaf_hash(data))
+                hashes.append(leaf_hash(data))
                 if kind == EVENT:
                     event = key
                 else:
                     seq = key
+                if len(hashes) == FETCH:  # the tree a level at a time, a list at a time
+                    tree.extend(hashes)
+                    room -= FETCH
+                    hashes = []
+        tree.extend(hashes)
         self.after = (event, seq)
 
     def resume(self, last: Checkpoint | None) -> None:
