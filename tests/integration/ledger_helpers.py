@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import structlog
 from pingzhan.services.bootstrap import App, build
+from pingzhan.services.cli.main import main
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ledger.keys import init_key, load_signer
 from pingzhan.services.ledger.note import append_note
@@ -43,6 +45,17 @@ def ledger_settings(store: Settings, tmp_path: Path, **changes: Any) -> Settings
             **changes,
         }
     )
+
+
+def cli(argv: list[str]) -> int:
+    """`pingzhan ARGV` in this process. Its logging configuration is put back afterwards: `main`
+    points structlog at the sys.stderr of the moment, a capture that pytest closes after the test,
+    and services that later tests run would fail writing their logs to it."""
+    saved = structlog.get_config()
+    try:
+        return main(argv)
+    finally:
+        structlog.configure(**saved)
 
 
 def cli_env(settings: Settings) -> dict[str, str]:

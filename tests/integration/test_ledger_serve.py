@@ -14,14 +14,13 @@ import nats
 import orjson
 import pytest
 from nats.js.errors import APIError
-from pingzhan.services.cli.main import main
 from pingzhan.services.ledger.note import read_notes
 from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import open_ledger
 
 from tests.integration.helpers import last_seq, on_stream, publish, running, wait_until
-from tests.integration.ledger_helpers import GRID, Intruder, cli_env, ledger_settings
+from tests.integration.ledger_helpers import GRID, Intruder, cli, cli_env, ledger_settings
 
 
 def messages(start: int, count: int) -> list[tuple[str, str, bytes]]:
@@ -56,7 +55,7 @@ def signed(
     for name, value in cli_env(settings).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("PINGZHAN_NATS_URL", nats_server.url)
-    assert main(["ledger", "init"]) == 0
+    assert cli(["ledger", "init"]) == 0
     return settings
 
 
@@ -82,11 +81,11 @@ async def test_serve_signs_checkpoints_into_a_stream_that_keeps_them_and_the_aud
     assert info.config.deny_delete and info.config.deny_purge
     assert info.state.messages == len(checkpoints(settings)) >= 2
     capsys.readouterr()
-    assert await asyncio.to_thread(main, ["ledger", "checkpoints", "-o", str(tmp_path / "copy")]) == 0
+    assert await asyncio.to_thread(cli, ["ledger", "checkpoints", "-o", str(tmp_path / "copy")]) == 0
     assert (tmp_path / "copy").read_text(encoding="utf-8") == settings.ledger_checkpoints.read_text(
         encoding="utf-8"
     )
-    assert main(["verify"]) == 0
+    assert cli(["verify"]) == 0
     assert "ok: the log is the one the checkpoints signed" in capsys.readouterr().out
 
 
@@ -98,17 +97,17 @@ async def test_a_proof_of_an_event_verifies_and_a_changed_one_does_not(
     await serve_until_signed(settings, 20)
     proof = tmp_path / "proof.json"
 
-    made = main(["prove", "5", "-o", str(proof)])
-    checked = main(["verify-proof", str(proof)])
+    made = cli(["prove", "5", "-o", str(proof)])
+    checked = cli(["verify-proof", str(proof)])
     out = capsys.readouterr().out
     doc = json.loads(proof.read_text())
     doc["leaf_data"] = doc["leaf_data"][:-4] + "AAAA"
     proof.write_text(json.dumps(doc))
-    forged = main(["verify-proof", str(proof)])
+    forged = cli(["verify-proof", str(proof)])
     err = capsys.readouterr().err
 
-    rejection = main(["prove", "--message", "x1", "-o", str(tmp_path / "rejection.json")])
-    rejection_checked = main(["verify-proof", str(tmp_path / "rejection.json")])
+    rejection = cli(["prove", "--message", "x1", "-o", str(tmp_path / "rejection.json")])
+    rejection_checked = cli(["verify-proof", str(tmp_path / "rejection.json")])
     rejection_out = capsys.readouterr().out
 
     assert (made, checked, forged, rejection, rejection_checked) == (0, 0, 1, 0, 0)
@@ -148,7 +147,7 @@ def test_verify_without_the_public_key_says_to_run_ledger_init(
     for name, value in cli_env(settings).items():
         monkeypatch.setenv(name, value)
 
-    code = main(["verify"])
+    code = cli(["verify"])
 
     err = capsys.readouterr().err
     assert code == 1
@@ -163,12 +162,12 @@ def test_ledger_init_refuses_a_key_in_the_data_directory_and_keeps_an_existing_k
     for name, value in cli_env(settings).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("PINGZHAN_LEDGER_KEY", str(settings.data_dir / "ledger.key"))
-    inside = main(["ledger", "init"])
+    inside = cli(["ledger", "init"])
     inside_err = capsys.readouterr().err
     monkeypatch.setenv("PINGZHAN_LEDGER_KEY", str(settings.ledger_key))
-    first = main(["ledger", "init"])
+    first = cli(["ledger", "init"])
     key = settings.ledger_key.read_text()
-    second = main(["ledger", "init"])
+    second = cli(["ledger", "init"])
     second_err = capsys.readouterr().err
 
     assert (inside, first, second) == (1, 0, 1)

@@ -12,13 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pingzhan.services.cli.main import main
 from pingzhan.services.ledger.checkpointer import Checkpointer
 from pingzhan.services.ledger.leaves import EVENT, OUTCOME
 from pingzhan.services.ledger.note import Checkpoint, Signer, append_note
 from pingzhan.services.settings import Settings
 
-from tests.integration.ledger_helpers import History, Intruder, cli_env, ledger_settings, recorded_history
+from tests.integration.ledger_helpers import (
+    History,
+    Intruder,
+    cli,
+    cli_env,
+    ledger_settings,
+    recorded_history,
+)
 
 ACTOR = '"actor":"op"'
 FORGED = '"actor":"op-x"'
@@ -35,7 +41,7 @@ def history(store: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def verify(capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
-    code = main(["verify", "--json"])
+    code = cli(["verify", "--json"])
     out, err = capsys.readouterr()
     return code, json.loads(out), err
 
