@@ -29,8 +29,8 @@ lint: install
 
 bench: install
 	mkdir -p bench/results
-	$(BIN)/python -m bench --store sqlite --messages 200000 --json > bench/results/sqlite.json
-	$(BIN)/python -m bench --store postgres --messages 200000 --json > bench/results/postgres.json
+	$(BIN)/python -m bench --store sqlite --messages 200000 --sync-always --json > bench/results/sqlite.json
+	$(BIN)/python -m bench --store postgres --messages 200000 --sync-always --json > bench/results/postgres.json
 	@cat bench/results/sqlite.json bench/results/postgres.json
 
 bench-quick: install

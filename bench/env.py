@@ -42,9 +42,17 @@ class Stores:
         self.databases.append(db)
         return with_operators(Settings(store="postgres", postgres_dbname=db, data_dir=data_dir, **overrides))
 
-    def nats(self, name: str) -> EmbeddedNats:
-        """A nats-server for one phase, not started yet (use it as a context manager)."""
-        return EmbeddedNats(self.root / f"nats-{name}")
+    def nats(self, name: str, sync_always: bool = False) -> EmbeddedNats:
+        """A nats-server for one phase, not started yet (use it as a context manager).
+        ``sync_always``: JetStream fsyncs after every write (``sync_interval: always``) instead of
+        every 2 minutes, its default."""
+        store_dir = self.root / f"nats-{name}"
+        if not sync_always:
+            return EmbeddedNats(store_dir)
+        store_dir.mkdir(parents=True, exist_ok=True)
+        config = store_dir / "nats-server.conf"
+        config.write_text(f'jetstream {{\n  store_dir: "{store_dir}"\n  sync_interval: always\n}}\n')
+        return EmbeddedNats(store_dir, config=config)
 
     def close(self) -> None:
         if self.databases:
@@ -81,11 +89,14 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str]:
 class Worker:
     """A `pingzhan serve` process; ready once it logs that it is consuming."""
 
-    def __init__(self, settings: Settings, role: str = "ingest", **extra_env: str):
+    def __init__(
+        self, settings: Settings, role: str = "ingest", command: list[str] | None = None, **extra_env: str
+    ):
+        """``command``: another program in place of `pingzhan serve --role ROLE`."""
         self.log = settings.data_dir.parent / f"worker-{uuid.uuid4().hex[:6]}.log"
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("pingzhan")), "serve", "--role", role],
+            command or [str(Path(sys.executable).with_name("pingzhan")), "serve", "--role", role],
             env=env_for(settings, **extra_env),
             stdout=open(self.log, "w"),
             stderr=subprocess.STDOUT,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import statistics
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import nats
@@ -16,8 +18,7 @@ from pingzhan.services.bootstrap import build
 from pingzhan.services.ingest.batch import Ingest, _Workspace
 from pingzhan.services.ingest.outcome import Inbound
 from pingzhan.services.ingest.parse import parse
-from pingzhan.services.nats.publish import publish_items
-from pingzhan.services.nats.stream import bind_consumer, ensure_stream
+from pingzhan.services.nats.stream import bind_consumer
 from pingzhan.services.org.data import load_org
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
@@ -26,18 +27,10 @@ from pingzhan.services.traffic.district import COMMAND_CENTER
 from pingzhan.services.wire import shard_of
 
 from .env import Stores, Worker
+from .traffic import Traffic, check_exactly_once, chunks, missing, publish
 
 Item = tuple[str, str, bytes]
-
-
-async def publish(url: str, settings: Settings, items: list[Item], headers: bool = True) -> list[int]:
-    """Publish to the stream (created if missing); returns the stream sequence of each message."""
-    nc = await nats.connect(url)
-    js = nc.jetstream()
-    await ensure_stream(js, settings)
-    acks = await publish_items(js, items, headers)
-    await nc.close()
-    return [ack.seq for ack in acks]
+MAX_CACHED = 200_000  # aggregates the raw store phase keeps, as many as the ingest (Ingest.max_cached)
 
 
 def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.005) -> float:
@@ -54,15 +47,18 @@ def position_of(settings: Settings, consumer: str) -> Any:
     return lambda: ledger.recorder.max_tracking_id(f"nats:{consumer}") or 0
 
 
-def raw_store(stores: Stores, items: list[Item], batch_size: int) -> float:
-    """The same domain commands, applied and saved with app.save(), batch by batch: no NATS, no inbox."""
+def raw_store(stores: Stores, traffic: Traffic, batch_size: int) -> float:
+    """The same domain commands, applied and saved with app.save(), batch by batch: no NATS, no
+    inbox. Only applying and saving is timed (not making and parsing the messages)."""
     ledger = open_ledger(stores.fresh("raw"))
     org = load_org()
-    parsed = [parse(Inbound(n, s, b, i)) for n, (i, s, b) in enumerate(items, start=1)]
     cache: dict[Any, Aggregate] = {}
-    started = time.perf_counter()
-    for k in range(0, len(parsed), batch_size):
-        chunk = [p for p in parsed[k : k + batch_size] if p.command is not None]
+    took = 0.0
+    seq = itertools.count(1)
+    for batch in chunks(traffic.items(), batch_size):
+        parsed = [parse(Inbound(next(seq), s, b, i)) for i, s, b in batch]
+        started = time.perf_counter()
+        chunk = [p for p in parsed if p.command is not None]
         wanted = {i for p in chunk for i in p.command.needs() if i.int not in cache}  # type: ignore[union-attr]
         cache.update((a.int, aggregate) for a, aggregate in ledger.load(wanted).items())
         touched: dict[Any, Aggregate] = {}
@@ -74,22 +70,25 @@ def raw_store(stores: Stores, items: list[Item], batch_size: int) -> float:
                 pass
             touched.update(ws.touched)
         ledger.save(*touched.values())
-    return len(items) / (time.perf_counter() - started)
+        if len(cache) > MAX_CACHED:
+            cache.clear()  # bounded as the ingest's cache is: the store has it all
+        took += time.perf_counter() - started
+    return traffic.count / took
 
 
-async def naive(stores: Stores, items: list[Item]) -> float:
-    """One message -> one load -> one save -> one ack, through NATS."""
+async def naive(stores: Stores, traffic: Traffic, count: int) -> float:
+    """One message -> one load -> one save -> one ack, through NATS (the first ``count`` messages)."""
     settings = stores.fresh("naive")
     with stores.nats("naive") as server:
         settings = settings.model_copy(update={"nats_url": server.url, "batch_size": 1})
-        await publish(server.url, settings, items)
+        await publish(server.url, settings, traffic.items(count))
         ledger = open_ledger(settings)
         ingest = Ingest(ledger, load_org(), "naive")
         nc = await nats.connect(server.url)
         sub = await bind_consumer(nc.jetstream(), settings, 0)
         started = time.perf_counter()
         done = 0
-        while done < len(items):
+        while done < count:
             (m,) = await sub.fetch(1, timeout=5)
             ingest.cache.clear()  # nothing kept between messages: every message loads what it needs
             ingest.process(
@@ -99,31 +98,37 @@ async def naive(stores: Stores, items: list[Item]) -> float:
             done += 1
         took = time.perf_counter() - started
         await nc.close()
-    return len(items) / took
+    return count / took
 
 
 async def ingest_backlog(
-    stores: Stores, items: list[Item], resends: list[Item], batch_size: int
+    stores: Stores, traffic: Traffic, batch_size: int, sync_always: bool = False
 ) -> dict[str, Any]:
-    """Published backlog -> committed and acknowledged by a `pingzhan serve --role ingest` process."""
-    settings = stores.fresh("ingest", batch_size=batch_size)
-    server = stores.nats("ingest").start()
+    """Published backlog (with every 200th message resent past NATS's dedupe) -> committed and
+    acknowledged by a `pingzhan serve --role ingest` process. ``sync_always``: on a nats-server
+    that fsyncs after every write."""
+    name = "ingest-sync-always" if sync_always else "ingest"
+    settings = stores.fresh(name.replace("-", "_"), batch_size=batch_size)
+    server = stores.nats(name, sync_always).start()
     settings = settings.model_copy(update={"nats_url": server.url})
     position = position_of(settings, settings.consumer_name)
-    seqs = await publish(server.url, settings, items)
-    seqs += await publish(server.url, settings, resends, headers=False)  # past NATS's own dedupe
+    sent = await publish(server.url, settings, traffic.items())
+    resent = await publish(server.url, settings, traffic.resends(), headers=False)
     worker = Worker(settings)
     try:
         started = worker.wait_ready()
-        finished = wait_for(lambda: position() >= seqs[-1], 600, "ingest of the backlog")
+        finished = wait_for(lambda: position() >= resent.last_seq, 600, "ingest of the backlog")
         rss = worker.peak_rss_mb()
     finally:
         worker.stop()
-    lost, duplicated, events = check_exactly_once(settings, items)
+    ledger = open_ledger(settings)
+    setup = ledger.versions([accounts_id()]).get(accounts_id(), 0)  # the operators, made before
+    lost, duplicated, events = check_exactly_once(ledger, traffic.ids(), setup)
     return {
         "settings": settings,
         "server": server,
-        "ingest_msgs_per_s": len(seqs) / (finished - started),
+        "ingest_msgs_per_s": (sent.count + resent.count) / (finished - started),
+        "publish_msgs_per_s": sent.count / sent.seconds,
         "peak_rss_mb": rss,
         "lost": lost,
         "duplicated": duplicated,
@@ -131,22 +136,7 @@ async def ingest_backlog(
     }
 
 
-def check_exactly_once(settings: Settings, items: list[Item]) -> tuple[int, int, int]:
-    """lost: message ids without an outcome; duplicated: stored events beyond what the outcomes list
-    (and the operators' accounts, recorded before the stream)."""
-    ledger = open_ledger(settings)
-    ids = sorted({i for i, _, _ in items})
-    outcomes = ledger.outcomes(ids)
-    lost = len(ids) - len(outcomes)
-    promised = sum(
-        len(o["events"]) if o["status"] == "accepted" else 1 for o in map(orjson.loads, outcomes.values())
-    )
-    stored = ledger.recorder.max_notification_id() or 0
-    setup = ledger.versions([accounts_id()]).get(accounts_id(), 0)
-    return lost, stored - setup - promised, stored
-
-
-async def ingest_live(stores: Stores, items: list[Item], batch_size: int) -> float:
+async def ingest_live(stores: Stores, traffic: Traffic, batch_size: int) -> float:
     """Messages published while the worker runs: first publish -> last committed."""
     settings = stores.fresh("live", batch_size=batch_size)
     with stores.nats("live") as server:
@@ -157,11 +147,13 @@ async def ingest_live(stores: Stores, items: list[Item], batch_size: int) -> flo
         try:
             worker.wait_ready()
             started = time.monotonic()
-            seqs = await publish(server.url, settings, items)
-            finished = await asyncio.to_thread(wait_for, lambda: position() >= seqs[-1], 600, "live ingest")
+            sent = await publish(server.url, settings, traffic.items())
+            finished = await asyncio.to_thread(
+                wait_for, lambda: position() >= sent.last_seq, 600, "live ingest"
+            )
         finally:
             worker.stop()
-    return len(items) / (finished - started)
+    return sent.count / (finished - started)
 
 
 def rebuild(settings: Settings) -> tuple[float, int]:
@@ -175,7 +167,7 @@ def rebuild(settings: Settings) -> tuple[float, int]:
 
 
 async def switch_latency(
-    settings: Settings, background: list[Item], samples: int, rate: int = 5000
+    settings: Settings, background: Iterator[Item], samples: int, rate: int = 5000
 ) -> dict[str, float]:
     """Publish a mode switch while `rate` messages/s run in the background; time until the roster shows it."""
     worker = Worker(settings, role="all", PINGZHAN_HTTP_PORT="0")  # its API beside it, on a free port
@@ -186,7 +178,7 @@ async def switch_latency(
 
 
 async def _probe_switches(
-    worker: Worker, settings: Settings, background: list[Item], samples: int, rate: int
+    worker: Worker, settings: Settings, background: Iterator[Item], samples: int, rate: int
 ) -> dict[str, float]:
     worker.wait_ready()
     views = ViewDb(settings)
@@ -199,12 +191,11 @@ async def _probe_switches(
     stop = asyncio.Event()
 
     async def load() -> None:
-        per_tick, k = rate // 100, 0
-        while not stop.is_set() and k < len(background):
+        per_tick = rate // 100
+        while not stop.is_set() and (tick_items := list(itertools.islice(background, per_tick))):
             tick = time.monotonic()
-            for i, s, b in background[k : k + per_tick]:
+            for i, s, b in tick_items:
                 await js.publish_async(s, b, headers={"Nats-Msg-Id": i})
-            k += per_tick
             await asyncio.sleep(max(0.0, 0.01 - (time.monotonic() - tick)))
 
     loader = asyncio.create_task(load())
@@ -251,27 +242,30 @@ async def _probe_switches(
     }
 
 
-async def two_workers(stores: Stores, items: list[Item], batch_size: int) -> float:
+async def two_workers(stores: Stores, traffic: Traffic, batch_size: int) -> float:
     """Two `serve --role ingest` processes sharing the stream by shard."""
     settings = stores.fresh("workers2", batch_size=batch_size)
     with stores.nats("workers2") as server:
         settings = settings.model_copy(update={"nats_url": server.url, "workers": 2})
         ledger = open_ledger(settings)
-        await publish(server.url, settings, items)
+        sent = await publish(server.url, settings, traffic.items())
         workers = [Worker(settings, PINGZHAN_WORKERS="2", PINGZHAN_WORKER_INDEX=str(k)) for k in range(2)]
         try:
-            return await _time_workers(workers, ledger, items)
+            started = max(w.wait_ready() for w in workers)
+            finished = await asyncio.to_thread(_until_recorded, ledger, traffic)
         finally:
             for w in workers:
                 w.stop()
+    return sent.count / (finished - started)
 
 
-async def _time_workers(workers: list[Worker], ledger: Any, items: list[Item]) -> float:
-    ids = [i for i, _, _ in items]
-    started = max(w.wait_ready() for w in workers)
-
-    def recorded() -> bool:
-        return len(ledger.outcomes(ids[-200:])) == 200 and len(ledger.outcomes(ids)) == len(ids)
-
-    finished = await asyncio.to_thread(wait_for, recorded, 600, "two workers", 0.05)
-    return len(items) / (finished - started)
+def _until_recorded(ledger: Any, traffic: Traffic, timeout: float = 600) -> float:
+    """When every message of ``traffic`` has an outcome (whichever worker recorded it)."""
+    deadline = time.monotonic() + timeout
+    for left in missing(ledger, traffic.ids()):
+        while left:
+            if time.monotonic() > deadline:
+                raise RuntimeError("timed out waiting for two workers")
+            time.sleep(0.05)
+            left = list(missing(ledger, left))[0]
+    return time.monotonic()

@@ -20,15 +20,7 @@ from pingzhan.domain.duty_commands import (
     RelieveCheckpoint,
     StaffCheckpoint,
 )
-from pingzhan.domain.incident_commands import (
-    AssignHazardTask,
-    EscalateProblem,
-    FinishHazardTask,
-    ReportHazard,
-    ReportProblem,
-    ResolveHazard,
-    ResolveProblem,
-)
+from pingzhan.domain.incident_commands import AssignHazardTask, FinishHazardTask, ReportHazard, ResolveHazard
 from pingzhan.domain.mode_commands import (
     ChangeLevel,
     ConfirmSwitch,
@@ -46,6 +38,15 @@ from pingzhan.domain.peacetime_commands import (
     ServeAsVolunteer,
     VerifyInformation,
     VisitHousehold,
+)
+from pingzhan.domain.problem_commands import (
+    AcknowledgeProblem,
+    EscalateProblem,
+    ForwardProblem,
+    ReopenProblem,
+    ReportBackOnProblem,
+    ReportProblem,
+    ResolveProblem,
 )
 from pingzhan.domain.workspace import Workspace
 
@@ -75,12 +76,17 @@ Command = (
     | RecordRegistration
     | ReportProblem
     | EscalateProblem
+    | AcknowledgeProblem
+    | ForwardProblem
+    | ReportBackOnProblem
+    | ReopenProblem
     | ResolveProblem
     | AssignHazardTask
     | FinishHazardTask
 )
 
 __all__ = [
+    "AcknowledgeProblem",
     "AssignHazardTask",
     "ChangeLevel",
     "CheckIn",
@@ -93,12 +99,15 @@ __all__ = [
     "EscalateProblem",
     "EstablishCheckpoint",
     "FinishHazardTask",
+    "ForwardProblem",
     "Inspect",
     "RateCadre",
     "RecallCadre",
     "RecordRegistration",
     "RegisterCadre",
     "RelieveCheckpoint",
+    "ReopenProblem",
+    "ReportBackOnProblem",
     "ReportHazard",
     "ReportProblem",
     "ResolveHazard",

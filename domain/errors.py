@@ -61,6 +61,14 @@ class HazardResolvedError(DomainError):
     code = "hazard_resolved"
 
 
+class UnknownOpinionError(DomainError):
+    code = "unknown_opinion"
+
+
+class OpinionExistsError(DomainError):
+    code = "opinion_exists"
+
+
 class ModeError(DomainError):
     code = "mode"
 

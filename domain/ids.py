@@ -41,6 +41,10 @@ def problem(problem_id: str) -> UUID:
     return uuid5(NAMESPACE, f"problem:{problem_id}")
 
 
+def opinion(opinion_id: str) -> UUID:
+    return uuid5(NAMESPACE, f"opinion:{opinion_id}")
+
+
 def organisation() -> UUID:
     """The one organisation of a deployment (its versions are the aggregate's versions)."""
     return uuid5(NAMESPACE, "organisation:in-use")

@@ -1,4 +1,4 @@
-"""Flood hazards and the tasks assigned on them; problems escalated to an office and resolved."""
+"""Flood hazards and the tasks assigned on them (a hazard raised as a problem: ``problem_commands``)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from pingzhan.domain import ids
-from pingzhan.domain.errors import HazardExistsError, ProblemError
+from pingzhan.domain.errors import HazardExistsError
 from pingzhan.domain.hazard import Hazard
 from pingzhan.domain.org import Org
-from pingzhan.domain.problem import Problem
 from pingzhan.domain.stamp import Stamp
 from pingzhan.domain.workspace import Workspace, check_new, get_cadre, get_hazard, get_problem
 
@@ -76,49 +75,3 @@ class FinishHazardTask:
 
     def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
         get_hazard(ws, self.hazard_id).finish_task(self.task_id, stamp)
-
-
-@dataclass(frozen=True, slots=True)
-class ReportProblem:
-    problem_id: str
-    grid_id: str
-    what: str
-    where: str
-    hazard_id: str | None = None  # a hazard of the grid the problem takes over
-
-    def needs(self) -> tuple[UUID, ...]:
-        hazard = (ids.hazard(self.hazard_id),) if self.hazard_id else ()
-        return (ids.problem(self.problem_id), *hazard)
-
-    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        org.grid(self.grid_id)
-        check_new(
-            ws, ids.problem(self.problem_id), ProblemError(f"problem {self.problem_id} was already reported")
-        )
-        if self.hazard_id:
-            get_hazard(ws, self.hazard_id).raise_as_problem(self.problem_id, self.grid_id, stamp)
-        ws.add(Problem.report(self.problem_id, self.grid_id, self.what, self.where, stamp, self.hazard_id))
-
-
-@dataclass(frozen=True, slots=True)
-class EscalateProblem:
-    problem_id: str
-    office: str
-
-    def needs(self) -> tuple[UUID, ...]:
-        return (ids.problem(self.problem_id),)
-
-    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        get_problem(ws, self.problem_id).escalate(self.office, stamp)
-
-
-@dataclass(frozen=True, slots=True)
-class ResolveProblem:
-    problem_id: str
-    resolution: str
-
-    def needs(self) -> tuple[UUID, ...]:
-        return (ids.problem(self.problem_id),)
-
-    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
-        get_problem(ws, self.problem_id).resolve(self.resolution, stamp)

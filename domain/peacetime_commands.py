@@ -10,11 +10,19 @@ from uuid import UUID
 
 from pingzhan.domain import ids
 from pingzhan.domain.cadre import Cadre
-from pingzhan.domain.errors import CadreNotDispatchedError, UnknownScopeError
+from pingzhan.domain.errors import CadreNotDispatchedError, OpinionExistsError, UnknownScopeError
 from pingzhan.domain.household import HouseholdInfo
+from pingzhan.domain.opinion import Opinion
 from pingzhan.domain.org import Org
 from pingzhan.domain.stamp import Stamp
-from pingzhan.domain.workspace import CadreInGrid, Workspace, change_or_create, get_cadre, get_checkpoint
+from pingzhan.domain.workspace import (
+    CadreInGrid,
+    Workspace,
+    change_or_create,
+    check_new,
+    get_cadre,
+    get_checkpoint,
+)
 
 
 def _change_information(
@@ -81,13 +89,29 @@ class VerifyInformation:
 
 @dataclass(frozen=True, slots=True)
 class CollectOpinion(CadreInGrid):
+    """An opinion collected by a cadre in their grid: a line of the cadre's work, or, with an
+    ``opinion_id``, an opinion of its own that can be followed (raised as a problem)."""
+
     cadre_id: str
     grid_id: str
     category: str
     text: str
+    opinion_id: str | None = None
 
-    def carry_out(self, cadre: Cadre, stamp: Stamp) -> None:
-        cadre.collect_opinion(self.grid_id, self.category, self.text, stamp)
+    def needs(self) -> tuple[UUID, ...]:
+        opinion = (ids.opinion(self.opinion_id),) if self.opinion_id else ()
+        return (ids.cadre(self.cadre_id), *opinion)
+
+    def run(self, ws: Workspace, org: Org, stamp: Stamp) -> None:
+        org.grid(self.grid_id)
+        cadre = get_cadre(ws, self.cadre_id)
+        if self.opinion_id is None:
+            cadre.collect_opinion(self.grid_id, self.category, self.text, stamp)
+            return
+        cadre.check_dispatched_to(self.grid_id)
+        opinion = ids.opinion(self.opinion_id)
+        check_new(ws, opinion, OpinionExistsError(f"opinion {self.opinion_id} was already collected"))
+        ws.add(Opinion.collect(self.opinion_id, self.cadre_id, self.grid_id, self.category, self.text, stamp))
 
 
 @dataclass(frozen=True, slots=True)

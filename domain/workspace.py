@@ -16,8 +16,10 @@ from pingzhan.domain.errors import (
     UnknownCadreError,
     UnknownCheckpointError,
     UnknownHazardError,
+    UnknownOpinionError,
 )
 from pingzhan.domain.hazard import Hazard
+from pingzhan.domain.opinion import Opinion
 from pingzhan.domain.org import Org
 from pingzhan.domain.problem import Problem
 from pingzhan.domain.stamp import Stamp
@@ -82,6 +84,10 @@ def get_hazard(ws: Workspace, hazard_id: str) -> Hazard:
 
 def get_problem(ws: Workspace, problem_id: str) -> Problem:
     return existing(ws, Problem, ids.problem(problem_id), ProblemError, f"problem {problem_id!r}")
+
+
+def get_opinion(ws: Workspace, opinion_id: str) -> Opinion:
+    return existing(ws, Opinion, ids.opinion(opinion_id), UnknownOpinionError, f"opinion {opinion_id!r}")
 
 
 def check_new(ws: Workspace, aggregate_id: UUID, error: DomainError) -> None:

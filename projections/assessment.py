@@ -18,6 +18,7 @@ from pingzhan.domain.cadre import CADRE, Cadre
 from pingzhan.domain.checkpoint import Checkpoint
 from pingzhan.domain.hazard import Hazard
 from pingzhan.domain.household import HouseholdInfo
+from pingzhan.domain.opinion import Opinion
 from pingzhan.projections.base import ReadModel, Table, on
 
 DISTRICT_TZ = ZoneInfo("Asia/Shanghai")  # the default of the PINGZHAN_DISTRICT_TZ setting
@@ -151,7 +152,7 @@ class Assessment(ReadModel):
             ),
         )
 
-    @on(Cadre.OpinionCollected)
+    @on(Cadre.OpinionCollected, Opinion.Collected)
     def cadre_opinion_collected(self, p: int, e: Any) -> None:
         self.append("fact_work", (p, e.cadre_id, self._day(e), "opinion", "1"))
 

@@ -22,6 +22,7 @@ from pingzhan.domain.cadre import Cadre
 from pingzhan.domain.checkpoint import Checkpoint
 from pingzhan.domain.hazard import Hazard
 from pingzhan.domain.household import HouseholdInfo
+from pingzhan.domain.opinion import Opinion
 from pingzhan.domain.org import Org
 from pingzhan.domain.organisation import Organisation
 from pingzhan.domain.problem import Problem
@@ -41,9 +42,17 @@ def _by_way_of(e: Any) -> str:
     return f" by way of problem {problem}" if problem else ""
 
 
-def _from_hazard(e: Any) -> str:
+def _taking_over(e: Any) -> str:
     hazard = getattr(e, "hazard_id", None)  # none on problems reported before they took over hazards
-    return f" (taking over hazard {hazard})" if hazard else ""
+    opinion = getattr(e, "opinion_id", None)  # none on problems reported before opinions were routed
+    taken = [f"hazard {hazard}"] * bool(hazard) + [f"opinion {opinion}"] * bool(opinion)
+    return f" (taking over {' and '.join(taken)})" if taken else ""
+
+
+def _problem_resolved(e: Any) -> str:
+    office = getattr(e, "confirms", None)  # none on problems resolved before the loop
+    confirmed = f" (confirming {office}'s report-back)" if office else ""
+    return f"problem {e.problem_id} resolved{confirmed}: {e.resolution}"
 
 
 def _scope_mode_switched_to_wartime(e: Any) -> str:
@@ -122,9 +131,17 @@ SUMMARIES: dict[type, Callable[[Any], str]] = {
     HouseholdInfo.InformationVerified: lambda e: (
         f"information of household {e.household_id} verified: {e.result}"
     ),
-    Problem.Reported: lambda e: f"problem {e.problem_id} reported at {e.where}{_from_hazard(e)}: {e.what}",
+    Problem.Reported: lambda e: f"problem {e.problem_id} reported at {e.where}{_taking_over(e)}: {e.what}",
     Problem.Escalated: lambda e: f"problem {e.problem_id} escalated to {e.office}",
-    Problem.Resolved: lambda e: f"problem {e.problem_id} resolved: {e.resolution}",
+    Problem.Acknowledged: lambda e: f"problem {e.problem_id} acknowledged by {e.office} ({e.by})",
+    Problem.Forwarded: lambda e: f"problem {e.problem_id} forwarded by {e.office} to {e.to}: {e.reason}",
+    Problem.ReportedBack: lambda e: f"problem {e.problem_id}: {e.office} reported back: {e.result}",
+    Problem.Reopened: lambda e: f"problem {e.problem_id} reopened, back to {e.office}: {e.reason}",
+    Problem.Resolved: _problem_resolved,
+    Opinion.Collected: lambda e: (
+        f"cadre {e.cadre_id} collected a {e.category} opinion {e.opinion_id}: {e.text}"
+    ),
+    Opinion.RaisedAsProblem: lambda e: f"opinion {e.opinion_id} raised as problem {e.problem_id}",
     Hazard.TaskAssigned: lambda e: (
         f"hazard {e.hazard_id}: {e.task} task {e.task_id} assigned to {e.cadre_id}"
     ),

@@ -1,4 +1,5 @@
-"""The live duty roster: modes of scopes, cadres in grids, who is on duty where, open hazards.
+"""The live duty roster: modes of scopes, cadres in grids, who is on duty where, open hazards and
+problems (where each is in the whistle-and-report loop, since when).
 
 The effective mode of a grid is computed when asked: the highest wartime level among the grid
 and every scope above it (a district-wide switch puts every grid in wartime).
@@ -11,7 +12,15 @@ from typing import Any
 from pingzhan.domain.cadre import Cadre
 from pingzhan.domain.checkpoint import Checkpoint
 from pingzhan.domain.hazard import Hazard
-from pingzhan.domain.problem import Problem
+from pingzhan.domain.problem import (
+    ACKNOWLEDGED,
+    ESCALATED,
+    FORWARDED,
+    REOPENED,
+    REPORTED,
+    REPORTED_BACK,
+    Problem,
+)
 from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.projections.base import ReadModel, Table, on
 
@@ -37,11 +46,23 @@ class Roster(ReadModel):
         Table(
             "roster_problem",
             ("problem_id",),
-            ("grid", "what", "location", "reported_at", "office", "escalated_at", "hazard"),
+            (
+                "grid",
+                "what",
+                "location",
+                "reported_at",
+                "office",  # the office it was sent to, or that has it
+                "escalated_at",  # when it was sent to that office
+                "state",  # of the whistle-and-report loop (domain/problem.py)
+                "since",  # when that state began
+                "opinion",
+                "hazard",
+            ),
         ),
     )
 
-    version = 6  # 5: hazards raised as problems, and problems taking over hazards; 6: roles
+    version = 7  # 5: hazards raised as problems, and problems taking over hazards; 6: roles;
+    #              7: the whistle-and-report loop (problems' state, since when, opinion)
 
     def __init__(self) -> None:
         super().__init__()
@@ -161,18 +182,46 @@ class Roster(ReadModel):
     @on(Problem.Reported)
     def problem_reported(self, _: int, e: Any) -> None:
         hazard = getattr(e, "hazard_id", None)  # none on problems reported before they took over hazards
+        opinion = getattr(e, "opinion_id", None)  # none on problems reported before opinions were routed
         self.put(
-            "roster_problem", (e.problem_id,), (e.grid_id, e.what, e.where, e.occurred_at, None, None, hazard)
+            "roster_problem",
+            (e.problem_id,),
+            (e.grid_id, e.what, e.where, e.occurred_at, None, None, REPORTED, e.occurred_at, opinion, hazard),
         )
 
     @on(Problem.Escalated)
     def problem_escalated(self, _: int, e: Any) -> None:
-        grid, what, where, reported_at, _office, _at, hazard = self.rows["roster_problem"][(e.problem_id,)]
+        self._problem_sent(e, e.office, ESCALATED)
+
+    @on(Problem.Forwarded)
+    def problem_forwarded(self, _: int, e: Any) -> None:
+        self._problem_sent(e, e.to, FORWARDED)
+
+    @on(Problem.Acknowledged)
+    def problem_acknowledged(self, _: int, e: Any) -> None:
+        self._problem_step(e, ACKNOWLEDGED)
+
+    @on(Problem.ReportedBack)
+    def problem_reported_back(self, _: int, e: Any) -> None:
+        self._problem_step(e, REPORTED_BACK)
+
+    @on(Problem.Reopened)
+    def problem_reopened(self, _: int, e: Any) -> None:
+        self._problem_step(e, REOPENED)
+
+    def _problem_sent(self, e: Any, office: str, state: str) -> None:
+        """The problem goes to an office (escalated by the community, or forwarded by an office)."""
+        grid, what, where, reported_at, *_, opinion, hazard = self.rows["roster_problem"][(e.problem_id,)]
         self.put(
             "roster_problem",
             (e.problem_id,),
-            (grid, what, where, reported_at, e.office, e.occurred_at, hazard),
+            (grid, what, where, reported_at, office, e.occurred_at, state, e.occurred_at, opinion, hazard),
         )
+
+    def _problem_step(self, e: Any, state: str) -> None:
+        """A step of the loop that keeps the office."""
+        *kept, _state, _since, opinion, hazard = self.rows["roster_problem"][(e.problem_id,)]
+        self.put("roster_problem", (e.problem_id,), (*kept, state, e.occurred_at, opinion, hazard))
 
     @on(Problem.Resolved)
     def problem_resolved(self, _: int, e: Any) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.domain.scope_mode import level_rank
+from pingzhan.projections.deadlines import Deadlines, overdue
 
 
 def effective_modes(
@@ -52,9 +53,12 @@ def roster_view(
     rows: dict[str, dict[tuple[str, ...], tuple[Any, ...]]],
     scope: str | None = None,
     now: datetime | None = None,
+    deadlines: Deadlines | None = None,
 ) -> dict[str, Any]:
     """The roster as a document: scopes in wartime, and per grid (under ``scope``) its people and
-    work. Proposals still pending at ``now`` (all of them without it): a lapsed one is not."""
+    work. Proposals still pending at ``now`` (all of them without it): a lapsed one is not. An
+    open problem is overdue when the office's step fell due before ``now`` (by ``deadlines``,
+    the default ones without it; never without ``now``)."""
     modes = effective_modes(org, rows["roster_scope"])
     grids = org.grids_under(scope) if scope else [u.id for u in org.of_kind("grid")]
     by_grid: dict[str, dict[str, Any]] = {
@@ -114,19 +118,27 @@ def roster_view(
                     "problem": problem,  # the problem it was raised as, to be escalated
                 }
             )
-    for (problem_id,), (grid, what, where, reported_at, office, escalated_at, hazard) in rows[
-        "roster_problem"
-    ].items():
+    deadlines = deadlines or Deadlines()
+    for (problem_id,), row in rows["roster_problem"].items():
+        grid, what, where, reported_at, office, escalated_at, state, since, opinion, hazard = row
         if grid in by_grid:
+            due = deadlines.due(state, since, office)
+            late = overdue(due, now)
             by_grid[grid]["open_problems"].append(
                 {
                     "problem": problem_id,
                     "what": what,
                     "where": where,
                     "reported_at": reported_at,
-                    "escalated_to": office,
+                    "escalated_to": office,  # the office it was sent to, or that has it
                     "escalated_at": escalated_at,
+                    "state": state,  # reported, escalated, acknowledged, forwarded, reported_back, reopened
+                    "since": since,
+                    "due_at": due,  # when the office's acknowledgement or report-back falls due
+                    "overdue": late,
+                    "overdue_since": due if late else None,
                     "hazard": hazard,  # the hazard it took over
+                    "opinion": opinion,  # the opinion it took over
                 }
             )
     for g in by_grid.values():

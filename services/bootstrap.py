@@ -21,8 +21,9 @@ from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.base import ReadModel
 from pingzhan.projections.drives import Drives
+from pingzhan.projections.problems import Problems
 from pingzhan.projections.roster import Roster
-from pingzhan.services import trace
+from pingzhan.services import metrics, trace
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ingest.consume import Consumer
 from pingzhan.services.ingest.outcome import Outcome
@@ -46,7 +47,7 @@ ROLES: tuple[Role, ...] = ("all", "ingest", "project")
 
 def read_models(org: Org, tz: tzinfo) -> list[ReadModel]:
     """Every read model the projector keeps, in the order it folds them."""
-    return [Roster(), AuditTrail(org), Assessment(tz), Drives(tz)]
+    return [Roster(), AuditTrail(org), Assessment(tz), Drives(tz), Problems(tz)]
 
 
 @dataclass
@@ -122,6 +123,11 @@ class App:
         holds its lock."""
         self.on_http: Callable[[str], None] = on_http
         trace.start(self.settings.trace_file)
+        if self.settings.metrics_port is not None:
+            port = metrics.serve(self.settings.http_host, self.settings.metrics_port)
+            log.info("metrics", url=f"http://{self.settings.http_host}:{port}/metrics")
+        if role != "ingest":
+            metrics.follow_projector(self._projector_lag)
         locks = []
         try:
             if role in ("all", "ingest"):
@@ -135,8 +141,9 @@ class App:
 
     async def _run(self, role: Role, stop: asyncio.Event) -> None:
         halt = threading.Event()
-        # Without ingest in this process nothing wakes the projector: it polls the store.
-        idle_s = 0.2 if role == "all" else 0.05
+        # Ingest wakes the projector after each stored batch: in this process directly, from
+        # another by a notice on NATS (``_follow_ingest``); it also polls the store, in case.
+        idle_s = 0.2
         projecting = threading.Thread(target=self.projector.run, args=(halt, self.wake, idle_s), daemon=True)
         opened = None if role == "ingest" else self._open_edge()  # a port in use stops us here
         if role != "ingest":
@@ -148,9 +155,9 @@ class App:
         ledger = [] if role == "ingest" else [asyncio.create_task(self._checkpoints(stop))]
         try:
             if role == "project":
-                await stop.wait()
+                await self._follow_ingest(stop)
             else:
-                await self._consume(stop)
+                await self._consume(stop, announce=role == "ingest")
         finally:
             stop.set()
             if edge:
@@ -161,6 +168,10 @@ class App:
             self.wake.set()
             if projecting.is_alive():
                 await asyncio.to_thread(projecting.join)
+
+    def _projector_lag(self) -> float:
+        head = self.ledger.recorder.max_notification_id() or 0
+        return float(max(0, head - self.projector.position))
 
     def _open_edge(self) -> tuple[Any, Any]:
         """The HTTP API (its port bound now) and what it reads with."""
@@ -223,23 +234,72 @@ class App:
         finally:
             await nc.drain()
 
-    async def _consume(self, stop: asyncio.Event) -> None:
+    async def _follow_lag(self, nc: Any, durable: str, stop: asyncio.Event) -> None:
+        """The consumer's lag for the metrics: JetStream's count of what it has not had
+        acknowledged, every 5 s."""
+        js = nc.jetstream()
+        while not stop.is_set():
+            try:
+                info = await js.consumer_info(self.settings.stream, durable)
+                metrics.CONSUMER_LAG.set((info.num_pending or 0) + (info.num_ack_pending or 0))
+            except Exception:  # NATS away: the consumer says so in the log
+                pass
+            try:
+                await asyncio.wait_for(stop.wait(), 5.0)
+            except TimeoutError:
+                pass
+
+    async def _follow_ingest(self, stop: asyncio.Event) -> None:
+        """Role project: the ingest workers are other processes, and each says on
+        ``{prefix}.stored`` when it has stored a batch; that wakes the projector at once (it
+        polls the store too, should a notice be lost)."""
+        nc = await connect(
+            self.settings.nats_url,
+            "pingzhan-projector",
+            inbox_prefix=WORKER_INBOX,
+            **self.settings.nats_credentials,
+        )
+
+        async def stored(_: Any) -> None:
+            self.wake.set()
+
+        try:
+            await nc.subscribe(f"{self.settings.subject_prefix}.stored", cb=stored)
+            await stop.wait()
+        finally:
+            await nc.close()
+
+    async def _consume(self, stop: asyncio.Event, announce: bool = False) -> None:
+        """Ingest until ``stop``; with ``announce`` (the projector is another process), each
+        stored batch is told on ``{prefix}.stored``."""
         nc = await connect(
             self.settings.nats_url,
             f"pingzhan-{self.settings.consumer_name}",
             inbox_prefix=WORKER_INBOX,
             **self.settings.nats_credentials,
         )
+        loop = asyncio.get_running_loop()
+        notice = f"{self.settings.subject_prefix}.stored"
 
-        def committed(_: list[Outcome]) -> None:
+        def stored() -> None:  # from the committing thread
             self.wake.set()
+            if announce:
+                asyncio.run_coroutine_threadsafe(nc.publish(notice, b""), loop)
+
+        def committed(outcomes: list[Outcome]) -> None:
+            self.wake.set()
+            metrics.decided(outcomes)
 
         try:
             durable = durable_name(self.settings, self.ledger)
             # The projector is woken as soon as a batch is stored, not when the next one has been
             # decided and this one acknowledged: that wait was on the path of every change.
-            consumer = Consumer(nc, self.ingest, self.settings, committed, durable, on_stored=self.wake.set)
-            await consumer.run(stop)
+            consumer = Consumer(nc, self.ingest, self.settings, committed, durable, on_stored=stored)
+            lag = asyncio.create_task(self._follow_lag(nc, durable, stop))
+            try:
+                await consumer.run(stop)
+            finally:
+                lag.cancel()
         finally:
             await nc.drain()
 

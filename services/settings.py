@@ -7,8 +7,20 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import psycopg
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pingzhan.projections.deadlines import DEFAULT_OFFICE, Deadline, Deadlines
+from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class OfficeDeadline(BaseModel):
+    """Hours an office has to acknowledge a problem sent to it, and to report back once it did."""
+
+    model_config = {"extra": "forbid"}
+    acknowledge_h: float = Field(gt=0)
+    report_back_h: float = Field(gt=0)
+
+
+DEFAULT_DEADLINES = {DEFAULT_OFFICE: OfficeDeadline(acknowledge_h=24, report_back_h=168)}
 
 
 class Settings(BaseSettings):
@@ -43,6 +55,13 @@ class Settings(BaseSettings):
     http: bool = True
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    # Prometheus metrics of this process on a port of their own (for an ingest-only worker; the
+    # HTTP API serves /metrics itself). Unset: none; 0 picks a free port (logged).
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+
+    # The whistle-and-report loop (吹哨报到): per office (its name as the problems give it), "*" for
+    # every other office; JSON, e.g. {"*": {"acknowledge_h": 24, "report_back_h": 168}}.
+    office_deadlines: dict[str, OfficeDeadline] = Field(default_factory=lambda: dict(DEFAULT_DEADLINES))
 
     # Where an operator action's time goes (services/trace.py): a file of timestamps, or none.
     trace_file: Path | None = None
@@ -101,6 +120,13 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The district's time zone: service days, months and quarters are its dates."""
         return ZoneInfo(self.district_tz)
+
+    @property
+    def deadlines(self) -> Deadlines:
+        """The offices' deadlines (projections/deadlines.py); the default where "*" is not given."""
+        by_office = {k: Deadline(v.acknowledge_h, v.report_back_h) for k, v in self.office_deadlines.items()}
+        default = by_office.pop(DEFAULT_OFFICE, Deadline())
+        return Deadlines(by_office, default)
 
     @property
     def nats_credentials(self) -> dict[str, str]:

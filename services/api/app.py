@@ -14,9 +14,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pingzhan.domain.errors import DomainError
+from pingzhan.services import metrics
 from pingzhan.services.api import actions, reads, stream
 from pingzhan.services.api.auth import Tokens
 from pingzhan.services.api.edge import Edge
@@ -49,6 +50,12 @@ def create_api(app: App, parts: Parts | None = None) -> FastAPI:
     api.include_router(reads.router)
     api.include_router(stream.router)
     _answer_errors_in_words(api)
+
+    @api.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:  # for scrapers: no token
+        page, content_type = metrics.exposition()
+        return Response(page, media_type=content_type)
+
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="dashboard")
     return api
 

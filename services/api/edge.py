@@ -105,6 +105,12 @@ class Edge:
             schema=ChangeDoc,
         )
         self.router.publisher(
+            f"{prefix}.stored",
+            title="stored",
+            description="Empty; published by an ingest worker after each stored batch, to wake a "
+            "projector that runs in another process (`serve --role project`).",
+        )
+        self.router.publisher(
             f"{prefix}.ledger.{{store_id}}",
             title="ledger checkpoint",
             description="The tamper-evident ledger's signed checkpoints (C2SP tlog-checkpoint signed "

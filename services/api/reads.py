@@ -40,7 +40,7 @@ def roster(
     p = parts(request)
     as_of = p.as_of()  # first: the rows include at least this (a stream from it misses nothing)
     with p.lock:
-        doc = queries.roster(p.views, p.org, scope, datetime.now(UTC))
+        doc = queries.roster(p.views, p.org, scope, datetime.now(UTC), p.settings.deadlines)
     if unstaffed:
         doc["grids"] = [g for g in doc["grids"] if g["unstaffed_checkpoints"]]
     if hazards:
@@ -122,7 +122,8 @@ def documents(
 
 
 @router.get(
-    "/reports/{name}", summary="cadres, attendance, units, drive or contradictions: as `pingzhan report`"
+    "/reports/{name}",
+    summary="cadres, attendance, units, drive, contradictions, problems or opinions: as `pingzhan report`",
 )
 def report(
     request: Request,
@@ -132,15 +133,20 @@ def report(
     cadre: str | None = None,
     unit: str | None = None,
     drive: str | None = None,
+    scope: Annotated[str | None, Query(description="opinions: only the grids under KIND:ID")] = None,
 ) -> dict[str, Any]:
     if name not in reporting.COLUMNS or name == "duty":
         raise HTTPException(
-            404, f"no report {name!r}: one of cadres, attendance, units, drive, contradictions, duty"
+            404,
+            f"no report {name!r}: one of cadres, attendance, units, drive, contradictions, problems, "
+            "opinions, duty",
         )
     p = parts(request)
     as_of = p.as_of()
     with p.lock:
-        rows = reporting.report(p.views, p.org, p.settings.tz, name, period, cadre, unit, drive)
+        rows = reporting.report(
+            p.views, p.org, p.settings.tz, name, period, cadre, unit, drive, scope, p.settings.deadlines
+        )
     return {"rows": rows, "columns": reporting.COLUMNS[name], "as_of": as_of}
 
 

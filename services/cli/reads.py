@@ -61,7 +61,7 @@ def as_of(app: App, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def roster(app: App, args: argparse.Namespace) -> int:
-    doc = queries.roster(app.views, app.org, args.scope, datetime.now(UTC))
+    doc = queries.roster(app.views, app.org, args.scope, datetime.now(UTC), app.settings.deadlines)
     if args.json:
         print_json({**doc, "as_of": as_of(app, args)})
     else:

@@ -66,7 +66,9 @@ def roster(doc: dict[str, Any], show_all: bool = False, tz: tzinfo | None = None
         f"{sum(len(g['cadres']) for g in grids)} cadres dispatched, "
         f"{sum(len(g['on_duty']) for g in grids)} on duty, "
         f"{sum(len(g['unstaffed_checkpoints']) for g in grids)} unstaffed checkpoints, "
-        f"{sum(len(g['open_hazards']) for g in grids)} open hazards"
+        f"{sum(len(g['open_hazards']) for g in grids)} open hazards, "
+        f"{sum(len(g['open_problems']) for g in grids)} open problems "
+        f"({sum(p['overdue'] for g in grids for p in g['open_problems'])} overdue)"
     )
     shown = [g for g in grids if show_all or g["on_duty"] or g["unstaffed_checkpoints"] or g["open_hazards"]]
     if shown:
@@ -86,7 +88,19 @@ def roster(doc: dict[str, Any], show_all: bool = False, tz: tzinfo | None = None
         out.append(
             "No grid has anyone on duty, an unstaffed checkpoint or an open hazard (--all lists every grid)."
         )
+    late = [(g["grid"], p) for g in grids for p in g["open_problems"] if p["overdue"]]
+    if late:
+        out.append("Overdue problems (逾期), the office's step past its deadline:")
+        overdue = [
+            (p["problem"], grid, p["escalated_to"], _waiting_for(p), local(p["overdue_since"], tz))
+            for grid, p in sorted(late, key=lambda x: datetime.fromisoformat(x[1]["overdue_since"]))
+        ]
+        out.append(table(("problem", "grid", "office", "waiting for", "overdue since"), overdue))
     return "\n".join(out)
+
+
+def _waiting_for(problem: dict[str, Any]) -> str:
+    return "report-back" if problem["state"] == "acknowledged" else "acknowledgement"
 
 
 def _hazard(h: dict[str, Any], problems: list[dict[str, Any]]) -> str:

@@ -36,7 +36,19 @@ def add_parsers(sub: Any) -> None:
         help='"absent" findings of inspections on a day the cadre checked in or was on checkpoint duty',
     )
     x.add_argument("--period", required=True, help="YYYY, YYYY-Qn or YYYY-MM")
-    for p in (c, a, u, d, x):
+    pb = kinds.add_parser(
+        "problems",
+        help="the whistle-and-report loop per office: acknowledged, reported back, how fast, open, overdue",
+    )
+    pb.add_argument(
+        "--period", required=True, help="YYYY, YYYY-Qn or YYYY-MM: when problems reached the office"
+    )
+    op = kinds.add_parser(
+        "opinions", help="opinions (社情民意) per grid and category, and those routed as problems"
+    )
+    op.add_argument("--period", required=True, help="YYYY, YYYY-Qn or YYYY-MM: when they were collected")
+    op.add_argument("--scope", help="only the grids under this scope, e.g. street:BT-BS")
+    for p in (c, a, u, d, x, pb, op):
         p.add_argument("--json", action="store_true")
     documents.add_parsers(kinds)
     r.set_defaults(func=report)
@@ -65,6 +77,8 @@ def report(app: App, args: argparse.Namespace) -> int:
             cadre=getattr(args, "cadre", None),
             unit=getattr(args, "unit", None),
             drive=getattr(args, "drive", None),
+            scope=getattr(args, "scope", None),
+            deadlines=app.settings.deadlines,
         )
     except ValueError as e:  # a period that is not one
         raise CliError(str(e)) from None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import sys
 import time
 from collections import Counter
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from pingzhan.services.accounts import ensure_operators
 from pingzhan.services.bootstrap import App
@@ -16,6 +18,9 @@ from pingzhan.services.nats.connection import connect
 from pingzhan.services.nats.publish import Item, publish_items, recorded_ids
 from pingzhan.services.nats.stream import ensure_stream
 from pingzhan.services.traffic.district import OPERATORS
+
+if TYPE_CHECKING:
+    from pingzhan.services.traffic.simulator import Simulator
 
 PROGRESS_EVERY = 20_000  # messages published between two progress lines
 
@@ -50,19 +55,37 @@ def run(app: App, args: argparse.Namespace) -> int:
     started = time.monotonic()
     progress("generating the year...")
     simulator = Simulator(org_data, seed=args.seed, scale=args.scale, prefix=settings.subject_prefix)
-    items = list(simulator.messages())
-    generated = time.monotonic() - started
-    if not args.dry_run:
-        asyncio.run(_publish(app, items, args.wait, args.timeout))
+    messages = Timed(simulator.messages())  # published as they are made: the stream is never held
+    if args.dry_run:
+        count = sum(1 for _ in messages)
+    else:
+        count = asyncio.run(_publish(app, messages, simulator, args.wait, args.timeout))
     progress("")
     took = time.monotonic() - started
     print(summary(simulator.plan.counts, simulator.plan.invalid))
     verb = "generated" if args.dry_run else "published"
     print(
-        f"{'total':28} {len(items):>9,}  {verb} in {took:.1f} s (generation {generated:.1f} s), seed {args.seed}, "
-        f"scale {args.scale}"
+        f"{'total':28} {count:>9,}  {verb} in {took:.1f} s (generation {messages.seconds:.1f} s), "
+        f"seed {args.seed}, scale {args.scale}"
     )
     return 0
+
+
+class Timed:
+    """An iterator that adds up the time spent making its items (``seconds``)."""
+
+    def __init__(self, items: Iterator[Item]):
+        self.items, self.seconds = items, 0.0
+
+    def __iter__(self) -> Timed:
+        return self
+
+    def __next__(self) -> Item:
+        started = time.monotonic()
+        try:
+            return next(self.items)
+        finally:
+            self.seconds += time.monotonic() - started
 
 
 def summary(counts: dict[str, int], invalid: dict[str, tuple[str, str]]) -> str:
@@ -86,7 +109,10 @@ def progress(text: str) -> None:
         print(f"\r\033[K{text}", end="" if text else "", file=sys.stderr, flush=True)
 
 
-async def _publish(app: App, items: list[Item], wait: bool, timeout: float) -> None:
+async def _publish(
+    app: App, messages: Iterator[Item], simulator: Simulator, wait: bool, timeout: float
+) -> int:
+    """Publish the year part by part as it is made; returns how many messages were published."""
     settings = app.settings
     nc = await connect(
         settings.nats_url,
@@ -102,18 +128,18 @@ async def _publish(app: App, items: list[Item], wait: bool, timeout: float) -> N
         # once, its token dropped), or the ingest would reject them as not authorised.
         await asyncio.to_thread(ensure_operators, settings, app.ledger, OPERATORS)
         recorded_as: list[str] = []  # the id each message's outcome is recorded under
-        for k in range(0, len(items), PROGRESS_EVERY):
-            part = items[k : k + PROGRESS_EVERY]
+        while part := list(itertools.islice(messages, PROGRESS_EVERY)):
             recorded_as += recorded_ids(part, await publish_items(js, part))
-            progress(f"published {min(k + PROGRESS_EVERY, len(items)):,} of {len(items):,} messages")
+            progress(f"published {len(recorded_as):,} of {simulator.total:,} messages")
         if wait:
             try:
                 await asyncio.wait_for(_until_recorded(app, recorded_as), timeout)
             except TimeoutError:
                 raise CliError(
-                    f"published {len(items):,} messages, but they were not all recorded within {timeout:g} s; "
-                    "is `pingzhan serve` running on this NATS and this store?"
+                    f"published {len(recorded_as):,} messages, but they were not all recorded within "
+                    f"{timeout:g} s; is `pingzhan serve` running on this NATS and this store?"
                 ) from None
+        return len(recorded_as)
     finally:
         await nc.close()
 

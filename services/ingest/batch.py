@@ -23,6 +23,7 @@ from pingzhan.domain.errors import DomainError
 from pingzhan.domain.mode_commands import ConfirmSwitch
 from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
+from pingzhan.services import metrics
 from pingzhan.services.ingest.outcome import Inbound, Outcome
 from pingzhan.services.ingest.parse import Parsed, Rejected, kind_of, parse, scope_of
 from pingzhan.services.store.ledger import Ledger
@@ -155,6 +156,7 @@ class Ingest:
                 # what is stored now (the reset re-reads the position).
                 self.reset()
                 conflicts += 1
+                metrics.CONFLICTS.inc()
                 if conflicts >= MAX_ATTEMPTS:
                     raise RuntimeError(
                         f"batch ending at stream seq {batch[-1].seq} kept conflicting"

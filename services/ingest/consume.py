@@ -15,13 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import nats
+from eventsourcing.persistence import IntegrityError
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from pingzhan.services import trace
+from pingzhan.services import metrics, trace
 from pingzhan.services.ingest.batch import Ingest, Prepared
 from pingzhan.services.ingest.outcome import Outcome
-from pingzhan.services.logs import log
+from pingzhan.services.logs import Trouble, log
 from pingzhan.services.nats.publish import publish_outcomes
 from pingzhan.services.nats.puller import DeliveryGap, Puller, to_inbound
 from pingzhan.services.nats.stream import bind_consumer, check_not_behind, ensure_stream
@@ -90,6 +91,8 @@ class Consumer:
         self.durable = durable or settings.consumer_name
         self.js: JetStreamContext = nc.jetstream()
         self.collector = CollectorPause()
+        # The store away or full: said once, not once a second (the messages stay unacknowledged).
+        self.store_trouble = Trouble("batch not recorded (nothing acknowledged); retrying")
         self.committing: Committing | None = None
         self.fetching: asyncio.Future[list[Msg]]
 
@@ -122,10 +125,12 @@ class Consumer:
             self.fetching = asyncio.ensure_future(self.puller.pull(PULL_WAIT_S))
             try:
                 await self._handle(msgs)
-            except Exception as e:  # the store is unreachable or refused the batch: nothing more was recorded
-                log.error("batch not recorded; retrying", error=f"{type(e).__name__}: {e}")
+            except (
+                Exception
+            ) as e:  # the store is unreachable, full, or refused the batch: nothing more was recorded
+                self.store_trouble.failed(e)
                 await asyncio.sleep(1.0)
-                await self._rebind("store error", stop)
+                await self._rebind("store error", stop, quiet=True)  # the line above said why
         await self._settle()
         self.fetching.cancel()
         await self._unsubscribe()
@@ -161,7 +166,8 @@ class Consumer:
             await self._done(msgs, [])
 
     def _commit(self, prepared: Prepared) -> None:
-        self.ingest.commit(prepared)
+        with metrics.COMMIT_SECONDS.time():
+            self.ingest.commit(prepared)
         self.on_stored()
         if trace.on():
             trace.mark("committed", prepared.new_ids)
@@ -174,8 +180,12 @@ class Consumer:
             return []
         try:
             await committing.task
-        except Exception as e:
-            log.warning("overlapped commit failed; redoing one by one", error=f"{type(e).__name__}: {e}")
+        except Exception as e:  # a store fault is told by the one-by-one path if it lasts
+            if isinstance(e, IntegrityError):
+                metrics.CONFLICTS.inc()
+                log.warning(
+                    "overlapped commit conflicted; redoing one by one", error=f"{type(e).__name__}: {e}"
+                )
             self.ingest.reset()
             return committing.msgs
         self.ingest.settle(committing.prepared)
@@ -183,6 +193,7 @@ class Consumer:
         return []
 
     async def _done(self, msgs: list[Msg], outcomes: list[Outcome]) -> None:
+        self.store_trouble.ok()  # stored
         await msgs[-1].ack()  # AckPolicy.ALL: acknowledges the whole batch
         failed = await publish_outcomes(self.nc, self.settings.subject_prefix, outcomes)
         if failed:
@@ -194,14 +205,17 @@ class Consumer:
 
     async def _one_by_one(self, msgs: list[Msg]) -> None:
         """The robust path: each batch alone, with conflict retries."""
+        metrics.REDONE.inc()
         size = self.settings.batch_size
         for k in range(0, len(msgs), size):
             part = msgs[k : k + size]
             await self._done(part, await asyncio.to_thread(self.ingest.process, to_inbound(part)))
 
-    async def _rebind(self, reason: str, stop: asyncio.Event) -> None:
-        """Start again right after the stored position, until NATS takes the new consumer."""
-        log.warning("re-reading the stream from the stored position", reason=reason)
+    async def _rebind(self, reason: str, stop: asyncio.Event, quiet: bool = False) -> None:
+        """Start again right after the stored position, until NATS takes the new consumer
+        (``quiet``: the fault that makes it do so again has been told already)."""
+        if not quiet:
+            log.warning("re-reading the stream from the stored position", reason=reason)
         self.fetching.cancel()
         self.committing = None
         self.ingest.reset()

@@ -62,6 +62,7 @@ class EmbeddedNats:
         self.store_dir = store_dir
         self.port = port or free_port()
         self.config, self.env = config, env
+        self.monitor_port: int | None = None  # with a config: its HTTP monitoring port (/varz)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -75,7 +76,8 @@ class EmbeddedNats:
         if self.config is None:
             args = [*where, "-js", "-sd", str(self.store_dir)]
         else:
-            args = ["-c", str(self.config), *where, "-m", str(free_port())]
+            self.monitor_port = free_port()
+            args = ["-c", str(self.config), *where, "-m", str(self.monitor_port)]
         self.process = subprocess.Popen(
             [str(nats_server_binary()), *args],
             env=None if self.env is None else {**os.environ, **self.env},

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from pingzhan.domain.org import Org
 from pingzhan.projections.roster import Roster
-from pingzhan.services.logs import log
+from pingzhan.services.logs import Trouble
 from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.read.queries import AUDIT_COLUMNS
 from pingzhan.services.read.viewdb import ViewDb
@@ -152,11 +152,13 @@ class ChangePublisher:
         )
         try:
             cursor = await asyncio.to_thread(self.reader.position)
+            trouble = Trouble("changes not published; retrying")
             while not stop.is_set():
                 try:
                     cursor = await self._publish_after(nc, cursor)
+                    trouble.ok()
                 except Exception as e:  # the views are away: dashboards still read the roster
-                    log.error("changes not published; retrying", error=f"{type(e).__name__}: {e}")
+                    trouble.failed(e)
                     await asyncio.sleep(1.0)
         finally:
             await nc.close()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 import orjson
 from pingzhan.projections.base import ReadModel
 from pingzhan.services import trace
-from pingzhan.services.logs import log
+from pingzhan.services.logs import Trouble
 from pingzhan.services.read import tables
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.store.ledger import Ledger
@@ -143,13 +143,16 @@ class Projector:
 
     def run(self, stop: threading.Event, wake: threading.Event, idle_s: float = 0.2) -> None:
         """Follow the log until ``stop``; ``wake`` is set by ingest after each commit."""
+        trouble = Trouble("read models not updated; retrying")
         while not stop.is_set():
             try:
-                if self.step() == 0:
+                folded = self.step()
+                trouble.ok()
+                if folded == 0:
                     wake.wait(idle_s)
                     wake.clear()
             except Exception as e:  # the view database is away: keep trying, from what is stored
-                log.error("read models not updated; retrying", error=f"{type(e).__name__}: {e}")
+                trouble.failed(e)
                 stop.wait(1.0)
                 try:
                     self._load()

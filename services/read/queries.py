@@ -9,10 +9,12 @@ from pingzhan.domain.org import Org
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import PROPOSAL_EVENTS, AuditTrail, episode_list
 from pingzhan.projections.contradictions import contradictions
+from pingzhan.projections.deadlines import Deadlines
 from pingzhan.projections.drives import Drives, Registration
 from pingzhan.projections.duty import on_duty
 from pingzhan.projections.episodes import real_episodes
 from pingzhan.projections.facts import Facts, Period
+from pingzhan.projections.problems import OpinionRow, Problems, Step
 from pingzhan.projections.roster import Roster
 from pingzhan.projections.roster_view import roster_view
 from pingzhan.services.read.tables import read_rows
@@ -31,11 +33,18 @@ AUDIT_COLUMNS = (
 )
 
 
-def roster(db: ViewDb, org: Org, scope: str | None = None, now: datetime | None = None) -> dict[str, Any]:
-    """The roster; proposals that lapsed by ``now`` are not pending any more."""
+def roster(
+    db: ViewDb,
+    org: Org,
+    scope: str | None = None,
+    now: datetime | None = None,
+    deadlines: Deadlines | None = None,
+) -> dict[str, Any]:
+    """The roster; proposals that lapsed by ``now`` are not pending any more, problems whose
+    office's step fell due by ``now`` are overdue."""
     if scope is not None:
         org.unit(scope)
-    return roster_view(org, read_rows(db, Roster()).rows, scope, now)
+    return roster_view(org, read_rows(db, Roster()).rows, scope, now, deadlines)
 
 
 def audit(
@@ -139,6 +148,20 @@ def inspection_contradictions(db: ViewDb, p: Period) -> list[dict[str, Any]]:
         [tuple(r) for r in service],  # type: ignore[misc]
         [tuple(r) for r in shifts],  # type: ignore[misc]
     )
+
+
+def problem_steps(db: ViewDb) -> list[Step]:
+    """Every step of every problem's whistle-and-report loop, in store order."""
+    read_rows(db, Problems())
+    sql = "SELECT problem_id, grid, step, office, occurred_at, detail FROM problem_step ORDER BY position"
+    return [tuple(r) for r in db.query(sql)]  # type: ignore[misc]
+
+
+def opinions(db: ViewDb, p: Period) -> list[OpinionRow]:
+    """The opinions collected in the period (by the district's date)."""
+    read_rows(db, Problems())
+    sql = "SELECT opinion_id, cadre_id, grid, category, day FROM opinion_log WHERE day >= ? AND day <= ?"
+    return [tuple(r) for r in db.query(sql, [p.start.isoformat(), p.end.isoformat()])]  # type: ignore[misc]
 
 
 def on_duty_at(db: ViewDb, org: Org, at: datetime, grid: str | None = None) -> list[dict[str, Any]]:

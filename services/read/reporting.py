@@ -6,12 +6,13 @@ call ``report`` and ``duty``, so the two always agree.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.projections import documents as document_kinds
-from pingzhan.projections import reports
+from pingzhan.projections import loop_report, reports
+from pingzhan.projections.deadlines import Deadlines
 from pingzhan.projections.drives import drive_progress
 from pingzhan.projections.facts import period as period_of
 from pingzhan.projections.grading import cadre_assessment
@@ -82,7 +83,35 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "duty": ("grid", "duty", "post", "cadre", "role", "since", "reported_at"),
     "contradictions": ("day", "cadre", "grid", "inspection", "group", "checked", "at", "finding", "record"),
+    "problems": (
+        "office",
+        "acknowledge_h",
+        "report_back_h",
+        "received",
+        "acknowledged",
+        "median_acknowledge_h",
+        "reported_back",
+        "median_report_back_h",
+        "forwarded",
+        "reopened",
+        "confirmed",
+        "open",
+        "overdue",
+        "late",
+    ),
+    "opinions": (
+        "street",
+        "community",
+        "grid",
+        "category",
+        "collected",
+        "routed",
+        "resolved",
+        "open",
+        "overdue",
+    ),
 }
+PERIOD_REPORTS = ("cadres", "attendance", "units", "contradictions", "problems", "opinions")
 
 
 def report(
@@ -94,18 +123,30 @@ def report(
     cadre: str | None = None,
     unit: str | None = None,
     drive: str | None = None,
+    scope: str | None = None,
+    deadlines: Deadlines | None = None,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The rows of report ``name`` (cadres, attendance, units or drive) for ``period`` (YYYY,
-    YYYY-Qn or YYYY-MM; a month for attendance); LookupError in words when it cannot be made."""
+    """The rows of report ``name`` (cadres, attendance, units, drive, contradictions, problems,
+    opinions) for ``period`` (YYYY, YYYY-Qn or YYYY-MM; a month for attendance); LookupError in
+    words when it cannot be made. Problems and opinions are overdue by ``deadlines`` at ``now``."""
     if name == "drive":
         return drive_progress(*queries.registrations(db), org, drive)
-    if name not in ("cadres", "attendance", "units", "contradictions"):
-        raise LookupError(f"no report {name!r}: one of cadres, attendance, units, drive, contradictions")
+    if name not in PERIOD_REPORTS:
+        raise LookupError(f"no report {name!r}: one of {', '.join(PERIOD_REPORTS)}, drive")
     if not period:
         raise ValueError(f"the {name} report needs a period (YYYY, YYYY-Qn or YYYY-MM)")
     p = period_of(period)  # ValueError in words when it is not one
     if name == "contradictions":
         return queries.inspection_contradictions(db, p)
+    deadlines, now = deadlines or Deadlines(), now or datetime.now(UTC)
+    if name == "problems":
+        return loop_report.by_office(queries.problem_steps(db), deadlines, now, p, tz)
+    if name == "opinions":
+        if scope:
+            org.unit(scope)
+        steps = queries.problem_steps(db)
+        return loop_report.by_grid_and_category(queries.opinions(db, p), steps, deadlines, now, org, scope)
     facts = queries.report_facts(db, p, tz)
     cadre_rows = cadre_assessment(facts, org, p)
     if name == "attendance":

@@ -42,13 +42,22 @@ class ViewDb:
             _with_retries(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
             self.conn.execute("PRAGMA synchronous=NORMAL")
         else:
-            self.conn = settings.connect_postgres()
-            # The views are rebuildable from the event store, and each model's rows and position
-            # are written in one transaction: a commit need not wait for its WAL flush. A crash of
-            # PostgreSQL may lose the last fraction of a second of view updates, position with
-            # them, and the projector folds those events again. The event store's own
-            # connections keep synchronous commits.
-            self.conn.execute("SET synchronous_commit = off")
+            self.settings = settings
+            self._connect()
+
+    def _connect(self) -> None:
+        """Connects (again, after PostgreSQL was restarted or the connection lost: a closed
+        connection is replaced at its next use). The views are rebuildable from the event store,
+        and each model's rows and position are written in one transaction: a commit need not
+        wait for its WAL flush. A crash of PostgreSQL may lose the last fraction of a second of
+        view updates, position with them, and the projector folds those events again. The event
+        store's own connections keep synchronous commits."""
+        self.conn = self.settings.connect_postgres()
+        self.conn.execute("SET synchronous_commit = off")
+
+    def _usable(self) -> None:
+        if self.dialect != "sqlite" and (self.conn.closed or self.conn.broken):
+            self._connect()
 
     def sql(self, statement: str, mark: str = "%s") -> str:
         return statement if self.dialect == "sqlite" else statement.replace("?", mark)
@@ -61,6 +70,7 @@ class ViewDb:
         (measured 2-5 ms per statement of the projector's flush at 5,000 messages/s, 0.15 ms of
         them its own work; a flush of ten tables beside a busy thread: 24 ms at the median and
         245 ms at p90 with COPY, 14 and 25 ms pipelined)."""
+        self._usable()
         if self.dialect == "sqlite":
             cur = self.conn.cursor()
             cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -78,6 +88,7 @@ class ViewDb:
                 yield Cursor(self, cur)
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self._usable()
         if self.dialect == "sqlite":
             return list(self.conn.execute(statement, params).fetchall())
         with self.conn.cursor() as cur:

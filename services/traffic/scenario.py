@@ -4,9 +4,10 @@ Act one: the court's cadres of 王家坪社区 are dispatched, the street is swi
 II, flood-watch checkpoints are staffed, and one staffing report names a cadre who is not in that
 grid (it is rejected). On a routine patrol the court's cadres find the 一建巷 flood channel blocked
 and the road cracked (a hazard); it is raised as a problem, which the community escalates to the
-city waterlogging office (市内涝办). Another hazard is reported. Act two: the second hazard is
-removed, shifts end, the office clears the channel and repairs the road, the hazard is resolved by
-way of that problem, and the street stands down.
+city waterlogging office (市内涝办), which acknowledges it. Another hazard is reported. Act two: the
+second hazard is removed, shifts end, the office clears the channel, repairs the road and reports
+back, the community confirms the fix, the hazard is resolved by way of that problem, and the street
+stands down.
 """
 
 from __future__ import annotations
@@ -129,6 +130,15 @@ def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[E
             office=CITY_WATERLOGGING_OFFICE,
             grid_id=grids[0],
         ),
+        msg(
+            "problem.acknowledged",
+            "office-nlb",
+            130,
+            problem_id="PB-YJX-1",
+            office=CITY_WATERLOGGING_OFFICE,
+            by="市内涝办值班员 (the office's duty officer)",
+            grid_id=grids[0],
+        ),
     ]
 
     act2: list[Envelope] = [
@@ -148,12 +158,21 @@ def scenario(org_data: dict[str, Any], org: Org) -> tuple[list[Envelope], list[E
         act2.append(msg("checkpoint.closed", "wjp-community", 725, checkpoint_id=cp, grid_id=grid))
     act2 += [
         msg(
+            "problem.reported_back",
+            "office-nlb",
+            2760,
+            problem_id="PB-YJX-1",
+            office=CITY_WATERLOGGING_OFFICE,
+            grid_id=grids[0],
+            result="市内涝办施工: 排洪渠疏通, 下沉路面修复 (the office cleared the channel and repaired the road)",
+        ),
+        msg(
             "problem.resolved",
             "wjp-community",
             2790,
             problem_id="PB-YJX-1",
             grid_id=grids[0],
-            resolution="市内涝办施工: 排洪渠疏通, 下沉路面修复 (the office cleared the channel and repaired the road)",
+            resolution="社区现场确认修复 (the community confirms the repair on site)",
         ),
         msg(
             "hazard.resolved",

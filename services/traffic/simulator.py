@@ -33,6 +33,7 @@ ready to publish, like ``workload.py``.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -44,6 +45,7 @@ from pingzhan.services.org.admin import setup_id
 from pingzhan.services.org.data import load_org_data
 from pingzhan.services.traffic.district import DISTRICT_TZ, ORG_OPERATOR
 from pingzhan.services.traffic.invalid import invalid_message
+from pingzhan.services.traffic.workload import compact
 from pingzhan.services.traffic.year_drives import registration_drive, vaccination_drive
 from pingzhan.services.traffic.year_epidemic import epidemic
 from pingzhan.services.traffic.year_flood import drill, flood
@@ -71,7 +73,8 @@ Slot = tuple[datetime, int, int, dict[str, Any] | None]  # an event, or None for
 
 
 class Simulator:
-    """Builds the whole year in memory (it has to be sorted by time), then yields it."""
+    """Builds the whole year in memory (it has to be sorted by time), then yields it one message at
+    a time, letting go of each event as it is yielded: nothing holds the encoded stream."""
 
     def __init__(self, org_data: dict[str, Any], seed: int = 1, scale: float = 1.0, prefix: str = "pingzhan"):
         self.seed, self.prefix = seed, prefix
@@ -79,6 +82,7 @@ class Simulator:
         places = Places.of(org_data)
         self.plan = plan_year(org_data, places, self.rng, seed, min(max(scale, 0.0), 1.0))
         self.record = YearRecord(org_data, load_org_data(org_data), places, self.plan, self.rng)
+        self.total: int | None = None  # how many messages the year has, known once it is built
 
     def wartime(self, grid: str, at: datetime) -> bool:
         """Is a scope covering the grid in real wartime at this time?"""
@@ -95,20 +99,28 @@ class Simulator:
         wednesdays(self.record)
 
     def messages(self) -> Iterator[tuple[str, str, bytes]]:
-        """The year, in stream order: by ``occurred_at``, then the late reports."""
+        """The year, in stream order: by ``occurred_at``, then the late reports. ``total`` is set
+        before the first message comes."""
         self.build()
         plan = self.plan
-        stream = self._with_invalid(_verified_once(sorted(self.record.events, key=lambda e: (e[0], e[1]))))
-        ids = [f"sim-{self.seed}-{n:08d}" for n in range(1, len(stream) + 1)]  # in occurred_at order
-        late = self._late(stream)
-        plan.late_ids = [ids[i] for i in late]
+        events, self.record.events = self.record.events, []  # handed over: let go as they are yielded
+        events.sort(key=lambda e: (e[0], e[1]))
+        built = self._with_invalid(_verified_once(events))
+        del events
+        late = self._late(built)
+        stream: list[Slot | None] = list(built)  # each slot let go (None) once yielded
+        del built
+        self.total = len(stream)
+        plan.late_ids = [self._id(i) for i in late]
         plan.invalid_ids, plan.invalid = [], {}
         counts: Counter[str] = Counter()
         moved = set(late)
-        on_time = [i for i in range(len(stream)) if i not in moved]
-        for i in on_time + late:
-            at, _seq, _flag, payload = stream[i]
-            msg_id = ids[i]
+        on_time = (i for i in range(len(stream)) if i not in moved)  # ids are in occurred_at order
+        for i in itertools.chain(on_time, late):
+            slot, stream[i] = stream[i], None
+            assert slot is not None
+            at, _seq, _flag, payload = slot
+            msg_id = self._id(i)
             if payload is None:  # counted apart, by the code it is rejected with and its subject's kind
                 plan.invalid_ids.append(msg_id)
                 item, code = invalid_message(self.record, self.prefix, msg_id, at, len(plan.invalid_ids))
@@ -118,8 +130,12 @@ class Simulator:
             counts[payload["kind"]] += 1
             msg_id = setup_id(payload) or msg_id  # the same ids as `pingzhan org import`: recorded once
             body = {"id": msg_id, "occurred_at": at.isoformat(), **payload}
-            yield msg_id, subject_of(self.prefix, payload), orjson.dumps(body)
+            yield msg_id, subject_of(self.prefix, payload), compact(orjson.dumps(body))
         plan.counts = dict(sorted(counts.items()))
+
+    def _id(self, i: int) -> str:
+        """The id of the message at place ``i`` of the year in ``occurred_at`` order."""
+        return f"sim-{self.seed}-{i + 1:08d}"
 
     def _with_invalid(self, events: list[Event]) -> list[Slot]:
         """The events with slots for deliberately invalid messages, at random places after the set-up."""

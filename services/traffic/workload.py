@@ -1,9 +1,11 @@
 """A deterministic, realistic stream of field reports for the whole district, for tests and benchmarks.
 
 It registers and dispatches every cadre, then mixes checkpoint shifts, hazards and their
-resolution, and the odd mode switch (by ``district.OPERATORS``, to be registered in the store),
-across all grids; a small share of reports are invalid (they
-must be rejected). Every message is returned as (id, subject, body) ready to publish.
+resolution, cadres rotating between grids (recalled, then dispatched elsewhere) and the odd mode
+switch (by ``district.OPERATORS``, to be registered in the store), across all grids; a small share
+of reports are invalid (they must be rejected). What is open (checkpoints, hazards) is capped, and
+checkpoints close and hazards resolve, so generation is linear in time and flat in memory.
+Every message is returned as (id, subject, body) ready to publish, one at a time.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 from pingzhan.services.traffic.district import COMMAND_CENTER, DISTRICT_TZ, RAINSTORM_HAZARDS
 from pingzhan.services.wire import subject_of
+from pingzhan.services.wire.routing import shard_of
 
 V = TypeVar("V")
 
@@ -37,7 +40,7 @@ class Workload:
         self.clock += timedelta(seconds=3)
         msg_id = f"{self.run}-{self.n:08d}"
         body = {"id": msg_id, "kind": kind, "occurred_at": self.clock.isoformat(), "actor": actor, **fields}
-        return msg_id, subject_of(self.prefix, body), orjson.dumps(body)
+        return msg_id, subject_of(self.prefix, body), compact(orjson.dumps(body))
 
     def messages(self, count: int, invalid_share: float = 0.01) -> Iterator[tuple[str, str, bytes]]:
         """``count`` messages: set-up of the cadres first, then the mixed field traffic. Streamed,
@@ -101,11 +104,10 @@ class Workload:
                 location=f"{grid} 巷{k % 97}",
                 severity=self.rng.choice(["low", "medium", "high"]),
             )
-        if r < 0.985:
+        if r < 0.98:
             return self._resolve_one(field)
-        # No cadre rotation (recall, dispatch elsewhere) yet: a recall is routed by cadre and the
-        # shifts by grid, a chain across shards that several workers may not decide in stream
-        # order until scale-out is deterministic.
+        if r < 0.985:
+            return self._rotate(field)
         return self._switch(field)
 
     def _relieve(self, cp: str, grid: str, on: list[str], field: _Field) -> tuple[str, str, bytes] | None:
@@ -127,6 +129,25 @@ class Workload:
         hz, g = field.hazards.pick(self.rng)
         field.hazards.remove(hz)
         return self._msg("hazard.resolved", "community", hazard_id=hz, grid_id=g, resolution="cleared")
+
+    def _rotate(self, field: _Field) -> tuple[str, str, bytes] | None:
+        """A cadre rotates: recalled from a grid while off duty, dispatched to another one later."""
+        if field.recalled:
+            cadre, old = field.recalled.pop(0)
+            grids = field.same_shard[shard_of(old)]
+            grid = self.rng.choice([g for g in grids if g != old] or grids)
+            field.free[grid].append(cadre)
+            field.grid_of[cadre] = grid
+            return self._msg("cadre.dispatched", "zzb", cadre_id=cadre, grid_id=grid)
+        if not field.rotating:
+            return None
+        cadre = self.rng.choice(field.rotating)
+        grid = field.grid_of[cadre]
+        if cadre not in field.free[grid]:  # on duty at a checkpoint: not now
+            return None
+        field.free[grid].remove(cadre)
+        field.recalled.append((cadre, grid))
+        return self._msg("cadre.recalled", "zzb", cadre_id=cadre)
 
     def _switch(self, field: _Field) -> tuple[str, str, bytes]:
         street = f"street:{self.rng.choice(self.streets)}"
@@ -150,6 +171,13 @@ class Workload:
             severity="high",
         )
         return msg_id, subject, body
+
+
+def compact(data: bytes) -> bytes:
+    """The same bytes in an object of their own size: each result of ``orjson.dumps`` keeps its
+    whole write buffer (about 4 KB, measured with orjson 3.13), twenty times a message's size in
+    anything that holds many of them (a test's list of messages)."""
+    return bytes(memoryview(data))
 
 
 MAX_OPEN_CHECKPOINTS = 1_000  # beyond it, new checkpoints wait until old ones close
@@ -191,6 +219,15 @@ class _Field:
         for c in cadres:
             self.by_grid.setdefault(c["grid"], []).append(c["id"])
         self.free = {g: list(ids) for g, ids in self.by_grid.items()}
+        self.grid_of = {c["id"]: c["grid"] for c in cadres}
+        # Only cadres whose id lands on their grid's shard rotate, and only between grids of that
+        # shard: a recall is routed by cadre and a dispatch or a shift by grid, so with several
+        # workers a rotation across shards could be decided out of stream order.
+        self.same_shard: dict[int, list[str]] = {}
+        for g in self.by_grid:
+            self.same_shard.setdefault(shard_of(g), []).append(g)
+        self.rotating = [c["id"] for c in cadres if shard_of(c["id"]) == shard_of(c["grid"])]
+        self.recalled: list[tuple[str, str]] = []  # (cadre, the grid left), waiting to go elsewhere
         self.checkpoints: _Open[tuple[str, list[str]]] = _Open()  # grid, on duty
         self.hazards: _Open[str] = _Open()  # grid
         self.wartime: set[str] = set()

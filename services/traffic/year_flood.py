@@ -5,7 +5,8 @@ calm community.
 区法院的下沉社区是王家坪社区, 在与网格员例行走访巡查过程中, 发现一建巷的排洪渠堵塞, 导致部分路面出现裂缝及
 下沉 ... 社区党总支与区法院下沉党员干部及时和市内涝办协调, 对排洪渠及下沉路面施工: the court's cadres find
 the blocked channel on a routine patrol; the hazard is raised as a problem that the community
-escalates to the city waterlogging office; the office clears the channel and repairs the road, and
+escalates to the city waterlogging office (吹哨); the office acknowledges it within the hour (报到),
+clears the channel, repairs the road and reports back; the community confirms the fix on site, and
 the hazard is resolved by way of the problem.
 """
 
@@ -20,7 +21,13 @@ from pingzhan.services.traffic.district import (
     RAINSTORM_HAZARDS,
 )
 from pingzhan.services.traffic.year_plan import FLOOD, YEAR, yijianxiang_grid
-from pingzhan.services.traffic.year_problems import problem
+from pingzhan.services.traffic.year_problems import (
+    acknowledged,
+    confirmed,
+    escalated,
+    problem,
+    reported_back,
+)
 from pingzhan.services.traffic.year_record import YearRecord
 
 HAZARD_TASKS = ["patrol", "warning", "clearing", "pipe_unblocking"]
@@ -125,6 +132,7 @@ def _yijianxiang(record: YearRecord) -> None:
     )
     _task(record, "HZ-YJX-1", grid, "T1", "warning", partner, july(15, 20, 40), july(15, 22, 40))
     _task(record, "HZ-YJX-1", grid, "T2", "patrol", finder, july(15, 20, 45), july(16, 6, 45))
+    office = CITY_WATERLOGGING_OFFICE
     problem(
         record,
         "PB-YJX-1",
@@ -133,11 +141,21 @@ def _yijianxiang(record: YearRecord) -> None:
         july(16, 8, 30),
         "一建巷排洪渠堵塞, 部分路面出现裂缝及下沉 (flood channel blocked, road cracked and sinking)",
         "王家坪社区一建巷 (一建巷, 王家坪 community)",
-        (july(16, 9, 30), CITY_WATERLOGGING_OFFICE),  # by the community
-        (
-            july(22, 17, 0),
-            "市内涝办施工: 排洪渠疏通, 下沉路面修复 (the office cleared the channel and repaired the road)",
-        ),
+        [
+            escalated(record, grid, july(16, 9, 30), office),  # 吹哨: the community
+            acknowledged(july(16, 10, 5), office, "市内涝办值班员 (the office's duty officer)"),  # 报到
+            reported_back(
+                july(22, 16, 30),
+                office,
+                "排洪渠疏通, 下沉路面修复 (the office cleared the channel and repaired the road)",
+            ),
+            confirmed(
+                record,
+                grid,
+                july(22, 17, 0),
+                "社区与区法院下沉干部现场确认修复 (the community and the court's cadres checked it on site)",
+            ),
+        ],
         hazard_id="HZ-YJX-1",
     )
     record.emit(

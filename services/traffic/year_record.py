@@ -36,6 +36,12 @@ class YearRecord:
         for c in plan.cadres:
             self.cadres_in.setdefault(c["grid"], []).append(c["id"])
         self._covering: dict[str, frozenset[str]] = {}
+        self._told: dict[str, int] = {}
+
+    def count(self, what: str) -> int:
+        """How many times ``what`` has been told so far, this one included (1 the first time)."""
+        self._told[what] = self._told.get(what, 0) + 1
+        return self._told[what]
 
     def emit(self, at: datetime, kind: str, actor: str, flag: int = NORMAL, **fields: Any) -> None:
         self.events.append((at, len(self.events), flag, {"kind": kind, "actor": actor, **fields}))

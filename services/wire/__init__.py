@@ -35,8 +35,12 @@ from pingzhan.services.wire.peacetime import (
     InformationVerified,
     InspectionMade,
     OpinionCollected,
+    ProblemAcknowledged,
     ProblemEscalated,
+    ProblemForwarded,
+    ProblemReopened,
     ProblemReported,
+    ProblemReportedBack,
     ProblemResolved,
     RegistrationRecorded,
     SatisfactionRated,
@@ -73,6 +77,10 @@ Message = Annotated[
     | RegistrationRecorded
     | ProblemReported
     | ProblemEscalated
+    | ProblemAcknowledged
+    | ProblemForwarded
+    | ProblemReportedBack
+    | ProblemReopened
     | ProblemResolved
     | HazardTaskAssigned
     | HazardTaskDone,

@@ -55,9 +55,10 @@ class OpinionCollected(Envelope):
     grid_id: Ident
     category: Literal["livelihood", "environment", "safety", "services", "other"]
     text: Text
+    opinion_id: Ident | None = None  # an id to follow the opinion by (raised as a problem)
 
     def command(self) -> c.Command:
-        return c.CollectOpinion(self.cadre_id, self.grid_id, self.category, self.text)
+        return c.CollectOpinion(self.cadre_id, self.grid_id, self.category, self.text, self.opinion_id)
 
 
 class VolunteerServed(Envelope):
@@ -126,9 +127,12 @@ class ProblemReported(Envelope):
     what: Text
     where: Text
     hazard_id: Ident | None = None  # a hazard of the grid this problem takes over (to escalate it)
+    opinion_id: Ident | None = None  # an opinion collected in the grid this problem takes over
 
     def command(self) -> c.Command:
-        return c.ReportProblem(self.problem_id, self.grid_id, self.what, self.where, self.hazard_id)
+        return c.ReportProblem(
+            self.problem_id, self.grid_id, self.what, self.where, self.hazard_id, self.opinion_id
+        )
 
 
 class ProblemEscalated(Envelope):
@@ -139,6 +143,52 @@ class ProblemEscalated(Envelope):
 
     def command(self) -> c.Command:
         return c.EscalateProblem(self.problem_id, self.office)
+
+
+class ProblemAcknowledged(Envelope):
+    """The office the problem was sent to takes it (报到): ``by`` who at the office."""
+
+    kind: Literal["problem.acknowledged"]
+    problem_id: Ident
+    office: Text
+    by: Text
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.AcknowledgeProblem(self.problem_id, self.office, self.by)
+
+
+class ProblemForwarded(Envelope):
+    kind: Literal["problem.forwarded"]
+    problem_id: Ident
+    office: Text  # the office that acknowledged it and passes it on
+    to: Text
+    reason: Text
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.ForwardProblem(self.problem_id, self.office, self.to, self.reason)
+
+
+class ProblemReportedBack(Envelope):
+    kind: Literal["problem.reported_back"]
+    problem_id: Ident
+    office: Text
+    result: Text
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.ReportBackOnProblem(self.problem_id, self.office, self.result)
+
+
+class ProblemReopened(Envelope):
+    kind: Literal["problem.reopened"]
+    problem_id: Ident
+    reason: Text
+    grid_id: Ident | None = None  # routing hint only
+
+    def command(self) -> c.Command:
+        return c.ReopenProblem(self.problem_id, self.reason)
 
 
 class ProblemResolved(Envelope):

@@ -33,7 +33,8 @@ def test_demo_exits_after_the_scenario_showing_wartime_then_peacetime_and_the_au
     assert "HZ-YJX-1 (high blocked_channel) -> PB-YJX-1 @ 市内涝办" in out[wartime:standdown]
     trail = out[out.index("Audit trail") :]
     story = ["found on a routine patrol", "raised as problem PB-YJX-1", "escalated to 市内涝办"]
-    story += ["problem PB-YJX-1 resolved", "hazard HZ-YJX-1 resolved by way of problem PB-YJX-1"]
+    story += ["acknowledged by 市内涝办", "(city waterlogging office) reported back"]
+    story += ["problem PB-YJX-1 resolved (confirming 市内涝办", "hazard HZ-YJX-1 resolved by way of problem"]
     assert [trail.index(s) for s in story] == sorted(trail.index(s) for s in story)
 
 

@@ -4,21 +4,78 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import phases
+from pingzhan.domain.ids import accounts as accounts_id
+from pingzhan.services.org.data import read_org_file
+from pingzhan.services.settings import Settings
+from pingzhan.services.store.ledger import Ledger, open_ledger
+
+from bench import durability, floor, phases
 from bench.env import Stores
-from tests.integration.helpers import workload
+from bench.traffic import Traffic
 
 
 def test_the_raw_naive_and_ingest_phases_run_and_find_nothing_lost(postgres_reason) -> None:
-    items = workload(4, 3000)
+    traffic = Traffic(read_org_file(), seed=4, count=3000)
     stores = Stores("sqlite")
     try:
-        raw = phases.raw_store(stores, items, 500)
-        naive = asyncio.run(phases.naive(stores, items[:200]))
-        backlog = asyncio.run(phases.ingest_backlog(stores, items, items[:20], 500))
+        raw = phases.raw_store(stores, traffic, 500)
+        naive = asyncio.run(phases.naive(stores, traffic, 200))
+        backlog = asyncio.run(phases.ingest_backlog(stores, traffic, 500))
         backlog["server"].stop()
     finally:
         stores.close()
 
-    assert raw > 0 and naive > 0 and backlog["ingest_msgs_per_s"] > 0
+    assert raw > 0 and naive > 0 and backlog["ingest_msgs_per_s"] > 0 and backlog["publish_msgs_per_s"] > 0
     assert (backlog["lost"], backlog["duplicated"]) == (0, 0)
+    assert backlog["events"] > 3000
+
+
+def test_the_floor_records_every_message_and_at_least_once_keeps_no_inbox_nor_position() -> None:
+    traffic = Traffic(read_org_file(), seed=4, count=3000)
+    ids = list(traffic.ids())
+    stores = Stores("sqlite")
+    try:
+        low = asyncio.run(floor.floor(stores, traffic, 500))
+        at_least_once = asyncio.run(floor.at_least_once(stores, traffic, 500))
+        floor_store = open_ledger(Settings(store="sqlite", data_dir=stores.root / "floor"))
+        alo_store = open_ledger(Settings(store="sqlite", data_dir=stores.root / "atleastonce"))
+        floor_rows = (
+            len(floor_store.outcomes(ids)),
+            floor_store.recorder.positions("nats:"),  # type: ignore[attr-defined]
+            stored_beyond_setup(floor_store),
+        )
+        alo_rows = (
+            alo_store.outcomes(ids),
+            alo_store.recorder.positions("nats:"),  # type: ignore[attr-defined]
+            stored_beyond_setup(alo_store),
+        )
+    finally:
+        stores.close()
+
+    assert low > 0 and at_least_once > 0
+    # an inbox row and an event per message, and the position
+    assert floor_rows == (3000, {"nats:floor": 3000}, 3000)
+    # Every message decided (an event at least each), and neither inbox rows nor a position kept.
+    assert alo_rows[:2] == ({}, {}) and alo_rows[2] >= 3000
+
+
+def stored_beyond_setup(ledger: Ledger) -> int:
+    """Events stored, but for the operators' accounts recorded before the stream."""
+    stored = ledger.recorder.max_notification_id() or 0  # type: ignore[attr-defined]
+    return int(stored - ledger.versions([accounts_id()]).get(accounts_id(), 0))
+
+
+def test_the_sync_always_phase_runs_on_a_server_that_fsyncs_every_write() -> None:
+    traffic = Traffic(read_org_file(), seed=4, count=2000)
+    stores = Stores("sqlite")
+    try:
+        default = asyncio.run(phases.ingest_backlog(stores, traffic, 500))
+        default["server"].stop()
+        priced = durability.sync_always(stores, traffic, 500, default)
+        config = (stores.root / "nats-ingest-sync-always" / "nats-server.conf").read_text()
+    finally:
+        stores.close()
+
+    assert "sync_interval: always" in config and priced["server_sync_always"] is True
+    assert priced["ingest_msgs_per_s"] > 0 and priced["ingest_vs_default"] > 0
+    assert (priced["lost"], priced["duplicated"]) == (0, 0)

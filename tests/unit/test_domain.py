@@ -88,6 +88,16 @@ REJECTIONS: dict[type[errors.DomainError], Scenario] = {
         f"no information was collected for household {GRID}-H1",
     ),
     errors.ProblemError: ((), c.ResolveProblem("P1", "x"), "unknown problem 'P1'"),
+    errors.UnknownOpinionError: (
+        (),
+        c.ReportProblem("P1", GRID, "w", "v", opinion_id="OP-1"),
+        "unknown opinion 'OP-1'",
+    ),
+    errors.OpinionExistsError: (
+        (*IN_GRID, c.CollectOpinion("CD1", GRID, "other", "x", "OP-1")),
+        c.CollectOpinion("CD1", GRID, "other", "y", "OP-1"),
+        "opinion OP-1 was already collected",
+    ),
     errors.TaskError: ((HAZARD,), c.FinishHazardTask("H1", "T1"), "hazard H1 has no open task T1"),
     errors.OrganisationError: (
         (ImportOrganisation("{}", "d1", "x"),),

@@ -41,15 +41,19 @@ def test_the_domain_takes_the_scenario_but_the_staffing_from_another_grid(domain
 def test_the_courts_cadres_find_the_channel_on_a_patrol_and_the_city_office_fixes_it() -> None:
     cadre = {c["id"]: c for c in DATA["cadres"]}
     community = {g["id"]: g["community"] for g in DATA["grids"]}
-    found, raised, escalated, fixed, resolved = story()
+    found, raised, escalated, acknowledged, reported_back, fixed, resolved = story()
 
     assert [m.kind for m in story()] == [
         "hazard.reported",
         "problem.reported",
         "problem.escalated",
+        "problem.acknowledged",
+        "problem.reported_back",
         "problem.resolved",
         "hazard.resolved",
     ]
+    assert acknowledged.office == reported_back.office == escalated.office
+    assert escalated.occurred_at < acknowledged.occurred_at < reported_back.occurred_at < fixed.occurred_at
     assert cadre[found.actor.upper()]["unit"] == "FY"  # 区法院
     assert community[cadre[found.actor.upper()]["grid"]] == WANGJIAPING == community[found.grid_id]
     assert "例行走访巡查" in found.location and "裂缝" in raised.what
@@ -57,7 +61,7 @@ def test_the_courts_cadres_find_the_channel_on_a_patrol_and_the_city_office_fixe
     assert escalated.office.startswith("市内涝办")
     assert found.occurred_at < raised.occurred_at < escalated.occurred_at < fixed.occurred_at
     assert fixed.occurred_at < resolved.occurred_at
-    assert escalated in ACT1 and fixed in ACT2  # open, with the office, while the street is in wartime
+    assert acknowledged in ACT1 and fixed in ACT2  # with the office, while the street is in wartime
 
 
 def test_duty_at_the_readme_moment_of_the_rainstorm_night_shows_the_checkpoints(domain: Domain) -> None:

@@ -271,9 +271,19 @@ def test_the_yijianxiang_story_is_told_as_the_seed_tells_it() -> None:
     assert COMMUNITY_OF_GRID[found.grid_id] == "BT-BS-01"  # type: ignore[attr-defined]
     assert "路面出现裂缝" in raised.what and raised.hazard_id == found.hazard_id  # type: ignore[attr-defined]
     assert escalated.office == "市内涝办 (city waterlogging office)"  # type: ignore[attr-defined]
-    assert (
-        kinds.index("problem.reported") < kinds.index("problem.escalated") < kinds.index("problem.resolved")
-    )
+    loop = [k for k in kinds if k.startswith("problem.")]
+    assert loop == [  # 吹哨报到: escalated, acknowledged, reported back, confirmed by the community
+        "problem.reported",
+        "problem.escalated",
+        "problem.acknowledged",
+        "problem.reported_back",
+        "problem.resolved",
+    ]
+    acknowledged = next(m for m in story if m.kind == "problem.acknowledged")  # type: ignore[attr-defined]
+    back = next(m for m in story if m.kind == "problem.reported_back")  # type: ignore[attr-defined]
+    confirmed = next(m for m in story if m.kind == "problem.resolved")  # type: ignore[attr-defined]
+    assert acknowledged.office == back.office == escalated.office  # type: ignore[attr-defined]
+    assert confirmed.actor == escalated.actor == "community-bt-bs-01"  # the community confirms
     assert kinds[-1] == "hazard.resolved" and kinds[-2] == "problem.resolved"
     assert hazard_resolved.problem_id == raised.problem_id  # type: ignore[attr-defined]
     times = [m.occurred_at for m in story]
@@ -284,6 +294,8 @@ def test_the_yijianxiang_story_is_told_as_the_seed_tells_it() -> None:
         "hazard.task_done",
         "problem.reported",
         "problem.escalated",
+        "problem.acknowledged",
+        "problem.reported_back",
         "problem.resolved",
         "hazard.resolved",
     }

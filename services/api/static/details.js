@@ -97,7 +97,10 @@ function renderGrid(g) {
       p.escalated_to
         ? h('span', { class: 'escalated' }, t('escalated_to', { office: p.escalated_to }),
           p.escalated_at ? ` · ${fmtAge(p.escalated_at)}` : '')
-        : h('span', { class: 'muted' }, t('not_escalated'))]),
+        : h('span', { class: 'muted' }, t('not_escalated')),
+      p.state && p.state !== 'reported' ? h('span', { class: 'tag' }, known('loop_', p.state)) : null,
+      p.overdue ? h('span', { class: 'overdue', title: p.overdue_since || '' },
+        t('overdue_for', { a: fmtAge(p.overdue_since) })) : null]),
     section(t('on_duty'), g.on_duty, (d) => [
       who(d.cadre), ' · ', t('at_checkpoint', { c: d.checkpoint }), ' ',
       h('span', { class: 'muted' }, t('for_age', { a: fmtAge(d.since) }))]),
