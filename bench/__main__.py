@@ -24,7 +24,7 @@ from typing import Any
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.traffic.workload import Workload
 
-from . import breakdown, durability, floor, latency, phases, sse
+from . import breakdown, durability, floor, latency, ledger, phases, sse
 from .env import Stores, machine
 from .traffic import Traffic
 
@@ -61,6 +61,7 @@ def run(store: str, messages: int, batch_size: int, quick: bool, sync_always: bo
         # next folds the read models in this process.
         result["bench_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         result["rebuild_events_per_s"], result["rebuild_events"] = phases.rebuild(settings)
+        result.update(ledger.verify(settings))
         latency = asyncio.run(phases.switch_latency(settings, background, 20 if quick else 100))
         result["switch_latency_ms"] = latency
         # Field traffic of its own (the ids above are in NATS's duplicate window), made as it is sent.
@@ -95,6 +96,7 @@ def targets(result: dict[str, Any]) -> dict[str, bool]:
         "ingest >= 0.7 x raw_store": ingest >= 0.7 * raw,
         "ingest >= 3 x naive": ingest >= 3 * naive,
         "rebuild >= 100,000 events/s": result["rebuild_events_per_s"] >= 100_000,
+        "verify >= 200,000 events/s": result["verify_events_per_s"] >= 200_000,
         "switch p99 <= 100 ms": result["switch_latency_ms"]["p99"] <= 100,
         "switch_to_sse p99 <= 100 ms": result["switch_to_sse_ms"].get("p99", float("inf")) <= 100,
         "peak RSS <= 300 MB": result["peak_rss_mb"] <= 300,
@@ -142,6 +144,11 @@ def table(r: dict[str, Any]) -> str:
         ("publish_msgs_per_s", f"{r['publish_msgs_per_s']:,.0f}"),
         ("ingest_live_msgs_per_s", f"{r['ingest_live_msgs_per_s']:,.0f}"),
         ("rebuild_events_per_s", f"{r['rebuild_events_per_s']:,.0f}  ({r['rebuild_events']:,} events)"),
+        (
+            "verify_events_per_s",
+            f"{r['verify_events_per_s']:,.0f}  ({r['verify_events']:,} events, {r['verify_leaves']:,} leaves "
+            f"with the inbox rows: {r['verify_leaves_per_s']:,.0f} leaves/s)",
+        ),
         (
             "switch_latency_ms p50 / p99",
             f"{lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples, 5,000 msg/s load)",

@@ -28,6 +28,9 @@ from pingzhan.services import metrics, trace
 from pingzhan.services.ingest.batch import Ingest
 from pingzhan.services.ingest.consume import Consumer
 from pingzhan.services.ingest.outcome import Outcome
+from pingzhan.services.ledger.checkpointer import Checkpointer
+from pingzhan.services.ledger.keys import KeyMissing, load_signer
+from pingzhan.services.ledger.leaves import LogReader, reader_for
 from pingzhan.services.logs import log
 from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.org.admin import active_org_data
@@ -35,7 +38,7 @@ from pingzhan.services.org.data import load_org_data
 from pingzhan.services.read.projector import Projector
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
-from pingzhan.services.store.identity import durable_name
+from pingzhan.services.store.identity import durable_name, store_id
 from pingzhan.services.store.ledger import Ledger, open_ledger
 from pingzhan.services.store.locks import RoleLock, WorkerCount
 
@@ -98,6 +101,19 @@ class App:
         )
 
     @cached_property
+    def log_reader(self) -> LogReader:
+        """The ledger's log (events and inbox rows in one order) of this store."""
+        return reader_for(self.settings, self.ledger)
+
+    @cached_property
+    def store_id(self) -> str:
+        return store_id(self.settings, self.ledger)
+
+    @cached_property
+    def checkpointer(self) -> Checkpointer:
+        return Checkpointer(self.settings, self.log_reader, self.store_id)
+
+    @cached_property
     def projector(self) -> Projector:
         return Projector(self.ledger, self.views, read_models(self.org, self.settings.tz))
 
@@ -154,6 +170,8 @@ class App:
         edge = [] if opened is None else [asyncio.create_task(self._edge(*opened, stop))]
         for task in edge:  # an API that cannot start stops the service, and says why
             task.add_done_callback(lambda t: stop.set() if not t.cancelled() and t.exception() else None)
+        # Beside the projector: the ledger's checkpoints (one signer per store, as one projector).
+        ledger = [] if role == "ingest" else [asyncio.create_task(self._checkpoints(stop))]
         try:
             if role == "project":
                 await self._follow_ingest(stop)
@@ -163,6 +181,8 @@ class App:
             stop.set()
             if edge:
                 await edge[0]
+            for task in ledger:
+                await task
             halt.set()
             self.wake.set()
             if projecting.is_alive():
@@ -207,6 +227,31 @@ class App:
         finally:
             parts.close()
             feed.views.close()
+
+    async def _checkpoints(self, stop: asyncio.Event) -> None:
+        """Sign the log's root now and then (services/ledger/checkpointer.py); trouble here is
+        logged and never stops the service."""
+        try:
+            signer = load_signer(self.settings)
+        except KeyMissing as e:
+            log.warning(f"ledger: no checkpoints are made: {e}")
+            return
+        try:
+            nc = await connect(
+                self.settings.nats_url,
+                "pingzhan-ledger",
+                inbox_prefix=WORKER_INBOX,
+                **self.settings.nats_credentials,
+            )
+        except Exception as e:
+            log.error("ledger: no checkpoints are made: NATS is not reachable", error=str(e))
+            return
+        try:
+            await self.checkpointer.run(nc.jetstream(), signer, stop)
+        except Exception as e:
+            log.error("ledger: checkpoints stopped", error=str(e) or type(e).__name__)
+        finally:
+            await nc.drain()
 
     async def _follow_lag(self, nc: Any, durable: str, stop: asyncio.Event) -> None:
         """The consumer's lag for the metrics: JetStream's count of what it has not had

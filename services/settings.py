@@ -66,6 +66,33 @@ class Settings(BaseSettings):
     # Where an operator action's time goes (services/trace.py): a file of timestamps, or none.
     trace_file: Path | None = None
 
+    # The tamper-evident ledger (services/ledger): the Ed25519 key that signs checkpoints (made by
+    # `pingzhan ledger init`, outside the data directory) and its public verifier key; the file
+    # the checkpoints are appended to (the auditor's copy); a checkpoint when this many new leaves
+    # (events and inbox rows) are in the log, or this many seconds after the last one if any are;
+    # the JetStream stream that keeps them (deny delete, deny purge).
+    ledger_key: Path = Path("~/.config/pingzhan/ledger.key")
+    ledger_public_key: Path | None = None
+    ledger_checkpoints: Path = Path("~/.local/share/pingzhan/checkpoints")
+    ledger_every_leaves: int = Field(default=1000, ge=1)
+    ledger_every_s: float = Field(default=60.0, gt=0)
+    ledger_stream: str = "PINGZHAN_LEDGER"
+
+    @field_validator("ledger_key", "ledger_public_key", "ledger_checkpoints")
+    @classmethod
+    def _absolute_path(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser().resolve()
+
+    @property
+    def verifier_key(self) -> Path:
+        """The ledger's public key: PINGZHAN_LEDGER_PUBLIC_KEY, else the key's path plus `.pub`."""
+        return self.ledger_public_key or self.ledger_key.with_name(self.ledger_key.name + ".pub")
+
+    @property
+    def ledger_subjects(self) -> str:
+        """The checkpoints' subjects: ``{prefix}.ledger.{store id}``, one per store."""
+        return f"{self.subject_prefix}.ledger.>"
+
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:

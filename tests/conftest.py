@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,11 @@ from pingzhan.services.settings import Settings
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 # A service a test starts serves its HTTP API on a free port, never on the default 8080.
 os.environ["PINGZHAN_HTTP_PORT"] = "0"
+# Nor does it sign with a ledger key of the developer's own (~/.config/pingzhan): only tests that
+# make a key (tests/integration/ledger_helpers.py) have one.
+_NO_LEDGER = Path(tempfile.mkdtemp(prefix="pingzhan-no-ledger-"))
+os.environ["PINGZHAN_LEDGER_KEY"] = str(_NO_LEDGER / "ledger.key")
+os.environ["PINGZHAN_LEDGER_CHECKPOINTS"] = str(_NO_LEDGER / "checkpoints")
 REQUIRE_PG = os.environ.get("PINGZHAN_REQUIRE_POSTGRES") == "1"
 REQUIRE_BROWSER = os.environ.get("PINGZHAN_REQUIRE_BROWSER") == "1"
 

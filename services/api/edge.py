@@ -110,6 +110,14 @@ class Edge:
             description="Empty; published by an ingest worker after each stored batch, to wake a "
             "projector that runs in another process (`serve --role project`).",
         )
+        self.router.publisher(
+            f"{prefix}.ledger.{{store_id}}",
+            title="ledger checkpoint",
+            description="The tamper-evident ledger's signed checkpoints (C2SP tlog-checkpoint signed "
+            f"notes, text), published by the service; the stream {settings.ledger_stream} keeps "
+            "them and refuses deletes and purges.",
+            schema=str,
+        )
         # What the app does subscribe to: the changes of districts, streets and communities (their
         # switches; rare), which wake its live feed at once should the projector be elsewhere.
         for kind in ("district", "street", "community"):

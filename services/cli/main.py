@@ -12,14 +12,14 @@ import sys
 from collections.abc import Sequence
 
 from pingzhan.services.bootstrap import build
-from pingzhan.services.cli import operator, org, reads, reports, serve, simulate, tokens
+from pingzhan.services.cli import ledger, operator, org, reads, reports, serve, simulate, tokens
 from pingzhan.services.cli.console import CliError, Parser, UsageError, in_words
 from pingzhan.services.logs import configure_logging
 from pingzhan.services.settings import Settings
 from pydantic import ValidationError
 
 # Commands that read a store: on a data directory without one they say so (and create nothing).
-READS = {"roster", "audit", "rebuild", "report", "duty", "outcome"}
+READS = {"roster", "audit", "rebuild", "report", "duty", "outcome", "verify", "prove"}
 
 
 def parser() -> Parser:
@@ -34,6 +34,7 @@ def parser() -> Parser:
     reports.add_parsers(sub)
     simulate.add_parsers(sub)
     tokens.add_parsers(sub, Parser)
+    ledger.add_parsers(sub, Parser)
     return p
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
 from pingzhan.services.store.conflicts import check_unchanged
+from pingzhan.services.store.inbox import inbox_ledger_columns
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
@@ -20,9 +21,21 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS inbox (message_id text PRIMARY KEY, stream_seq bigint, "
-                "outcome text NOT NULL)"
+                "outcome text NOT NULL, after_event bigint, ledger_seq bigint)"
             ).format()
         )
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = 'inbox' AND column_name = 'ledger_seq'"
+            )
+            if curs.fetchone() is None:
+                for statement in inbox_ledger_columns("bigint"):
+                    curs.execute(statement)
+            curs.execute("CREATE UNIQUE INDEX IF NOT EXISTS inbox_ledger_seq ON inbox (ledger_seq)")
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         # Everything happens here, where an exception rolls the transaction back (the library
@@ -35,12 +48,6 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
             )
         if kwargs.get("tracking") is not None:
             self._insert_tracking(curs, kwargs["tracking"])
-        if kwargs.get("inbox"):
-            ids, seqs, outcomes = zip(*kwargs["inbox"], strict=True)
-            curs.execute(
-                SQL("INSERT INTO inbox SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[])"),
-                (list(ids), list(seqs), list(outcomes)),
-            )
         if stored_events:
             # Arrays instead of the library's composite-type rows: one INSERT either way, but
             # psycopg adapts four arrays much faster than hundreds of composite values.
@@ -56,6 +63,19 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
                     [e.topic for e in stored_events],
                     [e.state for e in stored_events],
                 ),
+            )
+        if kwargs.get("inbox"):
+            # After the events: each row records where it goes in the ledger's order
+            # (services/store/inbox.py), taken under the table lock.
+            ids, seqs, outcomes = zip(*kwargs["inbox"], strict=True)
+            curs.execute(
+                SQL(
+                    "INSERT INTO inbox (message_id, stream_seq, outcome, after_event, ledger_seq) "
+                    "SELECT m, s, o, (SELECT coalesce(max(notification_id), 0) FROM {}.{}), "
+                    "(SELECT coalesce(max(ledger_seq), 0) FROM inbox) + n "
+                    "FROM unnest(%s::text[], %s::bigint[], %s::text[]) WITH ORDINALITY AS t(m, s, o, n)"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (list(ids), list(seqs), list(outcomes)),
             )
 
     def _insert_stored_events(self, *_: Any, **__: Any) -> None:

@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteFactory, SQLiteProcessRecorder
 from pingzhan.services.store.conflicts import CHUNK, check_unchanged, hex_id
+from pingzhan.services.store.inbox import inbox_ledger_columns
 
 
 class InboxSQLiteRecorder(SQLiteProcessRecorder):
@@ -16,8 +17,16 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
         return [
             *super().construct_create_table_statements(),
             "CREATE TABLE IF NOT EXISTS inbox (message_id TEXT PRIMARY KEY, stream_seq INTEGER, "
-            "outcome TEXT NOT NULL) WITHOUT ROWID",
+            "outcome TEXT NOT NULL, after_event INTEGER, ledger_seq INTEGER) WITHOUT ROWID",
         ]
+
+    def _create_table(self, c: Any) -> None:
+        super()._create_table(c)
+        c.execute("PRAGMA table_info(inbox)")
+        if "ledger_seq" not in {r[1] for r in c.fetchall()}:
+            for statement in inbox_ledger_columns("INTEGER"):
+                c.execute(statement)
+        c.execute("CREATE UNIQUE INDEX IF NOT EXISTS inbox_ledger_seq ON inbox (ledger_seq)")
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         if kwargs.get("tracking") is not None:
@@ -31,7 +40,18 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
             [(hex_id(s.originator_id), s.originator_version, s.topic, s.state) for s in stored_events],
         )
         if kwargs.get("inbox"):
-            c.executemany("INSERT INTO inbox VALUES (?,?,?)", kwargs["inbox"])
+            # Where the rows go in the ledger's order (services/ledger/leaves.py): after the
+            # events stored so far, in commit order; the write lock keeps both numbers ours.
+            c.execute(
+                f"SELECT (SELECT coalesce(max(rowid), 0) FROM {self.events_table_name}), "
+                "(SELECT coalesce(max(ledger_seq), 0) FROM inbox)"
+            )
+            after, seq = c.fetchone()
+            c.executemany(
+                "INSERT INTO inbox (message_id, stream_seq, outcome, after_event, ledger_seq) "
+                "VALUES (?,?,?,?,?)",
+                [(m, s, o, after, seq + i) for i, (m, s, o) in enumerate(kwargs["inbox"], 1)],
+            )
 
     def positions(self, prefix: str) -> dict[str, int]:
         """Stored positions of every tracking name starting with ``prefix``."""

@@ -358,3 +358,42 @@ async def test_a_field_accounts_cli_publish_of_a_mode_command_ends_in_one_line_i
     assert result.returncode == 1
     assert result.stderr.startswith("pingzhan: error: NATS did not acknowledge")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+async def test_the_worker_user_keeps_the_ledgers_checkpoints_in_their_stream(
+    secured: Secured, worker: Session, tmp_path: Path
+) -> None:
+    from pingzhan.services.ledger.keys import init_key
+    from pingzhan.services.ledger.note import read_notes
+
+    field = await session(secured, "field")
+    await field.js.publish(
+        FIELD_SUBJECT, body("f4", "cadre.registered", cadre_id="CD9002", name="张三", unit="RSJ")
+    )
+    settings = secured.settings("worker", tmp_path / "data").model_copy(
+        update={
+            "ledger_key": tmp_path / "keys" / "ledger.key",
+            "ledger_checkpoints": tmp_path / "checkpoints",
+        }
+    )
+    init_key(settings, "pingzhan-ledger")
+    ledger_env = {
+        "PINGZHAN_LEDGER_KEY": str(settings.ledger_key),
+        "PINGZHAN_LEDGER_CHECKPOINTS": str(settings.ledger_checkpoints),
+        "PINGZHAN_LEDGER_EVERY_S": "0.2",
+    }
+    serve = WorkerProcess(settings, **secured.env("worker"), **ledger_env).start()
+    try:
+        for _ in range(300):
+            if settings.ledger_checkpoints.exists() and settings.ledger_checkpoints.read_text():
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        serve.stop()
+    info = await worker.js.stream_info("PINGZHAN_LEDGER")
+
+    notes = list(read_notes(settings.ledger_checkpoints.read_text()))
+    assert notes and notes[-1].size == 2  # the message's event and its inbox row
+    assert info.state.messages == len(notes) and info.config.deny_delete and info.config.deny_purge
+    assert "violation" not in serve.log.read_text().lower()
+    await field.nc.close()
