@@ -16,7 +16,10 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
+import nats
+from pingzhan.services.nats.connection import WORKER_INBOX
 from pingzhan.services.nats.embedded import free_port, nats_server_binary
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -43,6 +46,12 @@ class Cluster:
     def urls(self) -> str:
         """All three, as PINGZHAN_NATS_URL takes them."""
         return ",".join(n.url for n in self.nodes)
+
+    async def connect(self, role: str) -> Any:
+        """A nats-py connection as ``role`` to any node (the worker's replies on its own inbox)."""
+        inbox = WORKER_INBOX if role == "worker" else "_INBOX"
+        return await nats.connect(self.urls.split(","), user=role, password=self.passwords[role],
+                                  inbox_prefix=inbox, max_reconnect_attempts=-1)  # fmt: skip
 
     def start(self) -> Cluster:
         for node in self.nodes:

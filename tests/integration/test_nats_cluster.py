@@ -16,12 +16,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import nats
 import orjson
 import pytest
 from nats.js.api import StorageType, StreamConfig
 from pingzhan.services.bootstrap import build
-from pingzhan.services.nats.connection import WORKER_INBOX
 from pingzhan.services.nats.embedded import EmbeddedNats
 from pingzhan.services.nats.stream import stream_subjects
 from pingzhan.services.org.data import read_org_file
@@ -74,15 +72,7 @@ class Publisher:
         self.cluster, self.stall, self.sent = cluster, 0.0, 0
 
     async def run(self, items: list[tuple[str, str, bytes]]) -> None:
-        conns = {
-            role: await nats.connect(
-                self.cluster.urls.split(","),
-                user=role,
-                password=self.cluster.passwords[role],
-                max_reconnect_attempts=-1,
-            )  # fmt: skip
-            for role in ("operator", "field")
-        }
+        conns = {role: await self.cluster.connect(role) for role in ("operator", "field")}
         try:
             for msg_id, subject, body in items:
                 js = conns[publisher_of(subject) or "field"].jetstream()
@@ -101,12 +91,7 @@ class Publisher:
 
 
 async def stream_leader(cluster: Cluster, stream: str) -> str:
-    nc = await nats.connect(
-        cluster.urls.split(","),
-        user="worker",
-        password=cluster.passwords["worker"],
-        inbox_prefix=WORKER_INBOX,
-    )
+    nc = await cluster.connect("worker")
     try:
         info = await nc.jetstream().stream_info(stream)
         assert info.cluster is not None and info.cluster.leader
@@ -116,12 +101,7 @@ async def stream_leader(cluster: Cluster, stream: str) -> str:
 
 
 async def make_replicated_stream(cluster: Cluster, settings: Settings) -> None:
-    nc = await nats.connect(
-        cluster.urls.split(","),
-        user="worker",
-        password=cluster.passwords["worker"],
-        inbox_prefix=WORKER_INBOX,
-    )
+    nc = await cluster.connect("worker")
     try:
         js = nc.jetstream()
         deadline = time.monotonic() + 20
