@@ -24,7 +24,7 @@ from typing import Any
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.traffic.workload import Workload
 
-from . import breakdown, durability, floor, latency, ledger, phases, sse
+from . import breakdown, durability, floor, latency, ledger, phases, scale_out, sse
 from .env import Stores, machine
 from .traffic import Traffic
 
@@ -74,7 +74,11 @@ def run(store: str, messages: int, batch_size: int, quick: bool, sync_always: bo
             result["switch_to_sse_ms"] = {"error": str(e)}
         server.stop()
         if store == "postgres":
-            result["workers_2_msgs_per_s"] = asyncio.run(phases.two_workers(stores, traffic, batch_size))
+            for n in (2, 4):
+                got = asyncio.run(phases.workers(stores, traffic, batch_size, n))
+                result[f"workers_{n}_msgs_per_s"] = got["msgs_per_s"]
+                result[f"workers_{n}_cross_shard_waits"] = got["cross_shard_waits"]
+                result[f"workers_{n}_cross_shard_waited_s"] = got["cross_shard_waited_s"]
         result["seconds"] = round(time.monotonic() - t, 1)
     finally:
         stores.close()
@@ -167,8 +171,15 @@ def table(r: dict[str, Any]) -> str:
                 f"publish {a['publish_msgs_per_s']:,.0f} ({a['publish_vs_default']:.2f} x default)",
             )
         )
-    if "workers_2_msgs_per_s" in r:
-        rows.append(("workers_2_msgs_per_s", f"{r['workers_2_msgs_per_s']:,.0f}"))
+    for n in (2, 4):
+        if f"workers_{n}_msgs_per_s" in r:
+            rows.append(
+                (
+                    f"workers_{n}_msgs_per_s",
+                    f"{r[f'workers_{n}_msgs_per_s']:,.0f}  ({r[f'workers_{n}_cross_shard_waits']:,} cross-shard "
+                    f"waits, {r[f'workers_{n}_cross_shard_waited_s']:.1f} s in all)",
+                )
+            )
     m = r["machine"]
     rows.append(
         (
@@ -202,16 +213,23 @@ def main() -> int:
         action="store_true",
         help="only the operator's latencies (CLI switch, POST /api/switch to SSE) after the backlog ingest",
     )
+    p.add_argument(
+        "--workers-only",
+        action="store_true",
+        help="only 1, 2 and 4 ingest workers in stream order on the published backlog, with their waits",
+    )
     args = p.parse_args()
     try:
         if args.latency_only:
             result = latency.run(args.store, args.messages, args.batch_size, args.quick)
+        elif args.workers_only:
+            result = scale_out.run(args.store, args.messages, args.batch_size)
         else:
             result = run(args.store, args.messages, args.batch_size, args.quick, args.sync_always)
     except Exception as e:
         print(f"bench: error: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
-    show = latency.table if args.latency_only else table
+    show = latency.table if args.latency_only else scale_out.table if args.workers_only else table
     print(json.dumps(result, indent=2) if args.json else show(result))
     return 0
 

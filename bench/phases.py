@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import statistics
 import time
 from collections.abc import Iterator
@@ -242,21 +243,39 @@ async def _probe_switches(
     }
 
 
-async def two_workers(stores: Stores, traffic: Traffic, batch_size: int) -> float:
-    """Two `serve --role ingest` processes sharing the stream by shard."""
-    settings = stores.fresh("workers2", batch_size=batch_size)
-    with stores.nats("workers2") as server:
-        settings = settings.model_copy(update={"nats_url": server.url, "workers": 2})
+async def workers(stores: Stores, traffic: Traffic, batch_size: int, count: int) -> dict[str, float]:
+    """``count`` `serve --role ingest` processes deciding the stream by shard, in stream order: their
+    rate on the published backlog, and how often and how long they waited for another worker's
+    shard (from each worker's last "cross-shard waits" log line, written when it stops)."""
+    settings = stores.fresh(f"workers{count}", batch_size=batch_size)
+    with stores.nats(f"workers{count}") as server:
+        settings = settings.model_copy(update={"nats_url": server.url, "workers": count})
         ledger = open_ledger(settings)
         sent = await publish(server.url, settings, traffic.items())
-        workers = [Worker(settings, PINGZHAN_WORKERS="2", PINGZHAN_WORKER_INDEX=str(k)) for k in range(2)]
+        procs = [
+            Worker(settings, PINGZHAN_WORKERS=str(count), PINGZHAN_WORKER_INDEX=str(k)) for k in range(count)
+        ]
         try:
-            started = max(w.wait_ready() for w in workers)
+            started = max(w.wait_ready() for w in procs)
             finished = await asyncio.to_thread(_until_recorded, ledger, traffic)
         finally:
-            for w in workers:
+            for w in procs:
                 w.stop()
-    return sent.count / (finished - started)
+    waits = [_last_waits(w.log.read_text()) for w in procs]
+    return {
+        "msgs_per_s": sent.count / (finished - started),
+        "cross_shard_waits": sum(n for n, _ in waits),
+        "cross_shard_waited_s": round(sum(s for _, s in waits), 3),
+    }
+
+
+def _last_waits(log: str) -> tuple[int, float]:
+    """A worker's last count of cross-shard waits and the seconds they took (0 if it never waited)."""
+    for line in reversed(log.splitlines()):
+        if line.startswith("{") and '"cross-shard waits"' in line:
+            doc = json.loads(line)
+            return int(doc["waits"]), float(doc["waited_s"])
+    return 0, 0.0
 
 
 def _until_recorded(ledger: Any, traffic: Traffic, timeout: float = 600) -> float:
@@ -265,7 +284,7 @@ def _until_recorded(ledger: Any, traffic: Traffic, timeout: float = 600) -> floa
     for left in missing(ledger, traffic.ids()):
         while left:
             if time.monotonic() > deadline:
-                raise RuntimeError("timed out waiting for two workers")
+                raise RuntimeError("timed out waiting for the workers")
             time.sleep(0.05)
             left = list(missing(ledger, left))[0]
     return time.monotonic()
