@@ -74,11 +74,7 @@ def run(store: str, messages: int, batch_size: int, quick: bool, sync_always: bo
             result["switch_to_sse_ms"] = {"error": str(e)}
         server.stop()
         if store == "postgres":
-            for n in (2, 4):
-                got = asyncio.run(phases.workers(stores, traffic, batch_size, n))
-                result[f"workers_{n}_msgs_per_s"] = got["msgs_per_s"]
-                result[f"workers_{n}_cross_shard_waits"] = got["cross_shard_waits"]
-                result[f"workers_{n}_cross_shard_waited_s"] = got["cross_shard_waited_s"]
+            result.update(scale_out.measure(stores, traffic, batch_size, (2, 4)))
         result["seconds"] = round(time.monotonic() - t, 1)
     finally:
         stores.close()

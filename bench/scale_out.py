@@ -21,14 +21,21 @@ def run(store: str, messages: int, batch_size: int) -> dict[str, Any]:
     result: dict[str, Any] = {"store": store, "messages": messages, "machine": machine()}
     try:
         t = time.monotonic()
-        for n in (1, 2, 4):
-            got = asyncio.run(phases.workers(stores, traffic, batch_size, n))
-            result[f"workers_{n}_msgs_per_s"] = got["msgs_per_s"]
-            result[f"workers_{n}_cross_shard_waits"] = got["cross_shard_waits"]
-            result[f"workers_{n}_cross_shard_waited_s"] = got["cross_shard_waited_s"]
+        result.update(measure(stores, traffic, batch_size, (1, 2, 4)))
         result["seconds"] = round(time.monotonic() - t, 1)
     finally:
         stores.close()
+    return result
+
+
+def measure(stores: Stores, traffic: Traffic, batch_size: int, counts: tuple[int, ...]) -> dict[str, Any]:
+    """``workers_{n}_msgs_per_s``, ``_cross_shard_waits`` and ``_cross_shard_waited_s`` for each n."""
+    result: dict[str, Any] = {}
+    for n in counts:
+        got = asyncio.run(phases.workers(stores, traffic, batch_size, n))
+        result[f"workers_{n}_msgs_per_s"] = got["msgs_per_s"]
+        result[f"workers_{n}_cross_shard_waits"] = got["cross_shard_waits"]
+        result[f"workers_{n}_cross_shard_waited_s"] = got["cross_shard_waited_s"]
     return result
 
 
