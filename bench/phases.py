@@ -185,7 +185,7 @@ async def _probe_switches(
     views = ViewDb(settings)
     ledger = open_ledger(settings)
     head = ledger.recorder.max_notification_id() or 0
-    projected = lambda: (views.query("SELECT min(position) FROM view_tracking")[0][0] or 0) >= head  # noqa: E731
+    projected = lambda: views.position() >= head  # noqa: E731
     await asyncio.to_thread(wait_for, projected, 600, "the projector to catch up", 0.05)
     nc = await nats.connect(settings.nats_url)
     js = nc.jetstream()

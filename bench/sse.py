@@ -84,7 +84,7 @@ def _http_url(worker: Worker, timeout: float = 30) -> str:
 def _caught_up(settings: Settings) -> None:
     views, ledger = ViewDb(settings), open_ledger(settings)
     head = ledger.recorder.max_notification_id() or 0
-    projected = lambda: (views.query("SELECT min(position) FROM view_tracking")[0][0] or 0) >= head  # noqa: E731
+    projected = lambda: views.position() >= head  # noqa: E731
     try:
         wait_for(projected, 600, "the projector to catch up", 0.05)
     finally:

@@ -72,9 +72,13 @@ CROSS_SHARD_WAITS = Counter(
 
 def decided(outcomes: Iterable[Any]) -> None:
     """Count a stored batch's outcomes (those given again for a resent id are not new decisions)."""
+    counts: dict[tuple[str, str], int] = {}
     for o in outcomes:
         if not o.replayed:
-            MESSAGES.labels(o.status, o.code or "").inc()
+            key = (o.status, o.code or "")
+            counts[key] = counts.get(key, 0) + 1
+    for (status, code), n in counts.items():  # one increment per label per batch, not per message
+        MESSAGES.labels(status, code).inc(n)
 
 
 def follow_projector(lag: Callable[[], float]) -> None:

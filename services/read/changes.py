@@ -65,8 +65,7 @@ class ChangeReader:
     def position(self) -> int:
         """The last position the views include."""
         with self.lock:
-            row = self.views.query("SELECT min(position) FROM view_tracking")
-        return int(row[0][0] or 0) if row else 0
+            return self.views.position()
 
     def after(self, position: int, limit: int = 500) -> list[dict[str, Any]]:
         """The changes after ``position``, at most ``limit``, in position order."""

@@ -24,8 +24,7 @@ def freshness(
     """``position`` and ``recorded_at`` of the last event the views include, the store's ``head``,
     ``projector_running``, ``behind_s`` (how long the oldest event not included has waited) and a
     ``warning`` (None when the views are current)."""
-    row = views.query("SELECT min(position) FROM view_tracking")
-    position = int(row[0][0] or 0) if row else 0
+    position = views.position()
     head = int(ledger.recorder.max_notification_id() or 0)
     now = datetime.now(UTC)
     waiting = _recorded_at(ledger, position) if position < head else None

@@ -95,6 +95,11 @@ class ViewDb:
             cur.execute(self.sql(statement), params)
             return list(cur.fetchall())
 
+    def position(self) -> int:
+        """The log position every read model has reached (0 before any)."""
+        row = self.query("SELECT min(position) FROM view_tracking")
+        return int(row[0][0] or 0) if row else 0
+
     def close(self) -> None:
         self.conn.close()
 

@@ -85,7 +85,7 @@ async def test_postgres_restarted_and_paused_mid_ingest_loses_and_doubles_nothin
         head = ledger.recorder.max_notification_id() or 0
         views = ViewDb(settings)
         try:
-            projected = lambda: (views.query("SELECT min(position) FROM view_tracking")[0][0] or 0) >= head  # noqa: E731
+            projected = lambda: views.position() >= head  # noqa: E731
             await wait_until(projected, 120, "the projector to fold every event after the faults")
         finally:
             views.close()
