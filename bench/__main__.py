@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import json
 import resource
 import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
 from pingzhan.services.org.data import read_org_file
-from pingzhan.services.traffic.workload import Workload
 
 from . import breakdown, durability, floor, latency, ledger, phases, scale_out, sse
 from .env import Stores, machine
@@ -34,7 +31,7 @@ TARGETS = {"sqlite": 20_000, "postgres": 12_000}
 def run(store: str, messages: int, batch_size: int, quick: bool, sync_always: bool = False) -> dict[str, Any]:
     org = read_org_file()
     traffic = Traffic(org, seed=11, count=messages)  # made anew, streamed, for each phase
-    background = itertools.islice(Workload(org, seed=12, run="bg").messages(60_000), 2180, None)
+    background = traffic.after()  # one stream for both latency phases, each going on from the last
     stores = Stores(store)
     result: dict[str, Any] = {
         "store": store,
@@ -64,11 +61,9 @@ def run(store: str, messages: int, batch_size: int, quick: bool, sync_always: bo
         result.update(ledger.verify(settings))
         latency = asyncio.run(phases.switch_latency(settings, background, 20 if quick else 100))
         result["switch_latency_ms"] = latency
-        # Field traffic of its own (the ids above are in NATS's duplicate window), made as it is sent.
-        sse_load = field_traffic(org, seed=13, run="sse")
         try:
             result["switch_to_sse_ms"] = asyncio.run(
-                sse.switch_to_sse(settings, sse_load, 40 if quick else 200)
+                sse.switch_to_sse(settings, background, 40 if quick else 200)
             )
         except RuntimeError as e:  # a switch never shown: the service fell too far behind the load
             result["switch_to_sse_ms"] = {"error": str(e)}
@@ -102,11 +97,6 @@ def targets(result: dict[str, Any]) -> dict[str, bool]:
         "peak RSS <= 300 MB": result["peak_rss_mb"] <= 300,
         "lost == 0 and duplicated == 0": result["lost"] == 0 and result["duplicated"] == 0,
     }
-
-
-def field_traffic(org: dict[str, Any], seed: int, run: str) -> Iterator[tuple[str, str, bytes]]:
-    """The workload without its set-up (every cadre registered and dispatched: done already)."""
-    return itertools.islice(Workload(org, seed=seed, run=run).messages(10**9), 2 * len(org["cadres"]), None)
 
 
 def table(r: dict[str, Any]) -> str:

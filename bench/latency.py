@@ -6,12 +6,10 @@ traffic. For repeated runs of the latency figures without the throughput phases.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from typing import Any
 
 from pingzhan.services.org.data import read_org_file
-from pingzhan.services.traffic.workload import Workload
 
 from . import breakdown, phases, sse
 from .env import Stores, machine
@@ -19,11 +17,9 @@ from .traffic import Traffic
 
 
 def run(store: str, messages: int, batch_size: int, quick: bool) -> dict[str, Any]:
-    from .__main__ import field_traffic
-
     org = read_org_file()
     traffic = Traffic(org, seed=11, count=messages)
-    background = itertools.islice(Workload(org, seed=12, run="bg").messages(60_000), 2180, None)
+    background = traffic.after()  # one stream for both latency phases, each going on from the last
     stores = Stores(store)
     result: dict[str, Any] = {"store": store, "messages": messages, "machine": machine()}
     try:
@@ -35,9 +31,8 @@ def run(store: str, messages: int, batch_size: int, quick: bool) -> dict[str, An
             phases.switch_latency(settings, background, 20 if quick else 100)
         )
         try:
-            sse_load = field_traffic(org, seed=13, run="sse")
             result["switch_to_sse_ms"] = asyncio.run(
-                sse.switch_to_sse(settings, sse_load, 40 if quick else 200)
+                sse.switch_to_sse(settings, background, 40 if quick else 200)
             )
         except RuntimeError as e:  # a switch never shown: the service fell too far behind the load
             result["switch_to_sse_ms"] = {"error": str(e)}
