@@ -6,7 +6,7 @@ import asyncio
 import re
 
 import nats
-from nats.aio.client import Client
+import nats.aio.client
 from pingzhan.services.logs import log
 
 # The ingest workers' reply subjects (pull deliveries, API replies). They carry every inbound
@@ -17,6 +17,25 @@ WORKER_INBOX = "_INBOX_WORKER"
 
 class NatsUnreachable(ConnectionError):
     pass
+
+
+_ID_ONLY = b"NATS/1.0\r\nNats-Msg-Id:"
+
+
+class Client(nats.aio.client.Client):
+    """nats-py's client, reading the one header every inbound message carries without its general
+    header parser (measured: ~4% of the ingest's time went to parsing ``Nats-Msg-Id`` headers).
+    Any other header block (statuses, several headers) goes to nats-py's own parser; the result
+    is the same dict."""
+
+    async def _process_headers(self, headers: bytes) -> dict[str, str] | None:  # type: ignore[override]
+        if (
+            headers
+            and headers.startswith(_ID_ONLY)
+            and headers.find(b"\r\n", len(_ID_ONLY)) == len(headers) - 4
+        ):
+            return {"Nats-Msg-Id": headers[len(_ID_ONLY) : -4].strip().decode("utf-8", "replace")}
+        return await super()._process_headers(headers)
 
 
 def redacted(url: str) -> str:
@@ -45,14 +64,15 @@ async def connect(
         if reconnect:  # a service logs trouble with NATS; a one-shot command reports it once, below
             log.warning("nats", error=str(e) or type(e).__name__)
 
+    client = Client()
     try:
-        return await asyncio.wait_for(
-            nats.connect(
+        await asyncio.wait_for(
+            client.connect(
                 [u.strip() for u in url.split(",")],  # a cluster: several URLs, comma-separated
                 name=name,
                 error_cb=report,
                 max_reconnect_attempts=-1 if reconnect else 1,
-                reconnect_time_wait=0.5 if reconnect else 0.1,
+                reconnect_time_wait=0.5 if reconnect else 0.1,  # type: ignore[arg-type]  # seconds: nats-py takes any number
                 connect_timeout=2,
                 user=user or None,
                 password=password or None,
@@ -70,3 +90,4 @@ async def connect(
             who = f"user {user!r}" if user else "credentials"
             why = f"it refused the {who}; see PINGZHAN_NATS_USER and PINGZHAN_NATS_PASSWORD"
         raise NatsUnreachable(f"cannot reach NATS at {redacted(url)} ({why})") from None
+    return client
