@@ -31,7 +31,7 @@ from .env import Stores, Worker
 from .traffic import Traffic, check_exactly_once, chunks, missing, publish
 
 Item = tuple[str, str, bytes]
-MAX_CACHED = 200_000  # aggregates the raw store phase keeps, as many as the ingest (Ingest.max_cached)
+MAX_CACHED = 50_000  # aggregates the raw store phase keeps, as many as the ingest (Ingest.max_cached)
 
 
 def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.005) -> float:

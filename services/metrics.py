@@ -63,6 +63,12 @@ REDONE = Counter(
     "Batches decided again one by one after a failed overlapped commit",
     registry=REGISTRY,
 )
+CACHE_LOOKUPS = Counter(
+    "pingzhan_aggregate_lookups",
+    "Aggregates batches needed, by where they were found: cache (hit), store (loaded), neither (new)",
+    ["found"],
+    registry=REGISTRY,
+)
 CROSS_SHARD_WAITS = Counter(
     "pingzhan_cross_shard_waits",
     "Times a worker waited for another worker's shard to be committed",
@@ -107,3 +113,10 @@ def serve(host: str, port: int) -> int:
             "set PINGZHAN_METRICS_PORT to a free port, or 0 for any"
         ) from None
     return int(server.server_port)
+
+
+def cache_lookups(hits: int, loaded: int, new: int) -> None:
+    """Count one batch's aggregate lookups (one increment per kind, not one per aggregate)."""
+    for found, n in (("hit", hits), ("loaded", loaded), ("new", new)):
+        if n:
+            CACHE_LOOKUPS.labels(found).inc(n)

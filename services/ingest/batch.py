@@ -63,6 +63,26 @@ class _Workspace:
 
 
 @dataclass(slots=True)
+class CacheLookups:
+    """How the aggregates batches needed were found: in the cache (``hits``), ``loaded`` from the
+    store, or ``new`` (in neither: the command creates them)."""
+
+    hits: int = 0
+    loaded: int = 0
+    new: int = 0
+
+    def count(self, hits: int, loaded: int, new: int) -> None:
+        self.hits, self.loaded, self.new = self.hits + hits, self.loaded + loaded, self.new + new
+        metrics.cache_lookups(hits, loaded, new)
+
+    @property
+    def hit_rate(self) -> float:
+        """Of the aggregates that existed, the share found in the cache (1.0 before any)."""
+        existing = self.hits + self.loaded
+        return self.hits / existing if existing else 1.0
+
+
+@dataclass(slots=True)
 class Prepared:
     """A batch worked out in memory and ready to be stored in one transaction."""
 
@@ -87,7 +107,7 @@ class Ingest(SharedStream):
         ledger: Ledger,
         org: Org,
         consumer: str,
-        max_cached: int = 200_000,
+        max_cached: int = 50_000,
         org_version: int | None = None,
         prefix: str = "pingzhan",
         tz: tzinfo | None = None,
@@ -108,7 +128,9 @@ class Ingest(SharedStream):
         self.skew = skew  # how far beyond that clock an occurred_at may be
         self.tracking_name = f"nats:{consumer}"
         self.max_cached = max_cached
-        self.cache: dict[Key, Aggregate] = {}
+        self.cache: dict[Key, Aggregate] = {}  # what batches used since the cache last turned over
+        self.kept: dict[Key, Aggregate] = {}  # what they used before that: taken back when asked for
+        self.lookups = CacheLookups()
         self.order = Order(workers, index, prefix) if workers > 1 else None
         self.position = self.stored_position()
         self.prepared_to = self.position  # stream seq up to which batches were worked out in memory
@@ -185,17 +207,24 @@ class Ingest(SharedStream):
         self.position = prepared.last_seq
 
     def cache_full(self) -> bool:
-        return len(self.cache) > self.max_cached
+        return len(self.cache) > self.max_cached // 2
 
     def settle(self, prepared: Prepared) -> None:
         for message_id in prepared.new_ids:
             self.pending.pop(message_id, None)
         if self.cache_full() and self.prepared_to == self.position:
-            self.cache.clear()  # nothing uncommitted is held: the store has it all
+            # Nothing uncommitted is held: turn the cache over. What was used since the last turn
+            # is kept, what was not is let go (the store has it all): at most ``max_cached``
+            # aggregates are held, and those in use (cadres on duty, open checkpoints and hazards)
+            # stay, however long the log grows. Clearing it all instead made every batch after
+            # a clear load its cadres' whole histories again.
+            self.kept = self.cache
+            self.cache = {}
 
     def reset(self) -> None:
         """Forget everything not committed: the next batch starts from the store."""
         self.cache.clear()
+        self.kept.clear()
         self.pending.clear()
         self.position = self.stored_position()
         self.prepared_to = self.position
@@ -257,10 +286,23 @@ class Ingest(SharedStream):
             self.org, self.org_version = organisation.org(), version
 
     def _load(self, commands: Any) -> None:
-        cache = self.cache
-        wanted = {key: i for cmd in commands for i in cmd.needs() if (key := i.int) not in cache}
-        if wanted:
-            cache.update((a.int, aggregate) for a, aggregate in self.ledger.load(wanted.values()).items())
+        """Bring what the commands need into the cache: from the kept generation, else the store."""
+        cache, kept = self.cache, self.kept
+        wanted: dict[Key, UUID] = {}
+        hits = 0
+        for cmd in commands:
+            for i in cmd.needs():
+                key = i.int
+                if key in cache:
+                    hits += 1
+                elif key in kept:
+                    cache[key] = kept.pop(key)
+                    hits += 1
+                else:
+                    wanted[key] = i
+        loaded = self.ledger.load(wanted.values()) if wanted else {}
+        cache.update((a.int, aggregate) for a, aggregate in loaded.items())
+        self.lookups.count(hits, len(loaded), len(wanted) - len(loaded))
 
     def _apply(self, p: Parsed, refused: Rejected | None, read: dict[Key, int]) -> tuple[Outcome, list[Any]]:
         kind = p.message.kind if p.message is not None else kind_of(p.inbound.data)  # type: ignore[attr-defined]

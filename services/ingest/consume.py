@@ -143,6 +143,9 @@ class Consumer:
         await self._unsubscribe()
         if self.ingest.order is not None:
             self._report_waits(force=True)
+        lookups = self.ingest.lookups
+        log.info("aggregate cache", hits=lookups.hits, loaded=lookups.loaded, new=lookups.new,
+                 hit_rate=round(lookups.hit_rate, 4))  # fmt: skip
 
     async def _in_order(self, msgs: list[Msg], stop: asyncio.Event) -> None:
         """Several workers: decide our messages of ``msgs`` in parts, each part ending before a

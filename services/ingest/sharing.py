@@ -24,6 +24,7 @@ class SharedStream:
     ledger: Ledger
     order: Order | None
     cache: dict[Any, Aggregate]
+    kept: dict[Any, Aggregate]
     tracking_name: str
     prefix: str
     tz: tzinfo | None
@@ -95,6 +96,7 @@ class SharedStream:
         for key in keys:
             if isinstance(key, int):
                 self.cache.pop(key, None)
+                self.kept.pop(key, None)
 
     def _ours(self, batch: Sequence[Inbound]) -> Sequence[Inbound]:
         if self.order is None:
