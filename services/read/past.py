@@ -123,7 +123,7 @@ def roster_at(
         )
     if bounds[1] < first_recorded:
         raise ValueError(
-            f"--known-at {known_at.isoformat()} is before the first event was recorded, at {first_recorded}"
+            f"nothing was recorded by {known_at.isoformat()}: the roster's first event was recorded at {first_recorded}"
         )
     model = Roster()
     how = Method(until=reader.until)
@@ -132,6 +132,27 @@ def roster_at(
         model, reader.events(how.snapshot, reader.until), bounds, lambda p: reader.late(p, bounds)
     )
     return roster_view(org, roster_rows(model), scope, at, deadlines), how
+
+
+def roster_doc(
+    db: ViewDb,
+    ledger: Ledger,
+    org: Org,
+    at: str | None,
+    known_at: str | None = None,
+    scope: str | None = None,
+    deadlines: Deadlines | None = None,
+    names: tuple[str, str] = ("at", "known_at"),
+) -> dict[str, Any]:
+    """``roster_at`` of the moments a reader gave (``names``: what the reader calls them, for the
+    errors), its document with ``past``: the moments and how the answer was reached."""
+    if at is None:
+        raise ValueError(f"{names[1]} goes with {names[0]} (the field time to look back on)")
+    t1 = moment(at, names[0])
+    t2 = moment(known_at, names[1]) if known_at else None
+    doc, how = roster_at(db, ledger, org, t1, t2, scope, deadlines)
+    said = {"at": t1.isoformat(), "known_at": t2.isoformat() if t2 else None}
+    return {**doc, "past": {**said, **vars(how)}}
 
 
 def reviews_of(
