@@ -119,7 +119,7 @@ def roster_at(
     first_occurred, first_recorded = reader.prefix[3], reader.prefix[4]
     if bounds[0] < first_occurred:
         raise ValueError(
-            f"--at {at.isoformat()} is before the first event, which happened at {first_occurred}"
+            f"{at.isoformat()} is before the roster's first event, which happened at {first_occurred}"
         )
     if bounds[1] < first_recorded:
         raise ValueError(
