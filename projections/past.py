@@ -77,7 +77,10 @@ def roster_rows(model: ReadModel) -> Rows:
 
 
 def dump_rows(rows: Rows) -> str:
-    return orjson.dumps({name: [[*k, *v] for k, v in table.items()] for name, table in rows.items()}).decode()
+    """The rows as JSON, by key: the same text however the rows came to be (folded or loaded)."""
+    return orjson.dumps(
+        {name: [[*k, *table[k]] for k in sorted(table)] for name, table in rows.items()}
+    ).decode()
 
 
 def load_rows(model: ReadModel, blob: str | bytes) -> None:

@@ -5,7 +5,7 @@ from the stored events filtered by both times (``past_helpers.fresh_fold``)."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
