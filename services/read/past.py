@@ -20,8 +20,8 @@ from pingzhan.projections.past import Bounds, Event, apply_known, instant, load_
 from pingzhan.projections.reviews import DECISIONS, review
 from pingzhan.projections.roster import Roster
 from pingzhan.projections.roster_view import roster_view
+from pingzhan.services.read import tables
 from pingzhan.services.read.projector import recorded
-from pingzhan.services.read.tables import read_rows
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.store.ledger import Ledger
 
@@ -57,9 +57,13 @@ class PastReader:
 
     def __init__(self, db: ViewDb, ledger: Ledger):
         self.db, self.ledger = db, ledger
-        self.prefix = read_rows(db, Roster()).rows["roster_prefix"].get(("prefix",))
-        row = db.query("SELECT position FROM view_tracking WHERE name = ?", [Roster.name])
-        self.until = int(row[0][0]) if row else 0  # the event the roster's read model has reached
+        with db.transaction(write=False) as cur:
+            if not tables.exists(cur, "roster_prefix"):
+                raise LookupError("no read models yet: start `pingzhan serve` (or `pingzhan demo`) first")
+            cols = "max_occurred, max_recorded, snapshot_at, min_occurred, min_recorded"
+            self.prefix = cur.execute(f"SELECT {cols} FROM roster_prefix WHERE name = 'prefix'").fetchone()
+            row = cur.execute("SELECT position FROM view_tracking WHERE name = ?", [Roster.name]).fetchone()
+        self.until = int(row[0]) if row else 0  # the event the roster's read model has reached
 
     def snapshot(self, model: Roster, bounds: Bounds | None, before: int, after: int = 0) -> int:
         """Load into ``model`` the latest snapshot before position ``before`` (and after ``after``)
