@@ -33,7 +33,7 @@ import orjson
 from pingzhan.projections.base import ReadModel, Table
 
 Rows = dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]
-Bounds = tuple[str, str]  # (field time, recorded time) as instants, both inclusive
+Bounds = tuple[datetime, datetime]  # (field time, recorded time), both inclusive
 Event = tuple[int, Any]  # (position, event)
 
 HISTORY_TABLES = (
@@ -42,6 +42,7 @@ HISTORY_TABLES = (
     # roster events earlier, in field or recorded time, than an event before them in the log
     Table("roster_late", ("position",), ("occurred", "recorded", "event", "state"), append_only=True),
     # where the live fold is: the maxima so far, the last snapshot's position, the first times
+    # (each as the event gave it: compared as instants when loaded)
     Table(
         "roster_prefix",
         ("name",),
@@ -51,20 +52,28 @@ HISTORY_TABLES = (
 _HISTORY = {t.name for t in HISTORY_TABLES}
 
 
+def moment(value: str | datetime) -> datetime:
+    """An ISO 8601 time (or a datetime) as an aware datetime: compared as an instant."""
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return at if at.tzinfo else at.replace(tzinfo=UTC)  # the library's timestamps are UTC
+
+
 def instant(value: str | datetime) -> str:
-    """A moment as a UTC instant that sorts as text (ISO 8601, microseconds, ``Z``)."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:  # the library's timestamps, when stored without an offset, are UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """A moment as a UTC instant that sorts as text (ISO 8601, microseconds, ``Z``): the stored
+    columns the reads compare in SQL."""
+    return moment(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _raw(value: str | datetime) -> str:
+    return value if isinstance(value, str) else value.isoformat()
 
 
 def times(event: Any) -> Bounds:
-    """When an event happened in the field and when it was recorded, as instants; an event without
-    a field time counts as happening when it was recorded."""
-    recorded = instant(event.timestamp)
+    """When an event happened in the field and when it was recorded; an event without a field time
+    counts as happening when it was recorded."""
+    recorded = moment(event.timestamp)
     occurred = getattr(event, "occurred_at", None)
-    return (instant(occurred) if occurred else recorded), recorded
+    return (moment(occurred) if occurred else recorded), recorded
 
 
 def within(t: Bounds, bounds: Bounds | None) -> bool:
@@ -116,51 +125,81 @@ def filtered_fold(model: ReadModel, events: Iterable[Event], bounds: Bounds) -> 
 class History:
     """What the live roster keeps beside its rows for the questions about the past: the prefix
     maxima (and the first roster event's times), a snapshot every ``every`` positions, and the
-    late events."""
+    late events. Times are compared as datetimes and stored as the events gave them, once per
+    flush; only the snapshots' maxima and the late events' times are made sortable text
+    (``instant``), and those are few."""
 
     def __init__(self, every: int):
         self.every = every
         self.load({"roster_prefix": {}})
 
     def load(self, rows: Rows) -> None:
-        stored = rows["roster_prefix"].get(("prefix",), ("", "", "0", "", ""))
-        self.max_occurred, self.max_recorded, snapshot_at, self.min_occurred, self.min_recorded = stored
-        self.snapshot_at = int(snapshot_at)
+        stored = rows["roster_prefix"].get(("prefix",))
+        self.snapshot_at = int(stored[2]) if stored else 0
+        # the highest and lowest field and recorded times so far: (datetime, as the event gave it)
+        self.top_occurred = self.top_recorded = self.low_occurred = self.low_recorded = _NONE
+        if stored:
+            self.top_occurred, self.top_recorded = _kept(stored[0]), _kept(stored[1])
+            self.low_occurred, self.low_recorded = _kept(stored[3]), _kept(stored[4])
+        self.moved = False
 
     def before(self, model: ReadModel, position: int, event: Any) -> None:
         """A roster event about to be folded: keep it if late, and move the maxima."""
-        occurred, recorded = times(event)
-        if occurred < self.max_occurred or recorded < self.max_recorded:
+        occurred, recorded = _times_fast(event)
+        if self.top_occurred is _NONE:
+            given = getattr(event, "occurred_at", None) or event.timestamp
+            self.top_occurred = self.low_occurred = (occurred, given)
+            self.top_recorded = self.low_recorded = (recorded, event.timestamp)
+            self.moved = True
+            return
+        if occurred < self.top_occurred[0] or recorded < self.top_recorded[0]:
             state = orjson.dumps(event.__dict__, default=_iso).decode()
-            model.append("roster_late", (position, occurred, recorded, type(event).__qualname__, state))
-        highest = (max(self.max_occurred, occurred), max(self.max_recorded, recorded))
-        lowest = (min(self.min_occurred or occurred, occurred), min(self.min_recorded or recorded, recorded))
-        if highest != (self.max_occurred, self.max_recorded) or lowest != (
-            self.min_occurred,
-            self.min_recorded,
-        ):
-            (self.max_occurred, self.max_recorded), (self.min_occurred, self.min_recorded) = highest, lowest
-            self._keep(model)
+            row = (position, instant(occurred), instant(recorded), type(event).__qualname__, state)
+            model.append("roster_late", row)
+        if occurred > self.top_occurred[0]:
+            self.top_occurred, self.moved = (occurred, event.occurred_at), True
+        elif occurred < self.low_occurred[0]:
+            self.low_occurred, self.moved = (occurred, event.occurred_at), True
+        if recorded > self.top_recorded[0]:
+            self.top_recorded, self.moved = (recorded, event.timestamp), True
+        elif recorded < self.low_recorded[0]:
+            self.low_recorded, self.moved = (recorded, event.timestamp), True
 
     def after(self, model: ReadModel, position: int) -> None:
         """Any event folded (or not): a snapshot when ``every`` positions have passed."""
         if position - self.snapshot_at < self.every:
             return
-        self.snapshot_at = position
-        blob = dump_rows(roster_rows(model))
-        model.append("roster_snapshot", (position, self.max_occurred, self.max_recorded, blob))
-        self._keep(model)
+        self.snapshot_at, self.moved = position, True
+        none = self.top_occurred is _NONE  # no roster event yet: the snapshot qualifies for any times
+        maxima = ("", "") if none else (instant(self.top_occurred[0]), instant(self.top_recorded[0]))
+        model.append("roster_snapshot", (position, *maxima, dump_rows(roster_rows(model))))
 
-    def _keep(self, model: ReadModel) -> None:
-        """Stored with the rows (each page), so that a restarted fold goes on from the same point."""
-        where = (
-            self.max_occurred,
-            self.max_recorded,
-            str(self.snapshot_at),
-            self.min_occurred,
-            self.min_recorded,
-        )
-        model.put("roster_prefix", ("prefix",), where)
+    def keep(self, model: ReadModel) -> None:
+        """Before the rows are written: the maxima with them, so that a fold restarted from the
+        stored rows goes on from the same point."""
+        if self.moved and self.top_occurred is not _NONE:
+            times = [_raw(t[1]) for t in (self.top_occurred, self.top_recorded)]
+            firsts = [_raw(t[1]) for t in (self.low_occurred, self.low_recorded)]
+            model.put("roster_prefix", ("prefix",), (*times, str(self.snapshot_at), *firsts))
+        self.moved = False
+
+
+_NONE: tuple[datetime, Any] = (datetime.min.replace(tzinfo=UTC), None)  # no roster event yet
+
+
+def _times_fast(event: Any) -> Bounds:
+    """``times`` for the live fold, where it runs for every roster event: the stored strings (with
+    their offsets) parsed straight away."""
+    occurred, recorded = event.__dict__.get("occurred_at"), event.timestamp
+    if type(occurred) is str and type(recorded) is str:
+        at, by = datetime.fromisoformat(occurred), datetime.fromisoformat(recorded)
+        if at.tzinfo is not None and by.tzinfo is not None:
+            return at, by
+    return times(event)
+
+
+def _kept(value: str) -> tuple[datetime, str]:
+    return moment(value), value
 
 
 def _iso(value: Any) -> str:

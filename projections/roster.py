@@ -88,6 +88,9 @@ class Roster(ReadModel):
             handler(self, position, event)
         self.history.after(self, position)
 
+    def flushing(self) -> None:
+        self.history.keep(self)
+
     @on(ScopeMode.SwitchedToWartime, ScopeMode.LevelChanged)
     def scope_mode_to_level(self, _: int, e: Any) -> None:
         exercise = "1" if e.exercise else None

@@ -16,7 +16,16 @@ from typing import Any
 
 from pingzhan.domain.org import Org
 from pingzhan.projections.deadlines import Deadlines
-from pingzhan.projections.past import Bounds, Event, apply_known, instant, load_rows, replay, roster_rows
+from pingzhan.projections.past import (
+    Bounds,
+    Event,
+    apply_known,
+    instant,
+    load_rows,
+    replay,
+    roster_rows,
+)
+from pingzhan.projections.past import moment as instant_of
 from pingzhan.projections.reviews import DECISIONS, review
 from pingzhan.projections.roster import Roster
 from pingzhan.projections.roster_view import roster_view
@@ -29,7 +38,7 @@ PAGE = 5000
 _RELEVANT = frozenset(Roster.handlers)
 
 
-def moment(text: str, name: str) -> datetime:
+def parse_moment(text: str, name: str) -> datetime:
     """A moment given by a reader: ISO 8601 with an offset, else ValueError in words."""
     try:
         at = datetime.fromisoformat(text)
@@ -72,7 +81,7 @@ class PastReader:
         params: list[Any] = [before, after]
         if bounds is not None:
             sql += " AND max_occurred <= ? AND max_recorded <= ?"
-            params += list(bounds)
+            params += [instant(b) for b in bounds]
         found = self.db.query(sql + " ORDER BY position DESC LIMIT 1", params)
         if not found:
             return 0
@@ -96,7 +105,7 @@ class PastReader:
         rows = self.db.query(
             "SELECT position, event, state FROM roster_late WHERE position > ? AND position <= ? "
             "AND occurred <= ? AND recorded <= ? ORDER BY position",
-            [after, self.until, *bounds],
+            [after, self.until, *(instant(b) for b in bounds)],
         )
         return [(int(p), recorded(f"late:{name}", state.encode())) for p, name, state in rows]
 
@@ -119,13 +128,13 @@ def roster_at(
     reader = PastReader(db, ledger)
     if reader.prefix is None:
         raise LookupError("the roster has no events yet: nothing to look back on")
-    bounds = (instant(at), instant(known_at))
+    bounds = (at, known_at)
     first_occurred, first_recorded = reader.prefix[3], reader.prefix[4]
-    if bounds[0] < first_occurred:
+    if at < instant_of(first_occurred):
         raise ValueError(
             f"{at.isoformat()} is before the roster's first event, which happened at {first_occurred}"
         )
-    if bounds[1] < first_recorded:
+    if known_at < instant_of(first_recorded):
         raise ValueError(
             f"nothing was recorded by {known_at.isoformat()}: the roster's first event was recorded at {first_recorded}"
         )
@@ -152,8 +161,8 @@ def roster_doc(
     errors), its document with ``past``: the moments and how the answer was reached."""
     if at is None:
         raise ValueError(f"{names[1]} goes with {names[0]} (the field time to look back on)")
-    t1 = moment(at, names[0])
-    t2 = moment(known_at, names[1]) if known_at else None
+    t1 = parse_moment(at, names[0])
+    t2 = parse_moment(known_at, names[1]) if known_at else None
     doc, how = roster_at(db, ledger, org, t1, t2, scope, deadlines)
     said = {"at": t1.isoformat(), "known_at": t2.isoformat() if t2 else None}
     return {**doc, "past": {**said, **vars(how)}}
