@@ -9,6 +9,9 @@
   another number waits until the others have stopped.
 - Table creation (``schema_lock`` and ``VIEW_SCHEMA_LOCK``): processes starting together on a new
   store create the tables once (CREATE ... IF NOT EXISTS races).
+- One rebuild of the read models at a time (``rebuild_lock``, a ``RoleLock``): `pingzhan rebuild`,
+  or serve rebuilding models for a new layout. Its swap and the live projector's flushes exclude
+  each other by the rows of ``view_generation`` (``services/read/rebuild.py``).
 """
 
 from __future__ import annotations
@@ -62,6 +65,18 @@ class RoleLock:
         if self.handle is not None:
             self.handle.close()
             self.handle = None
+
+
+def rebuild_lock(settings: Settings) -> RoleLock:
+    """Held by the one rebuild of the store's read models (`pingzhan rebuild`, or serve
+    rebuilding models for a new layout)."""
+    try:
+        return RoleLock(settings, "rebuild")
+    except AlreadyRunning:
+        raise AlreadyRunning(
+            "another rebuild of the read models is running on this store (pingzhan rebuild, or "
+            "pingzhan serve rebuilding for a new layout); wait for it to end"
+        ) from None
 
 
 class WorkerCount:
