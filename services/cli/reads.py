@@ -113,12 +113,13 @@ def rebuild(app: App, args: argparse.Namespace) -> int:
     try:
         done = app.rebuild(args.projection, cancel, every(0.2, lambda p: progress(p.line())))
     except (Cancelled, KeyboardInterrupt):
-        progress("")
-        print(f"pingzhan: {Cancelled()}", file=sys.stderr)
-        return 130
+        done = None
     finally:
         progress("")
         for sig, handler in before.items():
             signal.signal(sig, handler)
+    if done is None:
+        print(f"pingzhan: {Cancelled()}", file=sys.stderr)
+        return 130
     print(done.done_line())
     return 0

@@ -246,3 +246,29 @@ async def test_a_rebuild_of_an_unknown_read_model_names_the_ones_there_are(
         app.close()
     names = [m.name for m in read_models(app.org, settings.tz)]
     assert str(raised.value) == f"no read model 'rota': one of {', '.join(names)}, or all"
+
+
+async def test_a_read_of_old_layout_tables_this_code_cannot_read_says_the_model_is_being_rebuilt(
+    nats_server, store: Settings
+) -> None:
+    settings = with_operators(await on_stream(nats_server, store))
+    await publish(nats_server.url, workload(12, 200))
+    await drain(settings, nats_server.url)
+    views = ViewDb(settings)
+    with views.transaction() as cur:  # the roster as a release before its teams' roles left it
+        cur.execute("UPDATE view_schema SET version = 5 WHERE name = 'roster'")
+        cur.execute("ALTER TABLE roster_cadre DROP COLUMN role")
+    app = build(settings)
+
+    try:
+        with pytest.raises(LookupError) as raised:
+            queries.roster(views, app.org)
+        audit = queries.audit(views, app.org)
+    finally:
+        app.close()
+        views.close()
+
+    assert str(raised.value).startswith(
+        "the read model roster is being rebuilt for this release's layout of its tables; it answers again when"
+    )
+    assert audit, "the other models answer"
