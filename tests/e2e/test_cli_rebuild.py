@@ -54,7 +54,9 @@ def views_now(settings: Settings) -> tuple[dict[str, list[tuple[Any, ...]]], lis
     try:
         models = read_models(app.org, settings.tz)
         dump = {
-            t.name: sorted(app.views.query(f"SELECT * FROM {t.name}"), key=repr) for m in models for t in m.tables
+            t.name: sorted(app.views.query(f"SELECT * FROM {t.name}"), key=repr)
+            for m in models
+            for t in m.tables
         }
     finally:
         app.close()
@@ -106,7 +108,9 @@ def rest_of(reader: int) -> bytes:
     return seen
 
 
-async def test_ctrl_c_during_a_rebuild_leaves_the_read_models_as_they_were(nats_server, store: Settings) -> None:
+async def test_ctrl_c_during_a_rebuild_leaves_the_read_models_as_they_were(
+    nats_server, store: Settings
+) -> None:
     settings = await a_store(nats_server, store)
     before, _ = views_now(settings)
     process, reader = on_a_terminal(env_of(settings))
