@@ -18,7 +18,7 @@ from pingzhan.services.logs import Trouble, log
 from pingzhan.services.read import tables
 from pingzhan.services.read.viewdb import Cursor, ViewDb
 from pingzhan.services.store.ledger import Ledger
-from pingzhan.services.store.locks import VIEW_SCHEMA_LOCK
+from pingzhan.services.store.locks import VIEW_SCHEMA_LOCK, VIEW_SWAP_LOCK
 
 TRACKING_DDL = "CREATE TABLE IF NOT EXISTS view_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
 SCHEMA_DDL = "CREATE TABLE IF NOT EXISTS view_schema (name TEXT PRIMARY KEY, version BIGINT NOT NULL)"
@@ -81,8 +81,8 @@ def recorded(topic: str, state: bytes) -> Recorded:
 class Projector:
     """Keeps the read models current. A rebuild (``services/read/rebuild.py``) may put new tables
     in the place of a model's while this runs: it bumps the model's generation, and each flush
-    first checks the generations (locking them) and, when one moved, writes nothing and loads the
-    rows again. Models whose tables are of another layout (``pending``) are left to such a rebuild
+    first checks the generations (under the swap lock) and, when one moved, writes nothing and
+    loads the rows again. Models whose tables are of another layout (``pending``) are left to such a rebuild
     and not folded here; their old tables stay readable until the swap."""
 
     def __init__(self, ledger: Ledger, db: ViewDb, models: Sequence[ReadModel], page: int = 5000):
@@ -114,11 +114,16 @@ class Projector:
         return [m for m in self.models if m.name not in self.pending]
 
     def swapped(self, cur: Cursor | None = None) -> bool:
-        """Has a rebuild swapped tables in since the rows were loaded? Inside a flush (``cur``)
-        the generations are locked: a swap waits for the flush to commit, or the flush sees it."""
-        lock = " FOR SHARE" if cur is not None and self.db.dialect == "postgres" else ""
-        sql = f"SELECT name, generation FROM view_generation{lock}"
-        stored = dict(cur.execute(sql).fetchall() if cur is not None else self.db.query(sql))
+        """Has a rebuild swapped tables in since the rows were loaded? Inside a flush (``cur``),
+        after the swap lock (SQLite: the write lock the flush holds already): a swap waits for
+        the flush to commit, or the flush sees it."""
+        sql = "SELECT name, generation FROM view_generation"
+        if cur is None:
+            stored = dict(self.db.query(sql))
+        else:
+            if self.db.dialect == "postgres":
+                cur.execute("SELECT pg_advisory_xact_lock_shared(?)", (VIEW_SWAP_LOCK,))
+            stored = dict(cur.execute(sql).fetchall())
         return any(stored.get(m.name) != self.generations.get(m.name) for m in self.models)
 
     def reload_if_swapped(self) -> bool:

@@ -3,9 +3,10 @@
 A rebuild folds the whole notification log into fresh read models and writes them, page by
 page, into shadow tables (``roster_scope__next`` ...), while the live tables keep answering and
 the live projector (in `pingzhan serve`) keeps them current. Near the head it swaps, in one
-transaction: it bumps the models' generations (rows the live projector's flush locks too, so
-neither writes while the other does), folds the events stored since, drops the live tables and
-renames the shadow ones in their place, and sets the models' positions and layout versions.
+transaction: it takes the swap lock (which the live projector's flushes take too, so neither
+writes while the other does), bumps the models' generations, folds the events stored since,
+drops the live tables and renames the shadow ones in their place, and sets the models'
+positions and layout versions.
 The live projector sees the new generation at its next flush (or when idle), writes nothing it
 folded from the old rows, and loads the new ones (``services/read/projector.py``).
 
@@ -29,7 +30,7 @@ from pingzhan.services.read.projector import UPSERT_SCHEMA, UPSERT_TRACKING, pre
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import Ledger
-from pingzhan.services.store.locks import AlreadyRunning, rebuild_lock
+from pingzhan.services.store.locks import VIEW_SWAP_LOCK, AlreadyRunning, rebuild_lock
 
 SHADOW = "__next"  # the suffix of the tables a rebuild fills
 
@@ -156,8 +157,10 @@ class Rebuild:
 
     def _swap(self, position: int) -> None:
         """The events stored since, then the shadow tables in the live ones' place, in one
-        transaction that holds off the live projector's flushes (the generations' rows)."""
+        transaction that holds off the live projector's flushes (the swap lock)."""
         with self.db.transaction() as cur:
+            if self.db.dialect == "postgres":  # SQLite: the write lock of BEGIN IMMEDIATE
+                cur.execute("SELECT pg_advisory_xact_lock(?)", (VIEW_SWAP_LOCK,))
             for model in self.models:
                 cur.execute(
                     "UPDATE view_generation SET generation = generation + 1 WHERE name = ?", (model.name,)

@@ -11,7 +11,8 @@
   store create the tables once (CREATE ... IF NOT EXISTS races).
 - One rebuild of the read models at a time (``rebuild_lock``, a ``RoleLock``): `pingzhan rebuild`,
   or serve rebuilding models for a new layout. Its swap and the live projector's flushes exclude
-  each other by the rows of ``view_generation`` (``services/read/rebuild.py``).
+  each other (``VIEW_SWAP_LOCK`` on PostgreSQL, the write lock of ``views.sqlite`` on SQLite), and
+  each flush checks the models' generations (``services/read/rebuild.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pingzhan.services.settings import Settings
 
 EVENT_SCHEMA_LOCK = 7265  # session lock while the event store's tables are created
 VIEW_SCHEMA_LOCK = 7266  # transaction lock while the read models' tables are created
+VIEW_SWAP_LOCK = 7267  # transaction lock: shared by the projector's flush, exclusive by a rebuild's swap
 
 
 def role_lock_id(role: str) -> int:
