@@ -82,8 +82,8 @@ class Projector:
     """Keeps the read models current. A rebuild (``services/read/rebuild.py``) may put new tables
     in the place of a model's while this runs: it bumps the model's generation, and each flush
     first checks the generations (under the swap lock) and, when one moved, writes nothing and
-    loads the rows again. Models whose tables are of another layout (``pending``) are left to such a rebuild
-    and not folded here; their old tables stay readable until the swap."""
+    loads the rows again. Models whose tables are of another layout (``pending``) are left to
+    such a rebuild and not folded here; their old tables stay readable until the swap."""
 
     def __init__(self, ledger: Ledger, db: ViewDb, models: Sequence[ReadModel], page: int = 5000):
         self.ledger, self.db, self.models, self.page = ledger, db, list(models), page
