@@ -205,6 +205,8 @@ def relayout(
     rebuild the models whose tables are of another layout (``waiting``: the projector has some),
     the old tables answering until the swap. While another rebuild runs it waits, if it has
     models to rebuild; trouble is logged and tried again; ``halt`` cancels."""
+    if not waiting and not _shadows(settings):
+        return  # nothing to do: the lock is not taken (a rebuild starting now would find it taken)
     said = False
     while not halt.is_set():
         try:
@@ -235,6 +237,15 @@ def relayout(
         finally:
             db.close()
             lock.release()
+
+
+def _shadows(settings: Settings) -> list[str]:
+    db = ViewDb(settings)
+    try:
+        with db.transaction(write=False) as cur:
+            return tables.named(cur, SHADOW)
+    finally:
+        db.close()
 
 
 def every(seconds: float, report: Callable[[Progress], None]) -> Callable[[Progress], None]:
