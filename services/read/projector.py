@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 
 import orjson
+import psycopg
 from pingzhan.projections.base import ReadModel
 from pingzhan.services import trace
 from pingzhan.services.logs import Trouble, log
@@ -113,18 +114,27 @@ class Projector:
         """The models this projector folds (not those waiting for a rebuild to a new layout)."""
         return [m for m in self.models if m.name not in self.pending]
 
-    def swapped(self, cur: Cursor | None = None) -> bool:
-        """Has a rebuild swapped tables in since the rows were loaded? Inside a flush (``cur``),
-        after the swap lock (SQLite: the write lock the flush holds already): a swap waits for
-        the flush to commit, or the flush sees it."""
-        sql = "SELECT name, generation FROM view_generation"
-        if cur is None:
-            stored = dict(self.db.query(sql))
-        else:
-            if self.db.dialect == "postgres":
-                cur.execute("SELECT pg_advisory_xact_lock_shared(?)", (VIEW_SWAP_LOCK,))
-            stored = dict(cur.execute(sql).fetchall())
+    def swapped(self) -> bool:
+        """Has a rebuild swapped tables in since the rows were loaded?"""
+        stored = dict(self.db.query("SELECT name, generation FROM view_generation"))
         return any(stored.get(m.name) != self.generations.get(m.name) for m in self.models)
+
+    def _guard(self, cur: Cursor) -> None:
+        """First in a flush: wait for a swap under way (the swap lock; SQLite: the write lock the
+        flush holds already), then fail the flush if a swap came since the rows were loaded. On
+        PostgreSQL the check joins the flush's pipeline, nobody waiting for its answer: a moved
+        generation makes it divide by zero, which fails the flush at its commit."""
+        if self.db.dialect == "sqlite":
+            stored = dict(cur.execute("SELECT name, generation FROM view_generation").fetchall())
+            if any(stored.get(m.name) != self.generations.get(m.name) for m in self.models):
+                raise Swapped
+            return
+        cur.execute("SELECT pg_advisory_xact_lock_shared(?)", (VIEW_SWAP_LOCK,))
+        expected = [f"{name}:{generation}" for name, generation in self.generations.items()]
+        cur.execute(
+            "SELECT 1 / (count(*) = ?)::int FROM view_generation WHERE name || ':' || generation = ANY(?)",
+            (len(expected), expected),
+        )
 
     def reload_if_swapped(self) -> bool:
         """Load the rows again if a rebuild swapped tables in (called when idle)."""
@@ -164,12 +174,11 @@ class Projector:
         last = rows[-1][0]
         try:
             with self.db.transaction(pipelined=True) as cur:
-                if self.swapped(cur):
-                    raise Swapped
+                self._guard(cur)
                 for model in active:
                     tables.flush(cur, model)
                     cur.execute(UPSERT_TRACKING, (model.name, last))
-        except Swapped:  # these rows were folded from the old tables' state: nothing written
+        except (Swapped, psycopg.errors.DivisionByZero):  # folded from the old rows: nothing written
             self._reload()
             return len(rows)
         times.append(time.monotonic())
