@@ -98,16 +98,22 @@ class Projector:
         self._load()
 
     def _load(self) -> None:
+        """The rows, positions and generations as stored. Should the database fail halfway, the
+        positions and generations stay as they were: what was not loaded is folded again (the
+        handlers are idempotent), and a swap is still seen at the next flush."""
         with self.db.transaction(write=False) as cur:
             stored = dict(cur.execute("SELECT name, position FROM view_tracking").fetchall())
             versions = dict(cur.execute("SELECT name, version FROM view_schema").fetchall())
-            self.generations = dict(cur.execute("SELECT name, generation FROM view_generation").fetchall())
-            self.pending = {m.name for m in self.models if versions.get(m.name) != m.version}
+            generations = dict(cur.execute("SELECT name, generation FROM view_generation").fetchall())
+            pending = {m.name for m in self.models if versions.get(m.name) != m.version}
             for model in self.models:
-                model.clear()
-                if model.name not in self.pending:
+                if model.name in pending:
+                    model.clear()
+                else:
                     tables.load(cur, model)
-                self.positions[model.name] = int(stored.get(model.name, 0))
+        self.generations, self.pending = generations, pending
+        for model in self.models:
+            self.positions[model.name] = int(stored.get(model.name, 0))
 
     @property
     def active(self) -> list[ReadModel]:

@@ -108,28 +108,29 @@ def rest_of(reader: int) -> bytes:
     return seen
 
 
-async def test_ctrl_c_during_a_rebuild_leaves_the_read_models_as_they_were(
+async def test_ctrl_c_or_sigterm_during_a_rebuild_leaves_the_read_models_as_they_were(
     nats_server, store: Settings
 ) -> None:
     settings = await a_store(nats_server, store)
     before, _ = views_now(settings)
-    process, reader = on_a_terminal(env_of(settings))
 
-    shown = read_until(reader, b"events/s")
-    process.send_signal(signal.SIGINT)
-    code = process.wait(60)
-    said = (shown + rest_of(reader)).decode()
-    after, shadows = views_now(settings)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        process, reader = on_a_terminal(env_of(settings))
+        shown = read_until(reader, b"events/s")
+        process.send_signal(sig)
+        code = process.wait(60)
+        said = (shown + rest_of(reader)).decode().replace("\x1b[K", "")
+        after, shadows = views_now(settings)
 
-    assert b"\rrebuilding roster, audit, assessment, drives, problems: " in shown.replace(b"\x1b[K", b"")
-    assert code == 130
-    assert said.rstrip().splitlines()[-1].split("\r")[-1].replace("\x1b[K", "") == (
-        "pingzhan: rebuild cancelled; the read models are unchanged"
-    )
-    assert "Traceback" not in said
-    assert process.stdout is not None and process.stdout.read() == b""
-    assert shadows == []
-    assert after == before
+        assert "\rrebuilding roster, audit, assessment, drives, problems: " in said
+        assert code == 130
+        assert said.rstrip().splitlines()[-1].split("\r")[-1] == (
+            "pingzhan: rebuild cancelled; the read models are unchanged"
+        )
+        assert "Traceback" not in said
+        assert process.stdout is not None and process.stdout.read() == b""
+        assert shadows == []
+        assert after == before
 
 
 async def test_a_killed_rebuilds_tables_are_dropped_by_serve_and_the_next_rebuild_says_how_it_went(
