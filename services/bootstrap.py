@@ -36,19 +36,21 @@ from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.org.admin import active_org_data
 from pingzhan.services.org.data import load_org_data
 from pingzhan.services.read.projector import Projector
+from pingzhan.services.read.rebuild import Progress, Rebuild, choose, relayout
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.identity import durable_name, store_id
 from pingzhan.services.store.ledger import Ledger, open_ledger
-from pingzhan.services.store.locks import RoleLock, WorkerCount
+from pingzhan.services.store.locks import RoleLock, WorkerCount, rebuild_lock
 
 Role = Literal["all", "ingest", "project"]
 ROLES: tuple[Role, ...] = ("all", "ingest", "project")
 
 
-def read_models(org: Org, tz: tzinfo, snapshot_every: int | None = None) -> list[ReadModel]:
+def read_models(org: Org, settings: Settings) -> list[ReadModel]:
     """Every read model the projector keeps, in the order it folds them."""
-    return [Roster(snapshot_every), AuditTrail(org), Assessment(tz), Drives(tz), Problems(tz)]
+    tz = settings.tz
+    return [Roster(settings.roster_snapshot_every), AuditTrail(org), Assessment(tz), Drives(tz), Problems(tz)]
 
 
 @dataclass
@@ -118,7 +120,7 @@ class App:
         return Projector(
             self.ledger,
             self.views,
-            read_models(self.org, self.settings.tz, self.settings.roster_snapshot_every),
+            read_models(self.org, self.settings),
         )
 
     async def run(
@@ -168,9 +170,11 @@ class App:
         # another by a notice on NATS (``_follow_ingest``); it also polls the store, in case.
         idle_s = 0.2
         projecting = threading.Thread(target=self.projector.run, args=(halt, self.wake, idle_s), daemon=True)
+        relayout = threading.Thread(target=self._relayout, args=(halt,), daemon=True)
         opened = None if role == "ingest" else self._open_edge()  # a port in use stops us here
         if role != "ingest":
             projecting.start()
+            relayout.start()
         edge = [] if opened is None else [asyncio.create_task(self._edge(*opened, stop))]
         for task in edge:  # an API that cannot start stops the service, and says why
             task.add_done_callback(lambda t: stop.set() if not t.cancelled() and t.exception() else None)
@@ -189,8 +193,9 @@ class App:
                 await task
             halt.set()
             self.wake.set()
-            if projecting.is_alive():
-                await asyncio.to_thread(projecting.join)
+            for thread in (projecting, relayout):
+                if thread.is_alive():
+                    await asyncio.to_thread(thread.join)
 
     def _projector_lag(self) -> float:
         head = self.ledger.recorder.max_notification_id() or 0
@@ -326,13 +331,29 @@ class App:
         finally:
             await nc.drain()
 
-    def rebuild(self) -> int:
-        """Empty the read models and fold the whole log again; not while a projector runs."""
-        lock = RoleLock(self.settings, "projector")
+    def rebuild(
+        self,
+        name: str = "all",
+        cancel: threading.Event | None = None,
+        report: Callable[[Progress], None] = lambda _: None,
+        page: int = 5000,
+    ) -> Progress:
+        """Fold the whole log into new tables of the read models (``name``, or all) and swap them
+        in for the old ones; serve may run meanwhile (``services/read/rebuild.py``)."""
+        models = choose(read_models(self.org, self.settings), name)
+        lock = rebuild_lock(self.settings)
+        views = ViewDb(self.settings)  # a connection of its own, beside the projector's
         try:
-            return self.projector.rebuild()
+            return Rebuild(self.ledger, views, models, cancel or threading.Event(), report, page).run()
         finally:
+            views.close()
             lock.release()
+
+    def _relayout(self, halt: threading.Event) -> None:
+        """Beside the projector: models whose tables are of another layout are rebuilt into new
+        tables (the old ones answering until the swap); a killed rebuild's tables are dropped."""
+        models = read_models(self.org, self.settings)
+        relayout(self.settings, self.ledger, models, bool(self.projector.pending), halt)
 
     def close(self) -> None:
         """Close what was opened."""

@@ -51,6 +51,12 @@ def in_words(e: BaseException) -> str:
     return f"unexpected failure ({first or 'no details'}); this is a bug, please report it"
 
 
+def progress(text: str) -> None:
+    """One line on stderr, overwritten in place; only on a terminal ("" clears it)."""
+    if sys.stderr.isatty():
+        print(f"\r\033[K{text}", end="" if text else "", file=sys.stderr, flush=True)
+
+
 def print_json(doc: Any) -> None:
     print(json.dumps(doc, ensure_ascii=False, indent=2))
 

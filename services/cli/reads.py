@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-import time
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
 from pingzhan.services.bootstrap import App
 from pingzhan.services.cli import past, render
-from pingzhan.services.cli.console import print_json
+from pingzhan.services.cli.console import print_json, progress
 from pingzhan.services.read import queries
 from pingzhan.services.read.freshness import as_of_line, freshness
 from pingzhan.services.read.past import with_reviews
+from pingzhan.services.read.rebuild import Cancelled, every
 
 
 def add_parsers(sub: Any) -> None:
@@ -33,7 +35,15 @@ def add_parsers(sub: Any) -> None:
     a.add_argument("--after", type=position, default=0, help="the page after this position (#)")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=audit)
-    rb = sub.add_parser("rebuild", help="rebuild the read models from the event store")
+    rb = sub.add_parser(
+        "rebuild", help="rebuild read models from the event store into new tables, then swap them in"
+    )
+    rb.add_argument(
+        "--projection",
+        default="all",
+        metavar="NAME",
+        help="one read model (roster, audit, ...) or all (default)",
+    )
     rb.set_defaults(func=rebuild)
 
 
@@ -97,10 +107,26 @@ def audit(app: App, args: argparse.Namespace) -> int:
 
 
 def rebuild(app: App, args: argparse.Namespace) -> int:
-    started = time.monotonic()
-    n = app.rebuild()
-    took = time.monotonic() - started
-    print(
-        f"rebuilt roster and audit trail from {n} events in {took:.2f} s ({n / took if took else 0:,.0f} events/s)"
-    )
+    """Progress on a terminal, one line at the end; Ctrl-C or SIGTERM cancels (a second Ctrl-C
+    stops at once), and the read models stay as they were."""
+    cancel = threading.Event()
+
+    def stop(signum: int, frame: Any) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        done = app.rebuild(args.projection, cancel, every(0.2, lambda p: progress(p.line())))
+    except (Cancelled, KeyboardInterrupt):
+        done = None
+    finally:
+        progress("")
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    if done is None:
+        print(f"pingzhan: {Cancelled()}", file=sys.stderr)
+        return 130
+    print(done.done_line())
     return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pingzhan.services.accounts import ensure_operators
 from pingzhan.services.bootstrap import App
-from pingzhan.services.cli.console import CliError, UsageError, seconds
+from pingzhan.services.cli.console import CliError, UsageError, progress, seconds
 from pingzhan.services.nats.connection import connect
 from pingzhan.services.nats.publish import Item, publish_items, recorded_ids
 from pingzhan.services.nats.stream import ensure_stream
@@ -101,12 +100,6 @@ def summary(counts: dict[str, int], invalid: dict[str, tuple[str, str]]) -> str:
         lines.append(f"  {code:26} {sum(kinds.values()):>9,}  sent as {sent_as}")
     lines.append(f"{'invalid':28} {len(ids):>9,}")
     return "\n".join(lines)
-
-
-def progress(text: str) -> None:
-    """One line on stderr, overwritten in place; only on a terminal."""
-    if sys.stderr.isatty():
-        print(f"\r\033[K{text}", end="" if text else "", file=sys.stderr, flush=True)
 
 
 async def _publish(

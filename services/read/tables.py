@@ -1,28 +1,33 @@
 """The tables behind each read model: create, load, write the changed rows, empty, drop.
 
 Statements are written with ``?`` placeholders (``Cursor`` translates them for PostgreSQL).
+``suffix`` names a model's shadow tables (``roster_scope__next``), which a rebuild fills beside
+the live ones and then puts in their place (``services/read/rebuild.py``).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import psycopg
 from pingzhan.projections.base import ReadModel, Table
 from pingzhan.services.read.viewdb import Cursor, ViewDb
 
 
-def ddl(table: Table, dialect: str) -> str:
+def ddl(table: Table, dialect: str, suffix: str = "") -> str:
+    name = table.name + suffix
     if dialect == "sqlite" and table.keys == ("position",):
         # SQLite: the position is the rowid itself, so appending in order needs no extra index.
         cols = ", ".join(["position INTEGER PRIMARY KEY", *(f"{c} TEXT" for c in table.values)])
-        return f"CREATE TABLE IF NOT EXISTS {table.name} ({cols})"
+        return f"CREATE TABLE IF NOT EXISTS {name} ({cols})"
     cols = ", ".join(f"{c} {'BIGINT' if c == 'position' else 'TEXT'}" for c in table.columns)
-    return f"CREATE TABLE IF NOT EXISTS {table.name} ({cols}, PRIMARY KEY ({', '.join(table.keys)}))"
+    return f"CREATE TABLE IF NOT EXISTS {name} ({cols}, PRIMARY KEY ({', '.join(table.keys)}))"
 
 
-def create(cur: Cursor, model: ReadModel) -> None:
+def create(cur: Cursor, model: ReadModel, suffix: str = "") -> None:
     for table in model.tables:
-        cur.execute(ddl(table, cur.db.dialect))
+        cur.execute(ddl(table, cur.db.dialect, suffix))
 
 
 def load(cur: Cursor, model: ReadModel) -> None:
@@ -34,22 +39,24 @@ def load(cur: Cursor, model: ReadModel) -> None:
         rows = cur.execute(f"SELECT {', '.join(table.columns)} FROM {table.name}").fetchall()
         model.rows[table.name] = {tuple(r[:n]): tuple(r[n:]) for r in rows}
     model.dirty.clear()
+    model.appended.clear()  # rows folded but not written: folded again from the loaded position
     model.loaded()
 
 
-def flush(cur: Cursor, model: ReadModel) -> None:
+def flush(cur: Cursor, model: ReadModel, suffix: str = "") -> None:
     """Write what changed since the last flush."""
     model.flushing()
     for table in model.tables:
+        name = table.name + suffix
         if table.append_only:
-            _insert(cur, table, model.appended.pop(table.name, []))
+            _insert(cur, name, table, model.appended.pop(table.name, []))
             continue
         keys = model.dirty.get(table.name)
         if not keys:
             continue
-        _delete(cur, table, list(keys))
+        _delete(cur, name, table, list(keys))
         current = model.rows[table.name]
-        _insert(cur, table, [(*k, *current[k]) for k in keys if k in current])
+        _insert(cur, name, table, [(*k, *current[k]) for k in keys if k in current])
     model.dirty.clear()
 
 
@@ -59,9 +66,29 @@ def empty(cur: Cursor, model: ReadModel) -> None:
     model.clear()
 
 
-def drop(cur: Cursor, model: ReadModel) -> None:
+def drop(cur: Cursor, model: ReadModel, suffix: str = "") -> None:
     for table in model.tables:
-        cur.execute(f"DROP TABLE IF EXISTS {table.name}")
+        cur.execute(f"DROP TABLE IF EXISTS {table.name}{suffix}")
+
+
+def replace(cur: Cursor, model: ReadModel, suffix: str) -> None:
+    """Put the model's shadow tables in the place of its live ones (inside the caller's
+    transaction: readers see the old tables or the new, never neither)."""
+    drop(cur, model)
+    for table in model.tables:
+        cur.execute(f"ALTER TABLE {table.name}{suffix} RENAME TO {table.name}")
+        if cur.db.dialect == "postgres":  # its primary key's index keeps the name it was made with
+            cur.execute(f"ALTER INDEX IF EXISTS {table.name}{suffix}_pkey RENAME TO {table.name}_pkey")
+
+
+def named(cur: Cursor, suffix: str) -> list[str]:
+    """The tables whose names end with ``suffix`` (shadow tables)."""
+    pattern = "%" + suffix.replace("_", "\\_")
+    if cur.db.dialect == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\'"
+    else:
+        sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE ? ESCAPE '\\'"
+    return [str(r[0]) for r in cur.execute(sql, (pattern,)).fetchall()]
 
 
 def exists(cur: Cursor, table: str) -> bool:
@@ -72,38 +99,55 @@ def exists(cur: Cursor, table: str) -> bool:
 
 def read_rows(db: ViewDb, model: ReadModel) -> ReadModel:
     """Load a read model's current rows for a query."""
-    with db.transaction(write=False) as cur:
-        if not all(exists(cur, table.name) for table in model.tables):
-            raise LookupError("no read models yet: start `pingzhan serve` (or `pingzhan demo`) first")
-        load(cur, model)
+    try:
+        with db.transaction(write=False) as cur:
+            if not all(exists(cur, table.name) for table in model.tables):
+                raise LookupError("no read models yet: start `pingzhan serve` (or `pingzhan demo`) first")
+            load(cur, model)
+    except (LookupError, sqlite3.OperationalError, psycopg.errors.UndefinedColumn) as e:
+        if _layout_behind(db, model):
+            raise LookupError(
+                f"the read model {model.name} is being rebuilt for this release's layout of its tables; it "
+                "answers again when `pingzhan serve` (or `pingzhan rebuild`) has swapped the new tables in"
+            ) from None
+        raise e
     return model
+
+
+def _layout_behind(db: ViewDb, model: ReadModel) -> bool:
+    """Are the model's tables of another layout than this code's (README "Rebuilds")?"""
+    try:
+        stored = db.query("SELECT version FROM view_schema WHERE name = ?", (model.name,))
+    except (sqlite3.Error, psycopg.Error):  # no read models at all yet
+        return False
+    return bool(stored) and int(stored[0][0]) != model.version
 
 
 def _type(column: str) -> str:
     return "bigint" if column == "position" else "text"
 
 
-def _insert(cur: Cursor, table: Table, rows: list[tuple[Any, ...]]) -> None:
+def _insert(cur: Cursor, name: str, table: Table, rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
     if cur.db.dialect == "sqlite":
-        cur.executemany(f"INSERT INTO {table.name} VALUES ({','.join('?' * len(table.columns))})", rows)
+        cur.executemany(f"INSERT INTO {name} VALUES ({','.join('?' * len(table.columns))})", rows)
         return
     # PostgreSQL: one statement with a column array each, not one per row (nor COPY, which
     # cannot join the pipeline the projector sends its whole flush in).
     arrays = ", ".join(f"?::{_type(c)}[]" for c in table.columns)
     cur.execute(
-        f"INSERT INTO {table.name} ({', '.join(table.columns)}) SELECT * FROM unnest({arrays})",
+        f"INSERT INTO {name} ({', '.join(table.columns)}) SELECT * FROM unnest({arrays})",
         [list(col) for col in zip(*rows, strict=True)],
     )
 
 
-def _delete(cur: Cursor, table: Table, keys: list[tuple[str, ...]]) -> None:
+def _delete(cur: Cursor, name: str, table: Table, keys: list[tuple[str, ...]]) -> None:
     if cur.db.dialect == "sqlite":
-        cur.executemany(f"DELETE FROM {table.name} WHERE {' AND '.join(f'{k}=?' for k in table.keys)}", keys)
+        cur.executemany(f"DELETE FROM {name} WHERE {' AND '.join(f'{k}=?' for k in table.keys)}", keys)
         return
     arrays = ", ".join(f"?::{_type(c)}[]" for c in table.keys)
     cur.execute(
-        f"DELETE FROM {table.name} WHERE ({', '.join(table.keys)}) IN (SELECT * FROM unnest({arrays}))",
+        f"DELETE FROM {name} WHERE ({', '.join(table.keys)}) IN (SELECT * FROM unnest({arrays}))",
         [list(col) for col in zip(*keys, strict=True)],
     )

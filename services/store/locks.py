@@ -9,6 +9,10 @@
   another number waits until the others have stopped.
 - Table creation (``schema_lock`` and ``VIEW_SCHEMA_LOCK``): processes starting together on a new
   store create the tables once (CREATE ... IF NOT EXISTS races).
+- One rebuild of the read models at a time (``rebuild_lock``, a ``RoleLock``): `pingzhan rebuild`,
+  or serve rebuilding models for a new layout. Its swap and the live projector's flushes exclude
+  each other (``VIEW_SWAP_LOCK`` on PostgreSQL, the write lock of ``views.sqlite`` on SQLite), and
+  each flush checks the models' generations (``services/read/rebuild.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pingzhan.services.settings import Settings
 
 EVENT_SCHEMA_LOCK = 7265  # session lock while the event store's tables are created
 VIEW_SCHEMA_LOCK = 7266  # transaction lock while the read models' tables are created
+VIEW_SWAP_LOCK = 7267  # transaction lock: shared by the projector's flush, exclusive by a rebuild's swap
 
 
 def role_lock_id(role: str) -> int:
@@ -62,6 +67,18 @@ class RoleLock:
         if self.handle is not None:
             self.handle.close()
             self.handle = None
+
+
+def rebuild_lock(settings: Settings) -> RoleLock:
+    """Held by the one rebuild of the store's read models (`pingzhan rebuild`, or serve
+    rebuilding models for a new layout)."""
+    try:
+        return RoleLock(settings, "rebuild")
+    except AlreadyRunning:
+        raise AlreadyRunning(
+            "another rebuild of the read models is running on this store (pingzhan rebuild, or "
+            "pingzhan serve rebuilding for a new layout); wait for it to end"
+        ) from None
 
 
 class WorkerCount:
