@@ -14,7 +14,7 @@ from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.deadlines import Deadlines
 from pingzhan.services.aar.activity import Person
-from pingzhan.services.aar.model import DECISIONS, PROPOSALS, after_action
+from pingzhan.services.aar.model import PROPOSALS, after_action
 from pingzhan.services.aar.review import reviews_for
 from pingzhan.services.read import queries
 from pingzhan.services.read.tables import read_rows
@@ -35,7 +35,7 @@ def episode_report(
     row = found[episode]
     entries = with_fields(ledger, queries.audit(views, org, episode, now=now))
     before = with_fields(ledger, _opening_proposals(views, row))
-    reviews = reviews_for(views, org, [e["position"] for e in [*before, *entries] if e["event"] in DECISIONS])
+    reviews = reviews_for(views, ledger, org, [*before, *entries], deadlines)
     return after_action(
         row, entries, queries.problem_steps(views), people(views), deadlines, now, before, reviews
     )

@@ -36,15 +36,21 @@ def spread_text(s: dict[str, Any], unit: str) -> str:
     return f"{s['count']}: median {s['median']}{u}, p90 {s['p90']}{u}, max {s['max']}{u}"
 
 
+def review_value(v: Any) -> str:
+    """A value of a decision review in a few words: a list by its length and first items."""
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {cell(x)}" for k, x in v.items())
+    if isinstance(v, list):
+        shown = ["/".join(cell(x) for x in i.values()) if isinstance(i, dict) else cell(i) for i in v[:5]]
+        return f"{len(v)}" + (f": {'; '.join(shown)}" if shown else "") + (" ..." if len(v) > 5 else "")
+    return cell(v)
+
+
 def review_lines(review: dict[str, Any] | None) -> list[str]:
     """A decision's review, when one is given (``review.py``): its keys and values, one a line."""
     if not review:
         return []
-    out = []
-    for k, v in review.items():
-        shown = f"{len(v)} items" if isinstance(v, list | dict) and len(v) > 8 else v
-        out.append(f"  - review {k}: {cell(shown)}")
-    return out
+    return [f"  - review {k}: {review_value(v)}" for k, v in review.items()]
 
 
 def render(doc: dict[str, Any], tz: tzinfo | None) -> str:
