@@ -41,10 +41,12 @@ def activity_logs(
     """One log per person who acted or was named (``cadre_id``) in the episode's accepted
     entries, by person id; ``late``: the positions of late reports, marked as such."""
     logs: dict[str, dict[str, Any]] = {}
+    by_name = {p.lower(): p for p in people}  # actors are account names: lowercase cadre ids
     for e in entries:
         if e["outcome"] != "accepted":
             continue
-        who = {p for p in (e["fields"].get("cadre_id"), e["actor"]) if p and p in people}
+        named = (e["fields"].get("cadre_id"), e["actor"])
+        who = {by_name[p.lower()] for p in named if p and p.lower() in by_name}
         for person in who:
             log = logs.get(person)
             if log is None:
