@@ -21,11 +21,16 @@ NO_CJK = (
 
 @cache
 def cjk_font() -> str | None:
-    """The name of a CJK font matplotlib knows (Noto Sans CJK first), None when there is none."""
+    """The name of a CJK font matplotlib knows (Noto Sans CJK SC, the simplified Chinese one,
+    first), None when there is none."""
     from matplotlib import font_manager
 
-    names = sorted({f.name for f in font_manager.fontManager.ttflist if "CJK" in f.name})
-    return next((n for n in names if n.startswith("Noto Sans CJK")), names[0] if names else None)
+    names = {f.name for f in font_manager.fontManager.ttflist if "CJK" in f.name}
+    for wanted in ("Noto Sans CJK SC", "Noto Sans CJK", "Noto Serif CJK SC", ""):
+        found = sorted(n for n in names if n.startswith(wanted))
+        if found:
+            return found[0]
+    return None
 
 
 def figures(doc: dict[str, Any], tz: tzinfo | None) -> tuple[list[tuple[str, str, str]], str | None]:
