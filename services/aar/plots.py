@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from datetime import datetime, tzinfo
 from functools import cache
 from typing import Any
@@ -47,7 +48,8 @@ def figures(doc: dict[str, Any], tz: tzinfo | None) -> tuple[list[tuple[str, str
         "font.family": ["DejaVu Sans", *([font] if font else [])],
         "font.size": 9,
     }
-    with plt.rc_context(style):
+    with plt.rc_context(style), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Glyph .* missing from font")  # said once, in the note
         plots = [
             ("plot-levels", "响应级别 level over time", _levels(plt, doc, tz)),
             ("plot-hazards", "未解决隐患 open hazards over time", _hazards(plt, doc, tz)),

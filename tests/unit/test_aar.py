@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -308,3 +309,13 @@ def test_a_decision_review_when_given_is_shown_in_markdown_html_and_json() -> No
     assert "  - review grids: 12" in md and "review on_duty: 1: G1/cd1" in md
     html = render_html.render(doc, TZ)
     assert 'id="decision-1"' in html and "G1/cd1" in html and "<svg" in html
+
+
+def test_without_a_cjk_font_the_html_says_the_browser_draws_the_chinese_labels(monkeypatch) -> None:
+    from pingzhan.services.aar import plots
+
+    monkeypatch.setattr(plots, "cjk_font", lambda: None)
+
+    html = render_html.render(report(switch_and_stand_down()), TZ)
+
+    assert escape(plots.NO_CJK) in html and html.count("<svg") == 3
