@@ -5,7 +5,7 @@ steps of its problems and who the cadres are. The figures are ``model.py``'s."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -74,11 +74,10 @@ def _opening_proposals(views: ViewDb, episode: dict[str, Any]) -> list[dict[str,
         [episode["scope"], *sorted(PROPOSALS)],
     )
     start = datetime.fromisoformat(episode["started_at"])
-    window = timedelta(seconds=CONFIRMATION_WINDOW.total_seconds())
     return [
         r
         for r in (dict(zip(queries.AUDIT_COLUMNS, row, strict=True)) for row in rows)
-        if start - window <= datetime.fromisoformat(r["occurred_at"]) < start
+        if start - CONFIRMATION_WINDOW <= datetime.fromisoformat(r["occurred_at"]) < start
     ]
 
 

@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from pingzhan.services.aar.plots import figures
-from pingzhan.services.aar.render_md import LEVEL_NAMES, cell, review_value, spread_text
+from pingzhan.services.aar.render_md import LEVEL_NAMES, SHOWN, cell, review_value, spread_text
 from pingzhan.services.cli.render import local
 
 STYLE = """
@@ -214,7 +214,11 @@ def _decisions(decisions: list[dict[str, Any]], t: Any) -> str:
     items = []
     for d in decisions:
         review = d["review"]
-        detail = table(("review", ""), [(k, review_value(v)) for k, v in review.items()]) if review else ""
+        detail = (
+            table(("review", ""), [(k, review_value(v)) for k, v in review.items() if k not in SHOWN])
+            if review
+            else ""
+        )
         items.append(
             f'<li id="decision-{d["position"]}">#{d["position"]} {escape(t(d["occurred_at"]))} '
             f"{escape(d['actor'] or '-')} ({escape(d['scope'] or '-')}): {escape(d['summary'])}{detail}</li>"

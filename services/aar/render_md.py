@@ -8,6 +8,8 @@ from typing import Any
 
 from pingzhan.services.cli.render import local
 
+# a decision's own fields, shown with it: not repeated from its review
+SHOWN = {"position", "event", "scope", "actor", "occurred_at", "recorded_at"}
 LEVEL_NAMES = {None: "peacetime (平时)", "I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
 
 
@@ -50,7 +52,7 @@ def review_lines(review: dict[str, Any] | None) -> list[str]:
     """A decision's review, when one is given (``review.py``): its keys and values, one a line."""
     if not review:
         return []
-    return [f"  - review {k}: {review_value(v)}" for k, v in review.items()]
+    return [f"  - review {k}: {review_value(v)}" for k, v in review.items() if k not in SHOWN]
 
 
 def render(doc: dict[str, Any], tz: tzinfo | None) -> str:

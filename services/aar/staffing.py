@@ -52,22 +52,24 @@ def _checkpoint(cp: str, events: list[dict[str, Any]], start: datetime, end: dat
     on: dict[str, datetime] = {}  # cadre -> on duty since
     seen: set[str] = set()
     shifts: list[tuple[datetime, datetime]] = []
-    first_staffed = None
+    first_staffed: datetime | None = None
     for e in events:
         cadre, when = e["fields"].get("cadre_id"), at(e["occurred_at"])
         if e["event"] == STAFFED and cadre:
             on[cadre] = when
             seen.add(cadre)
-            first_staffed = first_staffed or e["occurred_at"]
+            first_staffed = first_staffed or when
         elif e["event"] == RELIEVED and cadre:
-            since = on.pop(cadre, None) or (None if cadre in seen else start)  # on duty from before
+            since = on.pop(cadre, None)
+            if since is None and cadre not in seen:  # on duty from before: staffed at the switch
+                since = first_staffed = lo
             seen.add(cadre)
             if since is not None:
                 shifts.append((since, when))
     shifts += [(since, hi) for since in on.values()]
     window_h = max(0.0, (hi - lo).total_seconds() / 3600)
     staffed_h = covered(shifts, lo, hi)
-    holes = [(a, b) for a, b in gaps(shifts, lo, hi)]
+    holes = gaps(shifts, lo, hi)
     longest = max((minutes(a, b) for a, b in holes), default=0.0)
     return {
         "checkpoint": cp,
@@ -75,7 +77,7 @@ def _checkpoint(cp: str, events: list[dict[str, Any]], start: datetime, end: dat
         "name": name,
         "established_at": opened.isoformat() if opened else None,
         "closed_at": closed.isoformat() if closed else None,
-        "first_staffed_at": first_staffed,
+        "first_staffed_at": first_staffed.isoformat() if first_staffed else None,
         "minutes_to_first_staffing": round(minutes(start, first_staffed), 2) if first_staffed else None,
         "window_h": round(window_h, 2),
         "staffed_h": round(staffed_h, 2),

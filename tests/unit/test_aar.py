@@ -126,7 +126,8 @@ def test_a_cadre_relieved_with_no_staffing_in_the_episode_was_on_duty_from_its_s
     (row,) = report(entries)["staffing"]["checkpoints"]
 
     assert row["coverage"] == round((60 + 130) / 210, 4)
-    assert row["first_staffed_at"] == at(70) and row["closed_at"] == at(210)
+    assert (row["first_staffed_at"], row["minutes_to_first_staffing"]) == (at(0), 0)  # on duty at the switch
+    assert row["closed_at"] == at(210)
     assert row["unstaffed_over_threshold"] == []
 
 
@@ -299,7 +300,12 @@ def test_an_office_acknowledging_after_its_deadline_is_an_improvement_item() -> 
 
 
 def test_a_decision_review_when_given_is_shown_in_markdown_html_and_json() -> None:
-    review = {"decision": "switch to wartime", "grids": 12, "on_duty": [{"grid": "G1", "cadre": "cd1"}]}
+    review = {
+        "position": 1,
+        "decision": "switch to wartime",
+        "grids": 12,
+        "on_duty": [{"grid": "G1", "cadre": "cd1"}],
+    }
 
     doc = report(switch_and_stand_down(), reviews={1: review})
 
@@ -307,6 +313,7 @@ def test_a_decision_review_when_given_is_shown_in_markdown_html_and_json() -> No
     assert json.loads(json.dumps(doc, ensure_ascii=False))["decisions"][0]["review"]["grids"] == 12
     md = render_md.render(doc, TZ)
     assert "  - review grids: 12" in md and "review on_duty: 1: G1/cd1" in md
+    assert "review position" not in md  # said with the decision itself
     html = render_html.render(doc, TZ)
     assert 'id="decision-1"' in html and "G1/cd1" in html and "<svg" in html
 
