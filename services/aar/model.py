@@ -22,6 +22,7 @@ from pingzhan.services.aar.hazards import hazards, problems
 from pingzhan.services.aar.staffing import staffing
 
 WARTIME, LEVEL = event_name(ScopeMode.SwitchedToWartime), event_name(ScopeMode.LevelChanged)
+ENDS = {event_name(ScopeMode.SwitchedToPeacetime), event_name(ScopeMode.EpisodeVoided)}
 PROPOSALS = {event_name(ScopeMode.SwitchProposed), event_name(ScopeMode.VoidProposed)}
 DECISIONS = {
     event_name(c)
@@ -53,7 +54,7 @@ def after_action(
     the decision reviews by position, ``now``: the end of an episode still open."""
     start = at(episode["started_at"])
     end = at(episode["ended_at"]) if episode["ended_at"] else now
-    late = late_reports(entries, t.LATE_REPORT_MIN)
+    late = late_reports(entries, t.LATE_REPORT_MIN, episode["episode"])
     decided = decisions([*before, *entries], reviews or {})
     staffed = staffing(entries, start, end)
     found = hazards(entries, end)
@@ -127,18 +128,20 @@ def _overview(episode: Mapping[str, Any], decided: list[dict[str, Any]], end: da
     }
 
 
-def late_reports(entries: Sequence[dict[str, Any]], after_min: float) -> set[int]:
+def late_reports(entries: Sequence[dict[str, Any]], after_min: float, episode: str | None = None) -> set[int]:
     """The positions of late reports: accepted entries recorded when the episode's record had
     already reached a field time more than ``after_min`` minutes after they happened (an offline
-    phone sending later). Decided by store order, so a replay marks the same ones."""
-    late, front = set(), None
+    phone sending later), or after the stand-down (or void) of ``episode`` was recorded. Decided
+    by store order, so a replay marks the same ones."""
+    late, front, ended = set(), None, False
     for e in entries:
         if e["outcome"] != "accepted" or not e["occurred_at"]:
             continue
         when = at(e["occurred_at"])
-        if front is not None and minutes(when, front) > after_min:
+        if ended or (front is not None and minutes(when, front) > after_min):
             late.add(e["position"])
         front = when if front is None or when > front else front
+        ended = ended or (e["event"] in ENDS and e["fields"].get("episode") == episode)
     return late
 
 

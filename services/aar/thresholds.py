@@ -9,6 +9,7 @@ UNSTAFFED_MAX_MIN = 30  # a checkpoint unstaffed for longer than this in one str
 HAZARD_OPEN_MAX_H = 12  # a hazard open longer than this (reported to resolved, or to the episode's end)
 HAZARD_FIRST_TASK_MAX_MIN = 60  # a hazard waiting longer than this for its first task
 LATE_REPORT_MIN = 60  # recorded when the episode's record had reached this much later in field time
+# (or after its stand-down was recorded)
 REJECTED_MAX = 0  # more rejected messages than this in the episode
 
 

@@ -228,6 +228,12 @@ def test_a_report_recorded_after_others_that_happened_more_than_an_hour_later_is
     doc = report(entries)
 
     assert late_reports(entries, 60) == {4}
+    assert late_reports(
+        [*entries, *switch_and_stand_down()[1:], entry(100, "Cadre.CheckedIn", 230)], 60, "street:S#1"
+    ) == {
+        4,
+        100,
+    }  # 10 min before the stand-down, recorded after it
     assert [r["position"] for r in doc["late_reports"]] == [4]
     (log,) = [log for log in doc["activity"] if log["person"] == "cd1"]
     assert [(a["position"], a["late"]) for a in log["activities"]] == [(4, True)]  # check-ins: routine
