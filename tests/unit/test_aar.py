@@ -332,3 +332,18 @@ def test_without_a_cjk_font_the_html_says_the_browser_draws_the_chinese_labels(m
     html = render_html.render(report(switch_and_stand_down()), TZ)
 
     assert escape(plots.NO_CJK) in html and html.count("<svg") == 3
+
+
+def test_an_open_episode_runs_until_the_report_and_its_hazards_are_open_until_then() -> None:
+    h = {"hazard_id": "H", "grid_id": "G1"}
+    entries = [
+        switch_and_stand_down()[0],
+        entry(2, "Hazard.Reported", 60, hazard_kind="landslide", location="x", severity="high", **h),
+    ]
+
+    doc = report(entries, end=None)  # the report is made 10 h after the switch
+
+    assert doc["episode"]["open"] and doc["episode"]["duration_h"] == 10
+    assert [lv["level"] for lv in doc["overview"]["levels"]] == ["II"]
+    assert doc["hazards"]["list"][0]["open_h"] == 9 and doc["hazards"]["open_at_end"] == 1
+    assert "(still open)" in render_md.render(doc, TZ) and "(open)" in render_html.render(doc, TZ)
