@@ -4,6 +4,7 @@ SQLite and PostgreSQL): its figures against figures computed here from the gener
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -67,8 +68,10 @@ async def reports(
     try:
         now = datetime.now(UTC)
         docs = {
-            e: episode_report(app.views, app.ledger, app.org, e, settings.deadlines, now)
-            for e in (FLOOD, EPIDEMIC)
+            e: json.loads(
+                json.dumps(episode_report(app.views, app.ledger, app.org, e, settings.deadlines, now))
+            )
+            for e in (FLOOD, EPIDEMIC)  # as `aar --format json` prints it
         }
     finally:
         app.close()
