@@ -28,6 +28,8 @@ def add_parsers(sub: Any) -> None:
 
 def aar(app: App, args: argparse.Namespace) -> int:
     tz = app.settings.tz
+    if args.output is not None and not args.output.parent.is_dir():  # said before the work, not after
+        raise CliError(f"cannot write {args.output}: no such directory {args.output.parent}")
     doc = episode_report(
         app.views, app.ledger, app.org, args.episode, app.settings.deadlines, datetime.now(UTC)
     )

@@ -66,8 +66,9 @@ def test_markdown_and_html_are_written_to_the_files_given(demo_env: dict[str, st
         (
             [EPISODE, "-o", "/proc/no-such-dir/aar.md"],
             1,
-            "pingzhan: error: cannot write /proc/no-such-dir/aar.md: ",
+            "pingzhan: error: cannot write /proc/no-such-dir/aar.md: no such directory /proc/no-such-dir",
         ),
+        ([EPISODE, "-o", "/proc/version"], 1, "pingzhan: error: cannot write /proc/version: "),
     ],
 )
 def test_an_unknown_episode_a_bad_format_or_an_unwritable_file_is_one_line(
