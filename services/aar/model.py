@@ -68,7 +68,7 @@ def after_action(
             "until": end.isoformat(),
             "duration_h": round(hours(start, end), 2),
         },
-        "overview": _overview(episode, decided, end),
+        "overview": _overview(episode, decided),
         "thresholds": t.stated(),
         "entries": len(entries),
         "decisions": decided,
@@ -101,7 +101,7 @@ def decisions(
     ]
 
 
-def _overview(episode: Mapping[str, Any], decided: list[dict[str, Any]], end: datetime) -> dict[str, Any]:
+def _overview(episode: Mapping[str, Any], decided: list[dict[str, Any]]) -> dict[str, Any]:
     own = [d for d in decided if d["scope"] == episode["scope"] and d["episode"] == episode["episode"]]
     levels = [
         {"at": d["occurred_at"], "level": d["level"], "by": d["actor"], "confirmed_by": d["confirmed_by"]}
