@@ -90,6 +90,9 @@ class ReadModel:
     def loaded(self) -> None:
         """Called after the rows were loaded or emptied: derive whatever is kept beside them."""
 
+    def flushing(self) -> None:
+        """Called just before the changed rows are written: put whatever is kept beside them."""
+
     def clear(self) -> None:
         """Forget every row and change (the storage side empties the tables)."""
         self.rows = {t.name: {} for t in self.tables}

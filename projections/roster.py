@@ -7,7 +7,7 @@ and every scope above it (a district-wide switch puts every grid in wartime).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pingzhan.domain.cadre import Cadre
 from pingzhan.domain.checkpoint import Checkpoint
@@ -23,6 +23,7 @@ from pingzhan.domain.problem import (
 )
 from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.projections.base import ReadModel, Table, on
+from pingzhan.projections.past import HISTORY_TABLES, History
 
 
 class Roster(ReadModel):
@@ -59,13 +60,17 @@ class Roster(ReadModel):
                 "hazard",
             ),
         ),
+        *HISTORY_TABLES,  # snapshots and late events, for the roster at any past moment (past.py)
     )
 
-    version = 7  # 5: hazards raised as problems, and problems taking over hazards; 6: roles;
-    #              7: the whistle-and-report loop (problems' state, since when, opinion)
+    version = 8  # 5: hazards raised as problems, and problems taking over hazards; 6: roles;
+    #              7: the whistle-and-report loop (problems' state, since when, opinion);
+    #              8: snapshots and late events (projections/past.py)
+    snapshot_every: ClassVar[int] = 20_000  # positions between snapshots (PINGZHAN_ROSTER_SNAPSHOT_EVERY)
 
-    def __init__(self) -> None:
+    def __init__(self, snapshot_every: int | None = None) -> None:
         super().__init__()
+        self.history = History(snapshot_every or self.snapshot_every)
         self.loaded()
 
     def loaded(self) -> None:
@@ -73,6 +78,18 @@ class Roster(ReadModel):
         self.on_duty: dict[str, set[str]] = {}
         for checkpoint_id, cadre_id in self.rows["roster_duty"]:
             self.on_duty.setdefault(checkpoint_id, set()).add(cadre_id)
+        self.history.load(self.rows)
+
+    def apply(self, position: int, event: Any) -> None:
+        """Fold an event, keeping beside the rows what the questions about the past need."""
+        handler = self.handlers.get(type(event).__qualname__)
+        if handler is not None:
+            self.history.before(self, position, event)
+            handler(self, position, event)
+        self.history.after(self, position)
+
+    def flushing(self) -> None:
+        self.history.keep(self)
 
     @on(ScopeMode.SwitchedToWartime, ScopeMode.LevelChanged)
     def scope_mode_to_level(self, _: int, e: Any) -> None:

@@ -46,9 +46,9 @@ Role = Literal["all", "ingest", "project"]
 ROLES: tuple[Role, ...] = ("all", "ingest", "project")
 
 
-def read_models(org: Org, tz: tzinfo) -> list[ReadModel]:
+def read_models(org: Org, tz: tzinfo, snapshot_every: int | None = None) -> list[ReadModel]:
     """Every read model the projector keeps, in the order it folds them."""
-    return [Roster(), AuditTrail(org), Assessment(tz), Drives(tz), Problems(tz)]
+    return [Roster(snapshot_every), AuditTrail(org), Assessment(tz), Drives(tz), Problems(tz)]
 
 
 @dataclass
@@ -115,7 +115,11 @@ class App:
 
     @cached_property
     def projector(self) -> Projector:
-        return Projector(self.ledger, self.views, read_models(self.org, self.settings.tz))
+        return Projector(
+            self.ledger,
+            self.views,
+            read_models(self.org, self.settings.tz, self.settings.roster_snapshot_every),
+        )
 
     async def run(
         self, role: Role, stop: asyncio.Event, on_http: Callable[[str], None] = lambda _: None

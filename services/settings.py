@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     # every other office; JSON, e.g. {"*": {"acknowledge_h": 24, "report_back_h": 168}}.
     office_deadlines: dict[str, OfficeDeadline] = Field(default_factory=lambda: dict(DEFAULT_DEADLINES))
 
+    # The roster at any past moment (projections/past.py): a snapshot of the roster every this
+    # many positions of the log; a question folds at most this many events after one.
+    roster_snapshot_every: int = Field(default=20_000, ge=1)
+
     # Where an operator action's time goes (services/trace.py): a file of timestamps, or none.
     trace_file: Path | None = None
 

@@ -1,6 +1,8 @@
 """What the after-action report reads: the episode and its audit rows from the read models, the
 stored events of those rows from the event store (the notification log, by position), the loop
-steps of its problems and who the cadres are. The figures are ``model.py``'s."""
+steps of its problems, who the cadres are, and the review of each decision (the roster of its
+scope as known when it was recorded: ``services/read/past.reviews_of``). The figures are
+``model.py``'s."""
 
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.deadlines import Deadlines
 from pingzhan.services.aar.activity import Person
 from pingzhan.services.aar.model import PROPOSALS, after_action
-from pingzhan.services.aar.review import reviews_for
 from pingzhan.services.read import queries
+from pingzhan.services.read.past import reviews_of
 from pingzhan.services.read.tables import read_rows
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.store.ledger import Ledger
@@ -35,7 +37,7 @@ def episode_report(
     row = found[episode]
     entries = with_fields(ledger, queries.audit(views, org, episode, now=now))
     before = with_fields(ledger, _opening_proposals(views, row))
-    reviews = reviews_for(views, ledger, org, [*before, *entries], deadlines)
+    reviews = reviews_of(views, ledger, org, [*before, *entries], deadlines)  # the decision reviews
     return after_action(
         row, entries, queries.problem_steps(views), people(views), deadlines, now, before, reviews
     )

@@ -49,7 +49,7 @@ def review_value(v: Any) -> str:
 
 
 def review_lines(review: dict[str, Any] | None) -> list[str]:
-    """A decision's review, when one is given (``review.py``): its keys and values, one a line."""
+    """A decision's review, when there is one (``read.py``): its keys and values, one a line."""
     if not review:
         return []
     return [f"  - review {k}: {review_value(v)}" for k, v in review.items() if k not in SHOWN]

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pingzhan.services.api.auth import READERS, Principal, allow
 from pingzhan.services.api.parts import Parts
 from pingzhan.services.ingest.outcome import Outcome
-from pingzhan.services.read import queries, reporting
+from pingzhan.services.read import past, queries, reporting
 
 router = APIRouter(prefix="/api", tags=["read"])
 Reader = Annotated[Principal, Depends(allow(*READERS))]
@@ -36,11 +36,18 @@ def roster(
     scope: Annotated[str | None, Query(description="KIND:ID, e.g. street:BT-QG")] = None,
     unstaffed: Annotated[bool, Query(description="only grids with unstaffed open checkpoints")] = False,
     hazards: Annotated[bool, Query(description="only grids with open hazards")] = False,
+    at: Annotated[
+        str | None, Query(description="the roster at this field time (ISO 8601 with offset)")
+    ] = None,
+    known_at: Annotated[str | None, Query(description="with at: as recorded by then (default now)")] = None,
 ) -> dict[str, Any]:
     p = parts(request)
     as_of = p.as_of()  # first: the rows include at least this (a stream from it misses nothing)
     with p.lock:
-        doc = queries.roster(p.views, p.org, scope, datetime.now(UTC), p.settings.deadlines)
+        if at is None and known_at is None:
+            doc = queries.roster(p.views, p.org, scope, datetime.now(UTC), p.settings.deadlines)
+        else:
+            doc = past.roster_doc(p.views, p.app.ledger, p.org, at, known_at, scope, p.settings.deadlines)
     if unstaffed:
         doc["grids"] = [g for g in doc["grids"] if g["unstaffed_checkpoints"]]
     if hazards:
@@ -82,8 +89,8 @@ def _page(p: Parts, episode: str | None, after: int, limit: int) -> dict[str, An
     as_of = p.as_of()
     with p.lock:
         rows = queries.audit(p.views, p.org, episode, limit + 1, after, datetime.now(UTC))
-    more = len(rows) > limit
-    rows = rows[:limit]
+        more = len(rows) > limit
+        rows = past.with_reviews(p.views, p.app.ledger, p.org, rows[:limit], p.settings.deadlines)
     return {"entries": rows, "next_after": rows[-1]["position"] if more else None, "as_of": as_of}
 
 

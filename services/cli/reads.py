@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pingzhan.services.bootstrap import App
-from pingzhan.services.cli import render
+from pingzhan.services.cli import past, render
 from pingzhan.services.cli.console import print_json
 from pingzhan.services.read import queries
 from pingzhan.services.read.freshness import as_of_line, freshness
+from pingzhan.services.read.past import with_reviews
 
 
 def add_parsers(sub: Any) -> None:
@@ -20,6 +21,8 @@ def add_parsers(sub: Any) -> None:
     r.add_argument("--scope", help="KIND:ID; default the whole district")
     r.add_argument("--all", action="store_true", help="list every grid, not only those with something on")
     r.add_argument("--json", action="store_true")
+    r.add_argument("--at", help="the roster as it was at this field time (ISO 8601 with offset)")
+    r.add_argument("--known-at", help="with --at: as far as it was recorded by then (default: now)")
     r.set_defaults(func=roster)
     a = sub.add_parser("audit", help="the audit trail")
     a.add_argument("--episode", help="only this emergency episode, e.g. street:BT-BS#1")
@@ -61,6 +64,8 @@ def as_of(app: App, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def roster(app: App, args: argparse.Namespace) -> int:
+    if args.at is not None or args.known_at is not None:
+        return past.roster(app, args)
     doc = queries.roster(app.views, app.org, args.scope, datetime.now(UTC), app.settings.deadlines)
     if args.json:
         print_json({**doc, "as_of": as_of(app, args)})
@@ -78,8 +83,10 @@ def audit(app: App, args: argparse.Namespace) -> int:
         return 0
     rows = queries.audit(app.views, app.org, args.episode, args.limit + 1, args.after, datetime.now(UTC))
     more = len(rows) > args.limit
-    rows = rows[: args.limit]
+    rows = with_reviews(app.views, app.ledger, app.org, rows[: args.limit], app.settings.deadlines)
     print_json(rows) if args.json else print(render.audit(rows, app.settings.tz))
+    if not args.json:
+        past.print_reviews(rows)
     if more:
         episode = f" --episode {args.episode}" if args.episode else ""
         size = f" --limit {args.limit}" if args.limit != AUDIT_PAGE else ""

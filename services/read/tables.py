@@ -39,6 +39,7 @@ def load(cur: Cursor, model: ReadModel) -> None:
 
 def flush(cur: Cursor, model: ReadModel) -> None:
     """Write what changed since the last flush."""
+    model.flushing()
     for table in model.tables:
         if table.append_only:
             _insert(cur, table, model.appended.pop(table.name, []))

@@ -223,6 +223,24 @@ async def test_the_report_figures_match_those_computed_from_the_generated_messag
     ]
     assert flood["episode"]["duration_h"] == round((end - start).total_seconds() / 3600, 2)
     assert [r["occurred_at"] for r in flood["late_reports"]] == ["2022-07-12T09:00:00+08:00"]
+    switch = next(
+        b for b in bodies if b["kind"] == "mode.switched_to_wartime" and b["scope"] == "street:BT-BS"
+    )
+    where: dict[str, str] = {}  # cadre -> grid, from the messages before the switch
+    team = {
+        b["cadre_id"] for b in bodies if b["kind"] == "cadre.registered" and b.get("role", "cadre") != "cadre"
+    }
+    for b in bodies[: bodies.index(switch)]:
+        if (
+            b["kind"] == "cadre.dispatched" and b["cadre_id"] not in team
+        ):  # a checkpoint team's others: no cadres
+            where[b["cadre_id"]] = b["grid_id"]
+        elif b["kind"] == "cadre.recalled":
+            where.pop(b["cadre_id"], None)
+    reviews = [d["review"] for d in flood["decisions"]]
+    assert [r["decision"] for r in reviews] == ["switch to wartime", "stand-down"]
+    assert reviews[0]["cadres_dispatched"] == sum(g.startswith("BT-BS-") for g in where.values())
+    assert reviews[1]["open_hazards"] == []  # every one resolved by the stand-down
     logs = {log["person"]: {a["occurred_at"] for a in log["activities"]} for log in flood["activity"]}
     done = [b for b in bodies if b["kind"] == "hazard.task_done" and b["grid_id"].startswith("BT-BS-")]
     done = [b for b in done if start <= t(b["occurred_at"]) < end]
