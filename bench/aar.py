@@ -25,8 +25,9 @@ FORMATS = ("json", "md", "html")
 PINGZHAN = str(Path(sys.executable).with_name("pingzhan"))
 
 
-def run(store: str, quick: bool) -> dict[str, Any]:
-    scale = 0.1 if quick else 1.0
+def run(store: str, quick: bool, scale: float | None = None) -> dict[str, Any]:
+    """``scale``: of the year (default 1.0, or 0.1 when ``quick``)."""
+    scale = scale or (0.1 if quick else 1.0)
     stores = Stores(store)
     try:
         settings = stores.fresh("aar")
