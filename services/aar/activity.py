@@ -1,7 +1,7 @@
 """An ICS-214-style activity log per cadre (and checkpoint-team member): who they are (name,
 unit, role, grid) and, in field-time order, the notable things they did or were given in the
 episode. Routine peacetime records (check-ins, household visits, ratings ...) are counted, not
-listed."""
+listed; a checkpoint's staffing and relief are listed once (not again as the cadre's own copy)."""
 
 from __future__ import annotations
 
@@ -24,13 +24,14 @@ ROUTINE = {
         Cadre.VolunteerServed,
         Cadre.HouseholdsRegistered,
         Cadre.OpinionCollected,
-        Cadre.WentOnDuty,  # the checkpoint's own Staffed and Relieved are listed
-        Cadre.CameOffDuty,
         HouseholdInfo.InformationCollected,
         HouseholdInfo.InformationVerified,
         Opinion.Collected,
     )
 }
+
+# The cadre's own copy of a checkpoint's staffing and relief: left out (the checkpoint's are listed).
+COPIES = {event_name(Cadre.WentOnDuty), event_name(Cadre.CameOffDuty)}
 
 Person = tuple[str | None, str | None, str | None, str | None]  # name, unit, role, grid
 
@@ -43,7 +44,7 @@ def activity_logs(
     logs: dict[str, dict[str, Any]] = {}
     by_name = {p.lower(): p for p in people}  # actors are account names: lowercase cadre ids
     for e in entries:
-        if e["outcome"] != "accepted":
+        if e["outcome"] != "accepted" or e["event"] in COPIES:
             continue
         named = (e["fields"].get("cadre_id"), e["actor"])
         who = {by_name[p.lower()] for p in named if p and p.lower() in by_name}

@@ -15,7 +15,7 @@ from pingzhan.domain.org import Org
 from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.deadlines import Deadlines
-from pingzhan.services.aar.activity import Person
+from pingzhan.services.aar.activity import COPIES, Person
 from pingzhan.services.aar.model import PROPOSALS, after_action
 from pingzhan.services.read import queries
 from pingzhan.services.read.past import reviews_of
@@ -44,9 +44,12 @@ def episode_report(
 
 
 def with_fields(ledger: Ledger, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The audit rows, each with its stored event's fields."""
-    states = states_at(ledger, [r["position"] for r in rows])
-    return [{**r, "fields": states.get(r["position"], {})} for r in rows]
+    """The audit rows, each given its stored event's fields (but the cadres' copies of checkpoint
+    shifts, which the report does not read: half of an epidemic's rows)."""
+    states = states_at(ledger, [r["position"] for r in rows if r["event"] not in COPIES])
+    for r in rows:
+        r["fields"] = states.get(r["position"], {})
+    return rows
 
 
 def states_at(ledger: Ledger, positions: Sequence[int]) -> dict[int, dict[str, Any]]:
