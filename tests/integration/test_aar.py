@@ -241,6 +241,34 @@ async def test_the_report_figures_match_those_computed_from_the_generated_messag
     assert [r["decision"] for r in reviews] == ["switch to wartime", "stand-down"]
     assert reviews[0]["cadres_dispatched"] == sum(g.startswith("BT-BS-") for g in where.values())
     assert reviews[1]["open_hazards"] == []  # every one resolved by the stand-down
+    grid_of = {b["problem_id"]: b["grid_id"] for b in bodies if b["kind"] == "problem.reported"}
+    steps = [
+        b
+        for b in bodies
+        if b["kind"].startswith("problem.") and grid_of[b["problem_id"]].startswith("BT-BS-")
+    ]
+    met = {b["problem_id"] for b in steps if start <= t(b["occurred_at"]) < end}
+    acked = {}  # (problem, office) -> hours from its escalation to the office's first acknowledgement
+    for b in steps:
+        if b["problem_id"] in met and b["kind"] == "problem.escalated":
+            ack = next(
+                a
+                for a in steps
+                if a["kind"] == "problem.acknowledged"
+                and (a["problem_id"], a["office"]) == (b["problem_id"], b["office"])
+                and t(a["occurred_at"]) >= t(b["occurred_at"])
+            )
+            acked[(b["problem_id"], b["office"])] = (
+                t(ack["occurred_at"]) - t(b["occurred_at"])
+            ).total_seconds() / 3600
+    assert met and {p["problem"] for p in flood["problems"]["list"]} == met
+    shown = {
+        (p["problem"], s["office"]): s["acknowledge_h"]
+        for p in flood["problems"]["list"]
+        for s in p["stages"]
+        if s["via"] == "escalated"
+    }
+    assert shown == pytest.approx({k: round(v, 2) for k, v in acked.items()})
     logs = {log["person"]: {a["occurred_at"] for a in log["activities"]} for log in flood["activity"]}
     done = [b for b in bodies if b["kind"] == "hazard.task_done" and b["grid_id"].startswith("BT-BS-")]
     done = [b for b in done if start <= t(b["occurred_at"]) < end]
