@@ -21,7 +21,7 @@ from typing import Any
 
 from pingzhan.services.org.data import read_org_file
 
-from . import breakdown, durability, floor, latency, ledger, past, phases, scale_out, sse
+from . import aar, breakdown, durability, floor, latency, ledger, past, phases, scale_out, sse
 from .env import Stores, machine
 from .traffic import Traffic
 
@@ -206,10 +206,15 @@ def main() -> int:
     )
     p.add_argument("--roster-at-only", action="store_true", help=past.__doc__.splitlines()[0])
     p.add_argument("--samples", type=int, default=100, help="with --roster-at-only: (T1, T2) pairs timed")
+    p.add_argument(
+        "--aar-only", action="store_true", help="only aar_seconds: `pingzhan aar` on the year's July flood"
+    )
     args = p.parse_args()
     try:
         if args.roster_at_only:
             result = past.run(args.store, args.samples)
+        elif args.aar_only:
+            result = aar.run(args.store, args.quick)
         elif args.latency_only:
             result = latency.run(args.store, args.messages, args.batch_size, args.quick)
         elif args.workers_only:
@@ -220,7 +225,7 @@ def main() -> int:
         print(f"bench: error: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
     show = latency.table if args.latency_only else scale_out.table if args.workers_only else table
-    show = past.table if args.roster_at_only else show
+    show = past.table if args.roster_at_only else aar.table if args.aar_only else show
     print(json.dumps(result, indent=2) if args.json else show(result))
     return 0
 

@@ -12,14 +12,14 @@ import sys
 from collections.abc import Sequence
 
 from pingzhan.services.bootstrap import build
-from pingzhan.services.cli import ledger, operator, org, reads, reports, serve, simulate, tokens
+from pingzhan.services.cli import aar, ledger, operator, org, reads, reports, serve, simulate, tokens
 from pingzhan.services.cli.console import CliError, Parser, UsageError, in_words
 from pingzhan.services.logs import configure_logging
 from pingzhan.services.settings import Settings
 from pydantic import ValidationError
 
 # Commands that read a store: on a data directory without one they say so (and create nothing).
-READS = {"roster", "audit", "rebuild", "report", "duty", "outcome", "verify", "prove"}
+READS = {"roster", "audit", "rebuild", "report", "duty", "outcome", "verify", "prove", "aar"}
 
 
 def parser() -> Parser:
@@ -32,6 +32,7 @@ def parser() -> Parser:
     reads.add_parsers(sub)
     org.add_parsers(sub, Parser)
     reports.add_parsers(sub)
+    aar.add_parsers(sub)
     simulate.add_parsers(sub)
     tokens.add_parsers(sub, Parser)
     ledger.add_parsers(sub, Parser)
