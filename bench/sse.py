@@ -28,10 +28,10 @@ from pingzhan.services.store.ledger import open_ledger
 from .breakdown import breakdown
 from .env import Worker
 from .phases import Item, wait_for
+from .traffic import PROBED_STREET
 
 OPERATOR = "bench-duty"  # signs in with a token made for it
-STREET = "street:BT-XC"
-PROBED = f'"scope":"{STREET}"'.encode()
+STREET = PROBED_STREET
 PROBE_ID = re.compile(rb'"message_id":"(op-[^"]+)"')  # an operator action's id in the SSE data
 
 
@@ -105,8 +105,6 @@ class Load:
         while not self.stop.is_set():
             due = int((time.monotonic() - self.started) * self.rate) - self.sent
             for i, s, b in itertools.islice(self.background, max(0, due)):
-                if PROBED in b:  # the probe's street is switched by the probe alone
-                    continue
                 await self.js.publish_async(s, b, headers={"Nats-Msg-Id": i})
                 self.sent += 1
             await asyncio.sleep(0.01)

@@ -23,6 +23,7 @@ from pingzhan.services.traffic.workload import Workload
 Item = tuple[str, str, bytes]
 T = TypeVar("T")
 
+PROBED_STREET = "street:BT-XC"  # switched by the latency probes alone (it and its grids)
 RESEND_EVERY = 200  # every 200th message is sent again without the NATS dedupe header
 ID_CHUNK = 5_000  # message ids looked up at a time
 
@@ -49,8 +50,11 @@ class Traffic:
         """The same workload past the backlog, for background traffic on the ingested store: it
         fits the state the backlog left (cadres on duty, checkpoints open), so it is as valid as the
         backlog (1% invalid). A workload of another seed would be rejected a quarter of the time
-        (its cadres already on duty elsewhere), and rejections cost more than most messages."""
-        return itertools.islice(Workload(self.org, seed=self.seed).messages(10**12), self.count, None)
+        (its cadres already on duty elsewhere), and rejections cost more than most messages.
+        Without the switches of the street the latency probes switch (``PROBED_STREET``)."""
+        probed = f'"scope":"{PROBED_STREET}"'.encode()
+        after = itertools.islice(Workload(self.org, seed=self.seed).messages(10**12), self.count, None)
+        return (m for m in after if probed not in m[2])
 
     def resends(self) -> Iterator[Item]:
         return itertools.islice(self.items(), 0, None, RESEND_EVERY)
