@@ -3,13 +3,14 @@ no file or network fetch; Chinese labels drawn by the browser's fonts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import tzinfo
 from html import escape
 from typing import Any
 
+from pingzhan.services.aar import tables
 from pingzhan.services.aar.plots import figures
-from pingzhan.services.aar.render_md import LEVEL_NAMES, SHOWN, cell, review_value, spread_text
+from pingzhan.services.aar.render_md import SHOWN, cell, review_value
+from pingzhan.services.aar.tables import spread_text
 from pingzhan.services.cli.render import local
 
 STYLE = """
@@ -20,7 +21,8 @@ th{background:#f3f3f3}.late{color:#b03a2e;font-weight:bold}figure{margin:1em 0}f
 """
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], cls: str = "") -> str:
+def table(spec: tables.Table, cls: str = "") -> str:
+    headers, rows = spec
     if not rows:
         return "<p>(none)</p>"
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
@@ -71,13 +73,7 @@ def render(doc: dict[str, Any], tz: tzinfo | None) -> str:
         fact("late-reports", "迟报 late reports", len(doc["late_reports"])),
         fact("rejected", "被拒绝 rejected", len(doc["rejected"])),
         "</table>",
-        table(
-            ("at", "level", "by", "confirmed by"),
-            [
-                (t(lv["at"]), LEVEL_NAMES.get(lv["level"], lv["level"]), lv["by"], lv["confirmed_by"])
-                for lv in ov["levels"]
-            ],
-        ),
+        table(tables.levels(ov, t)),
     ]
     if note:
         parts.append(f'<p class="note">{escape(note)}</p>')
@@ -87,108 +83,19 @@ def render(doc: dict[str, Any], tz: tzinfo | None) -> str:
         "<h2>卡口值守 Checkpoint staffing</h2>",
         f"<p>from the switch to the first staffing: {escape(spread_text(st['minutes_to_first_staffing'], 'min'))}; "
         f"coverage: {escape(spread_text(st['coverage'], ''))}; never staffed: {st['never_staffed']}</p>",
-        table(
-            (
-                "checkpoint",
-                "grid",
-                "first staffed",
-                "min from switch",
-                "shifts",
-                "coverage",
-                "longest unstaffed min",
-            ),
-            [
-                (
-                    c["checkpoint"],
-                    c["grid"],
-                    t(c["first_staffed_at"]),
-                    c["minutes_to_first_staffing"],
-                    c["shifts"],
-                    c["coverage"],
-                    c["longest_unstaffed_min"],
-                )
-                for c in st["checkpoints"]
-            ],
-        ),
+        table(tables.checkpoints(st, t)),
         "<h2>隐患 Hazards</h2>",
         f"<p>task duration: {escape(spread_text(hz['task_hours'], 'h'))}</p>",
-        table(
-            (
-                "hazard",
-                "grid",
-                "kind",
-                "severity",
-                "reported",
-                "first task min",
-                "tasks",
-                "resolved",
-                "open h",
-                "problem",
-            ),
-            [
-                (
-                    x["hazard"],
-                    x["grid"],
-                    x["kind"],
-                    x["severity"],
-                    t(x["reported_at"]),
-                    x["first_task_min"],
-                    f"{x['tasks_done']}/{x['tasks']}",
-                    t(x["resolved_at"]),
-                    x["open_h"],
-                    x["problem"],
-                )
-                for x in hz["list"]
-            ],
-        ),
+        table(tables.hazards(hz, t)),
         "<h2>吹哨报到 Problems escalated</h2>",
-        table(
-            (
-                "problem",
-                "grid",
-                "office",
-                "via",
-                "received",
-                "ack h",
-                "report-back h",
-                "late",
-                "h to resolve",
-            ),
-            [
-                (
-                    x["problem"],
-                    x["grid"],
-                    s["office"],
-                    s["via"],
-                    t(s["received_at"]),
-                    s["acknowledge_h"],
-                    s["report_back_h"],
-                    "LATE" if s["late"] else "-",
-                    x["hours_to_resolve"],
-                )
-                for x in doc["problems"]["list"]
-                for s in x["stages"]
-            ],
-        ),
+        table(tables.problem_stages(doc["problems"], t)),
+        table(tables.offices(doc["problems"])),
         "<h2>工作日志 Activity logs (ICS-214 style)</h2>",
         *(_activity(log, t) for log in doc["activity"]),
         "<h2>迟报 Late reports</h2>",
-        table(
-            ("#", "occurred", "recorded", "actor", "what"),
-            [
-                (r["position"], t(r["occurred_at"]), t(r["recorded_at"]), r["actor"], r["summary"])
-                for r in doc["late_reports"]
-            ],
-            "late",
-        ),
+        table(tables.late_reports(doc, t), "late"),
         "<h2>被拒绝的操作 Rejected actions</h2>",
-        table(
-            ("#", "occurred", "actor", "kind", "code", "reason"),
-            [
-                (r["position"], t(r["occurred_at"]), r["actor"], r["kind"], r["code"], r["reason"])
-                for r in doc["rejected"]
-            ],
-        ),
+        table(tables.rejected(doc, t)),
         "<h2>改进事项 Improvement items</h2>",
         '<ul class="improve">'
         + "".join(
@@ -215,7 +122,7 @@ def _decisions(decisions: list[dict[str, Any]], t: Any) -> str:
     for d in decisions:
         review = d["review"]
         detail = (
-            table(("review", ""), [(k, review_value(v)) for k, v in review.items() if k not in SHOWN])
+            table((("review", ""), [(k, review_value(v)) for k, v in review.items() if k not in SHOWN]))
             if review
             else ""
         )
@@ -227,11 +134,7 @@ def _decisions(decisions: list[dict[str, Any]], t: Any) -> str:
 
 
 def _activity(log: dict[str, Any], t: Any) -> str:
-    who = f"{log['person']} {log['name'] or ''} ({log['unit'] or '-'}, {log['role']}, grid {log['grid'] or '-'})"
-    rows = [
-        (t(a["occurred_at"]), t(a["recorded_at"]), ("LATE " if a["late"] else "") + a["activity"])
-        for a in log["activities"]
-    ]
-    return f"<h3>{escape(who)}</h3><p>routine records (check-ins, visits ...): {log['routine']}</p>" + table(
-        ("occurred", "recorded", "activity"), rows
+    return (
+        f"<h3>{escape(tables.who(log))}</h3><p>routine records (check-ins, visits ...): {log['routine']}</p>"
+        + table(tables.activities(log, t))
     )

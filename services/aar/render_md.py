@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
+from pingzhan.services.aar import tables
+from pingzhan.services.aar.tables import spread_text
 from pingzhan.services.cli.render import local
 
 # a decision's own fields, shown with it: not repeated from its review
 SHOWN = {"position", "event", "scope", "actor", "occurred_at", "recorded_at"}
-LEVEL_NAMES = {None: "peacetime (平时)", "I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
 
 
 def cell(v: Any) -> str:
@@ -29,13 +30,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
     return [*out, ""]
-
-
-def spread_text(s: dict[str, Any], unit: str) -> str:
-    if not s["count"]:
-        return "none"
-    u = f" {unit}" if unit else ""
-    return f"{s['count']}: median {s['median']}{u}, p90 {s['p90']}{u}, max {s['max']}{u}"
 
 
 def review_value(v: Any) -> str:
@@ -77,13 +71,7 @@ def render(doc: dict[str, Any], tz: tzinfo | None) -> str:
         "",
         "Levels over time 级别变化:",
         "",
-        *table(
-            ("at", "level", "by", "confirmed by"),
-            [
-                (t(lv["at"]), LEVEL_NAMES.get(lv["level"], lv["level"]), lv["by"], lv["confirmed_by"])
-                for lv in ov["levels"]
-            ],
-        ),
+        *table(*tables.levels(ov, t)),
     ]
     out += ["## Decisions 决策", ""]
     for d in doc["decisions"]:
@@ -97,31 +85,15 @@ def render(doc: dict[str, Any], tz: tzinfo | None) -> str:
     out += _problems(doc["problems"], t)
     out += ["## Activity logs (ICS-214 style) 工作日志", ""]
     for log in doc["activity"]:
-        who = f"{log['person']} {log['name'] or ''} ({log['unit'] or '-'}, {log['role']}, grid {log['grid'] or '-'})"
-        out += [f"### {who}", "", f"routine records (check-ins, visits ...): {log['routine']}", ""]
-        out += table(
-            ("occurred", "recorded", "activity"),
-            [
-                (t(a["occurred_at"]), t(a["recorded_at"]), ("LATE " if a["late"] else "") + a["activity"])
-                for a in log["activities"]
-            ],
-        )
-    out += ["## Late reports 迟报", ""]
-    out += table(
-        ("#", "occurred", "recorded", "actor", "what"),
-        [
-            (r["position"], t(r["occurred_at"]), t(r["recorded_at"]), r["actor"], r["summary"])
-            for r in doc["late_reports"]
-        ],
-    )
-    out += ["## Rejected actions 被拒绝的操作", ""]
-    out += table(
-        ("#", "occurred", "actor", "kind", "code", "reason"),
-        [
-            (r["position"], t(r["occurred_at"]), r["actor"], r["kind"], r["code"], r["reason"])
-            for r in doc["rejected"]
-        ],
-    )
+        out += [
+            f"### {tables.who(log)}",
+            "",
+            f"routine records (check-ins, visits ...): {log['routine']}",
+            "",
+        ]
+        out += table(*tables.activities(log, t))
+    out += ["## Late reports 迟报", "", *table(*tables.late_reports(doc, t))]
+    out += ["## Rejected actions 被拒绝的操作", "", *table(*tables.rejected(doc, t))]
     out += ["## Improvement items 改进事项", ""]
     out += [
         f"- **{i['text']}** ({i['rule']}): {i['count']}: {', '.join(i['which'][:20])}"
@@ -139,29 +111,7 @@ def _staffing(s: dict[str, Any], t: Any) -> list[str]:
         f"- from the switch to the first staffing: {spread_text(s['minutes_to_first_staffing'], 'min')}",
         f"- coverage over the episode: {spread_text(s['coverage'], '')}; never staffed: {s['never_staffed']}",
         "",
-        *table(
-            (
-                "checkpoint",
-                "grid",
-                "first staffed",
-                "min from switch",
-                "shifts",
-                "coverage",
-                "longest unstaffed min",
-            ),
-            [
-                (
-                    c["checkpoint"],
-                    c["grid"],
-                    t(c["first_staffed_at"]),
-                    c["minutes_to_first_staffing"],
-                    c["shifts"],
-                    c["coverage"],
-                    c["longest_unstaffed_min"],
-                )
-                for c in s["checkpoints"]
-            ],
-        ),
+        *table(*tables.checkpoints(s, t)),
     ]
 
 
@@ -175,86 +125,16 @@ def _hazards(h: dict[str, Any], t: Any) -> list[str]:
         f"- task duration: {spread_text(h['task_hours'], 'h')}",
         f"- from report to resolution: {spread_text(h['hours_to_resolve'], 'h')}",
         "",
-        *table(
-            (
-                "hazard",
-                "grid",
-                "kind",
-                "severity",
-                "reported",
-                "first task min",
-                "tasks",
-                "resolved",
-                "open h",
-                "problem",
-            ),
-            [
-                (
-                    x["hazard"],
-                    x["grid"],
-                    x["kind"],
-                    x["severity"],
-                    t(x["reported_at"]),
-                    x["first_task_min"],
-                    f"{x['tasks_done']}/{x['tasks']}",
-                    t(x["resolved_at"]),
-                    x["open_h"],
-                    x["problem"],
-                )
-                for x in h["list"]
-            ],
-        ),
+        *table(*tables.hazards(h, t)),
     ]
 
 
 def _problems(p: dict[str, Any], t: Any) -> list[str]:
-    rows = [
-        (
-            x["problem"],
-            x["grid"],
-            s["office"],
-            s["via"],
-            t(s["received_at"]),
-            s["acknowledge_h"],
-            s["report_back_h"],
-            "LATE" if s["late"] else "-",
-            x["hours_to_resolve"],
-        )
-        for x in p["list"]
-        for s in x["stages"]
-        or [dict.fromkeys(("office", "via", "received_at", "acknowledge_h", "report_back_h", "late"))]
-    ]
     return [
         "## Problems escalated 吹哨报到",
         "",
         f"- problems {p['problems']}, escalated to an office {p['escalated']}",
         "",
-        *table(
-            (
-                "problem",
-                "grid",
-                "office",
-                "via",
-                "received",
-                "ack h",
-                "report-back h",
-                "late",
-                "h to resolve",
-            ),
-            rows,
-        ),
-        *table(
-            ("office", "received", "acknowledge h", "report back h", "late", "open"),
-            [
-                (
-                    o["office"],
-                    o["received"],
-                    spread_text(o["acknowledge_h"], "h"),
-                    spread_text(o["report_back_h"], "h"),
-                    o["late"],
-                    o["open"],
-                )
-                for o in p["by_office"]
-            ],
-        ),
+        *table(*tables.problem_stages(p, t)),
+        *table(*tables.offices(p)),
     ]
