@@ -205,7 +205,7 @@ def relayout(
     rebuild the models whose tables are of another layout (``waiting``: the projector has some),
     the old tables answering until the swap. While another rebuild runs it waits, if it has
     models to rebuild; trouble is logged and tried again; ``halt`` cancels."""
-    if not waiting and not _shadows(settings):
+    if not waiting and not shadow_tables(settings):
         return  # nothing to do: the lock is not taken (a rebuild starting now would find it taken)
     said = False
     while not halt.is_set():
@@ -239,7 +239,8 @@ def relayout(
             lock.release()
 
 
-def _shadows(settings: Settings) -> list[str]:
+def shadow_tables(settings: Settings) -> list[str]:
+    """The shadow tables a rebuild has made and not swapped in (nor dropped) yet."""
     db = ViewDb(settings)
     try:
         with db.transaction(write=False) as cur:

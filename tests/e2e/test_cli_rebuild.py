@@ -12,9 +12,7 @@ import subprocess
 from typing import Any
 
 from pingzhan.services.bootstrap import build, read_models
-from pingzhan.services.read import tables
-from pingzhan.services.read.rebuild import SHADOW
-from pingzhan.services.read.viewdb import ViewDb
+from pingzhan.services.read.rebuild import shadow_tables
 from pingzhan.services.settings import Settings
 
 from tests.e2e.helpers import PINGZHAN, clean_env, cli
@@ -60,16 +58,7 @@ def views_now(settings: Settings) -> tuple[dict[str, list[tuple[Any, ...]]], lis
         }
     finally:
         app.close()
-    return dump, shadows(settings)
-
-
-def shadows(settings: Settings) -> list[str]:
-    views = ViewDb(settings)
-    try:
-        with views.transaction(write=False) as cur:
-            return tables.named(cur, SHADOW)
-    finally:
-        views.close()
+    return dump, shadow_tables(settings)
 
 
 def on_a_terminal(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
@@ -143,10 +132,10 @@ async def test_a_killed_rebuilds_tables_are_dropped_by_serve_and_the_next_rebuil
     process.kill()
     process.wait(30)
     rest_of(reader)
-    left = shadows(settings)
+    left = shadow_tables(settings)
 
     async with running(settings) as service:
-        await wait_until(lambda: shadows(settings) == [], 30, "serve to drop the shadow tables")
+        await wait_until(lambda: shadow_tables(settings) == [], 30, "serve to drop the shadow tables")
         head = service.ledger.recorder.max_notification_id() or 0
         events = 0
         while rows := service.ledger.recorder.select_states(events, 10_000):

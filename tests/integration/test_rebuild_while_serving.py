@@ -12,8 +12,8 @@ import pytest
 from pingzhan.domain.org import Org
 from pingzhan.projections.roster import Roster
 from pingzhan.services.bootstrap import build, read_models
-from pingzhan.services.read import queries, tables
-from pingzhan.services.read.rebuild import SHADOW, Progress
+from pingzhan.services.read import queries
+from pingzhan.services.read.rebuild import Progress, shadow_tables
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.locks import AlreadyRunning, rebuild_lock
@@ -75,15 +75,6 @@ def fresh_fold(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
         return dump_views(app)
     finally:
         app.close()
-
-
-def shadow_tables(settings: Settings) -> list[str]:
-    views = ViewDb(settings)
-    try:
-        with views.transaction(write=False) as cur:
-            return tables.named(cur, SHADOW)
-    finally:
-        views.close()
 
 
 async def test_a_rebuild_while_serving_keeps_reads_answering_and_swaps_in_a_fresh_fold_with_the_ingest_made_meanwhile(
