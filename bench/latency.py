@@ -47,7 +47,9 @@ def table(r: dict[str, Any]) -> str:
     lat, s = r["switch_latency_ms"], r["switch_to_sse_ms"]
     out = [
         f"store {r['store']}, {r['messages']:,} messages of history (ingested at {r['ingest_msgs_per_s']:,.0f} msg/s)",
-        f"switch_latency_ms p50 / p99: {lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples)",
+        f"switch_latency_ms: not measured: {lat['error']}"
+        if "error" in lat
+        else f"switch_latency_ms p50 / p99: {lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples)",
     ]
     if "error" in s:
         out.append(f"switch_to_sse_ms: not measured: {s['error']}")
