@@ -32,6 +32,9 @@ bench: install
 	$(BIN)/python -m bench --store sqlite --messages 200000 --sync-always --json > bench/results/sqlite.json
 	$(BIN)/python -m bench --store postgres --messages 200000 --sync-always --json > bench/results/postgres.json
 	@cat bench/results/sqlite.json bench/results/postgres.json
+	$(BIN)/python -m bench --store sqlite --history-only --json > bench/results/history-sqlite.json
+	$(BIN)/python -m bench --store postgres --history-only --json > bench/results/history-postgres.json
+	$(BIN)/python -m bench.history bench/results/history.png bench/results/history-sqlite.json bench/results/history-postgres.json
 
 bench-quick: install
 	$(BIN)/python -m bench --store sqlite --messages 20000 --quick

@@ -21,7 +21,7 @@ from typing import Any
 
 from pingzhan.services.org.data import read_org_file
 
-from . import aar, breakdown, durability, floor, latency, ledger, past, phases, scale_out, sse
+from . import aar, breakdown, durability, floor, history, latency, ledger, past, phases, scale_out, sse
 from .env import Stores, machine
 from .traffic import Traffic
 
@@ -211,9 +211,21 @@ def main() -> int:
     p.add_argument(
         "--aar-only", action="store_true", help="only aar_seconds: `pingzhan aar` on the year's July flood"
     )
+    p.add_argument("--history-only", action="store_true", help=history.__doc__.splitlines()[1].strip())
+    p.add_argument(
+        "--sizes",
+        default=",".join(map(str, history.SIZES)),
+        help="with --history-only: the history sizes, comma-separated",
+    )
+    p.add_argument(
+        "--window", type=int, default=100_000, help="with --history-only: messages timed at each size"
+    )
     args = p.parse_args()
     try:
-        if args.roster_at_only:
+        if args.history_only:
+            sizes = tuple(int(n) for n in args.sizes.split(","))
+            result = history.run(args.store, sizes, args.window, args.batch_size)
+        elif args.roster_at_only:
             result = past.run(args.store, args.samples)
         elif args.aar_only:
             result = aar.run(args.store, args.quick)
@@ -228,6 +240,7 @@ def main() -> int:
         return 1
     show = latency.table if args.latency_only else scale_out.table if args.workers_only else table
     show = past.table if args.roster_at_only else aar.table if args.aar_only else show
+    show = history.table if args.history_only else show
     print(json.dumps(result, indent=2) if args.json else show(result))
     return 0
 

@@ -9,7 +9,7 @@ from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import Ledger, open_ledger
 
-from bench import durability, floor, phases
+from bench import durability, floor, history, phases
 from bench.env import Stores
 from bench.traffic import Traffic
 
@@ -79,3 +79,18 @@ def test_the_sync_always_phase_runs_on_a_server_that_fsyncs_every_write() -> Non
     assert "sync_interval: always" in config and priced["server_sync_always"] is True
     assert priced["ingest_msgs_per_s"] > 0 and priced["ingest_vs_default"] > 0
     assert (priced["lost"], priced["duplicated"]) == (0, 0)
+
+
+def test_the_history_phase_grows_one_store_through_its_sizes_and_plots_them(tmp_path) -> None:
+    result = history.run("sqlite", (4000, 2500), window=1000, batch_size=500)
+    history.plot([result], tmp_path / "history.png")
+
+    sizes = result["sizes"]
+    assert [s["messages"] for s in sizes] == [2500, 4000]
+    # all the history is in the store at the end: every message recorded once, rebuilt and read
+    assert sizes[-1]["events"] > 4000 > sizes[0]["events"] > 2500
+    assert all(
+        s["ingest_msgs_per_s"] > 0 and s["peak_rss_mb"] > 0 and s["roster_ms"]["p99"] > 0 for s in sizes
+    )
+    assert set(result["targets"]) >= {"peak RSS <= 300 MB", "roster p99 <= 50 ms"}
+    assert (tmp_path / "history.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
