@@ -91,7 +91,7 @@ async def naive(stores: Stores, traffic: Traffic, count: int) -> float:
         done = 0
         while done < count:
             (m,) = await sub.fetch(1, timeout=5)
-            ingest.cache.clear()  # nothing kept between messages: every message loads what it needs
+            ingest.cached.clear()  # nothing kept between messages: every message loads what it needs
             ingest.process(
                 [Inbound(m.metadata.sequence.stream, m.subject, m.data, m.headers.get("Nats-Msg-Id"))]
             )

@@ -22,6 +22,7 @@ from pingzhan.domain.mode_commands import ConfirmSwitch
 from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
 from pingzhan.services import metrics
+from pingzhan.services.ingest.cache import AggregateCache, Key
 from pingzhan.services.ingest.order import Order
 from pingzhan.services.ingest.outcome import Inbound, Outcome
 from pingzhan.services.ingest.parse import Parsed, Rejected, kind_of, parse, scope_of
@@ -31,11 +32,6 @@ from pingzhan.services.store.ledger import Ledger
 MAX_ATTEMPTS = 5
 ORG = ids.organisation()
 MAX_KEPT_BODY = 16_384
-
-
-# The batch's own maps are keyed by an aggregate id's 128-bit integer (``UUID.int``): hashing a
-# UUID runs Python code, about nine times per message (measured: 2 µs of a message's ~50).
-Key = int
 
 
 class _Workspace:
@@ -60,26 +56,6 @@ class _Workspace:
         self.read.setdefault(key, 0)
         self.cache[key] = aggregate
         self.touched[key] = aggregate
-
-
-@dataclass(slots=True)
-class CacheLookups:
-    """How the aggregates batches needed were found: in the cache (``hits``), ``loaded`` from the
-    store, or ``new`` (in neither: the command creates them)."""
-
-    hits: int = 0
-    loaded: int = 0
-    new: int = 0
-
-    def count(self, hits: int, loaded: int, new: int) -> None:
-        self.hits, self.loaded, self.new = self.hits + hits, self.loaded + loaded, self.new + new
-        metrics.cache_lookups(hits, loaded, new)
-
-    @property
-    def hit_rate(self) -> float:
-        """Of the aggregates that existed, the share found in the cache (1.0 before any)."""
-        existing = self.hits + self.loaded
-        return self.hits / existing if existing else 1.0
 
 
 @dataclass(slots=True)
@@ -127,10 +103,7 @@ class Ingest(SharedStream):
         self.clock = clock  # when the worker received a batch
         self.skew = skew  # how far beyond that clock an occurred_at may be
         self.tracking_name = f"nats:{consumer}"
-        self.max_cached = max_cached
-        self.cache: dict[Key, Aggregate] = {}  # what batches used since the cache last turned over
-        self.kept: dict[Key, Aggregate] = {}  # what they used before that: taken back when asked for
-        self.lookups = CacheLookups()
+        self.cached = AggregateCache(max_cached)  # services/ingest/cache.py
         self.order = Order(workers, index, prefix) if workers > 1 else None
         self.position = self.stored_position()
         self.prepared_to = self.position  # stream seq up to which batches were worked out in memory
@@ -206,25 +179,23 @@ class Ingest(SharedStream):
         )
         self.position = prepared.last_seq
 
+    @property
+    def cache(self) -> dict[Key, Aggregate]:
+        """The aggregates the domain works on (the cache's young half)."""
+        return self.cached.young
+
     def cache_full(self) -> bool:
-        return len(self.cache) > self.max_cached // 2
+        return self.cached.full()
 
     def settle(self, prepared: Prepared) -> None:
         for message_id in prepared.new_ids:
             self.pending.pop(message_id, None)
-        if self.cache_full() and self.prepared_to == self.position:
-            # Nothing uncommitted is held: turn the cache over. What was used since the last turn
-            # is kept, what was not is let go (the store has it all): at most ``max_cached``
-            # aggregates are held, and those in use (cadres on duty, open checkpoints and hazards)
-            # stay, however long the log grows. Clearing it all instead made every batch after
-            # a clear load its cadres' whole histories again.
-            self.kept = self.cache
-            self.cache = {}
+        if self.cached.full() and self.prepared_to == self.position:
+            self.cached.turn_over()  # nothing uncommitted is held
 
     def reset(self) -> None:
         """Forget everything not committed: the next batch starts from the store."""
-        self.cache.clear()
-        self.kept.clear()
+        self.cached.clear()
         self.pending.clear()
         self.position = self.stored_position()
         self.prepared_to = self.position
@@ -286,23 +257,7 @@ class Ingest(SharedStream):
             self.org, self.org_version = organisation.org(), version
 
     def _load(self, commands: Any) -> None:
-        """Bring what the commands need into the cache: from the kept generation, else the store."""
-        cache, kept = self.cache, self.kept
-        wanted: dict[Key, UUID] = {}
-        hits = 0
-        for cmd in commands:
-            for i in cmd.needs():
-                key = i.int
-                if key in cache:
-                    hits += 1
-                elif key in kept:
-                    cache[key] = kept.pop(key)
-                    hits += 1
-                else:
-                    wanted[key] = i
-        loaded = self.ledger.load(wanted.values()) if wanted else {}
-        cache.update((a.int, aggregate) for a, aggregate in loaded.items())
-        self.lookups.count(hits, len(loaded), len(wanted) - len(loaded))
+        self.cached.bring(commands, self.ledger.load)
 
     def _apply(self, p: Parsed, refused: Rejected | None, read: dict[Key, int]) -> tuple[Outcome, list[Any]]:
         kind = p.message.kind if p.message is not None else kind_of(p.inbound.data)  # type: ignore[attr-defined]

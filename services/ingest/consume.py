@@ -143,7 +143,7 @@ class Consumer:
         await self._unsubscribe()
         if self.ingest.order is not None:
             self._report_waits(force=True)
-        lookups = self.ingest.lookups
+        lookups = self.ingest.cached.lookups
         log.info("aggregate cache", hits=lookups.hits, loaded=lookups.loaded, new=lookups.new,
                  hit_rate=round(lookups.hit_rate, 4))  # fmt: skip
 

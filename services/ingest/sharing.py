@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
-from eventsourcing.domain import Aggregate
+from pingzhan.services.ingest.cache import AggregateCache
 from pingzhan.services.ingest.order import Order, watermarks
 from pingzhan.services.ingest.outcome import Inbound
 from pingzhan.services.ingest.parse import Parsed, parse
@@ -23,8 +23,7 @@ class SharedStream:
 
     ledger: Ledger
     order: Order | None
-    cache: dict[Any, Aggregate]
-    kept: dict[Any, Aggregate]
+    cached: AggregateCache
     tracking_name: str
     prefix: str
     tz: tzinfo | None
@@ -95,8 +94,7 @@ class SharedStream:
     def _forget_cached(self, keys: set[Any]) -> None:
         for key in keys:
             if isinstance(key, int):
-                self.cache.pop(key, None)
-                self.kept.pop(key, None)
+                self.cached.forget(key)
 
     def _ours(self, batch: Sequence[Inbound]) -> Sequence[Inbound]:
         if self.order is None:

@@ -22,12 +22,12 @@ def test_the_cache_turns_over_within_its_bound_and_keeps_the_aggregates_in_use(t
     for k in range(0, len(items), BATCH):
         outcomes = ingest.process(items[k : k + BATCH])
         assert all(o.status == "accepted" or o.code == "schema" for o in outcomes), outcomes
-        held.append(len(ingest.cache) + len(ingest.kept))
+        held.append(len(ingest.cached))
         turns += len(ingest.cache) < young  # it turned over (let go of what was not in use)
         young = len(ingest.cache)
 
     # Far more aggregates were made than the cache may hold, so it turned over several times...
-    made = ingest.lookups.new
+    made = ingest.cached.lookups.new
     assert made > 2 * MAX_CACHED and turns >= 2, (made, turns)
     # ... never holding more than its bound (and one batch's worth beyond it) ...
     assert max(held) <= MAX_CACHED + 3 * BATCH, max(held)
@@ -35,5 +35,5 @@ def test_the_cache_turns_over_within_its_bound_and_keeps_the_aggregates_in_use(t
     # it, not loaded again from the store (all of them were made by this worker: a load is of one
     # the cache let go of, a cadre idle for a whole turn). Emptying the cache at its bound instead
     # loads the whole working set again after each turn: thousands of loads here.
-    assert ingest.lookups.hits > 3 * made
-    assert ingest.lookups.hit_rate > 0.98, ingest.lookups
+    assert ingest.cached.lookups.hits > 3 * made
+    assert ingest.cached.lookups.hit_rate > 0.98, ingest.cached.lookups

@@ -36,7 +36,7 @@ def test_a_commit_that_succeeded_unheard_is_not_redone_and_its_outcome_is_given_
     batch = [inbound(1, "cadre.registered", cadre_id="C1", name="n", unit="u")]
     worker.process(batch)
     worker.position = worker.prepared_to = 0  # as if the reply to the commit had been lost
-    worker.cache.clear()
+    worker.cached.clear()
     refused: list[IntegrityError] = []
     commit = ledger.record_stored
 
