@@ -29,7 +29,7 @@ from pingzhan.projections.past import moment as instant_of
 from pingzhan.projections.reviews import DECISIONS, review
 from pingzhan.projections.roster import Roster
 from pingzhan.projections.roster_view import roster_view
-from pingzhan.services.read import tables
+from pingzhan.services.read import queries, tables
 from pingzhan.services.read.projector import recorded
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.store.ledger import Ledger
@@ -223,24 +223,7 @@ def decision_reviews(
     hazard, kind, severity, reported_at, age_h (hours at the decision's field time), open_tasks,
     problem}]), ``open_problems``, ``overdue_problems``, ``wartime_scopes`` and
     ``pending_proposals`` (as in the roster document). LookupError for an unknown episode."""
-    names = sorted(DECISIONS)
-    marks = ", ".join("?" * len(names))
-    cols = "a.position, a.recorded_at, a.event, a.outcome"
-    if episode is None:
-        sql = f"SELECT {cols} FROM audit a WHERE a.event IN ({marks}) ORDER BY a.position"
-        params: list[Any] = names
-    else:
-        if not db.query("SELECT 1 FROM episodes WHERE episode = ?", [episode]):
-            raise LookupError(f"no episode {episode!r} (pingzhan audit --episodes lists them)")
-        sql = (
-            f"SELECT {cols} FROM audit_episode e JOIN audit a ON a.position = e.position "
-            f"WHERE e.episode = ? AND a.event IN ({marks}) ORDER BY a.position"
-        )
-        params = [episode, *names]
-    entries = [
-        dict(zip(("position", "recorded_at", "event", "outcome"), r, strict=True))
-        for r in db.query(sql, params)
-    ]
+    entries = queries.audit(db, org, episode, events=sorted(DECISIONS))
     found = reviews_of(db, ledger, org, entries, deadlines)
     return [found[p] for p in sorted(found)]
 

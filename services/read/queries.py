@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -54,24 +55,27 @@ def audit(
     limit: int | None = None,
     after: int = 0,
     now: datetime | None = None,
+    events: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The audit entries after position ``after``, in store order, at most ``limit`` of them
-    (all when None); only those rows are read. A proposal still unanswered after its expiry (by
-    ``now``) is marked lapsed."""
+    (all when None), only of the ``events`` named (event class names; all when None); only those
+    rows are read. A proposal still unanswered after its expiry (by ``now``) is marked lapsed."""
     model = read_rows(db, AuditTrail(org))
     cols = ", ".join(f"a.{c}" for c in AUDIT_COLUMNS)
+    only = f" AND a.event IN ({', '.join('?' * len(events))})" if events is not None else ""
     page = " LIMIT ?" if limit is not None else ""
     if episode is None:
-        sql = f"SELECT {cols} FROM audit a WHERE a.position > ? ORDER BY a.position{page}"
+        sql = f"SELECT {cols} FROM audit a WHERE a.position > ?{only} ORDER BY a.position{page}"
         params: list[Any] = [after]
     else:
         if not db.query("SELECT 1 FROM episodes WHERE episode = ?", [episode]):
             raise LookupError(f"no episode {episode!r} (pingzhan audit --episodes lists them)")
         sql = (
             f"SELECT {cols} FROM audit_episode e JOIN audit a ON a.position = e.position "
-            f"WHERE e.episode = ? AND e.position > ? ORDER BY e.position{page}"
+            f"WHERE e.episode = ? AND e.position > ?{only} ORDER BY e.position{page}"
         )
         params = [episode, after]
+    params += list(events or ())
     if limit is not None:
         params.append(limit)
     rows = [dict(zip(AUDIT_COLUMNS, r, strict=True)) for r in db.query(sql, params)]
