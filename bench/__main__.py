@@ -21,7 +21,7 @@ from typing import Any
 
 from pingzhan.services.org.data import read_org_file
 
-from . import aar, breakdown, durability, floor, history, latency, ledger, past, phases, scale_out, sse
+from . import aar, breakdown, durability, floor, history, latency, ledger, past, phases, scale_out
 from .env import Stores, machine
 from .traffic import Traffic
 
@@ -59,14 +59,7 @@ def run(store: str, messages: int, batch_size: int, quick: bool, sync_always: bo
         result["bench_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         result["rebuild_events_per_s"], result["rebuild_events"] = phases.rebuild(settings)
         result.update(ledger.verify(settings))
-        latency = asyncio.run(phases.switch_latency(settings, background, 20 if quick else 100))
-        result["switch_latency_ms"] = latency
-        try:
-            result["switch_to_sse_ms"] = asyncio.run(
-                sse.switch_to_sse(settings, background, 40 if quick else 200)
-            )
-        except RuntimeError as e:  # a switch never shown: the service fell too far behind the load
-            result["switch_to_sse_ms"] = {"error": str(e)}
+        result.update(latency.operator_latencies(settings, background, quick))
         server.stop()
         if store == "postgres":
             result.update(scale_out.measure(stores, traffic, batch_size, (2, 4)))
