@@ -6,20 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from tests.e2e.helpers import clean_env, cli
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The environment of a store the demo filled: 区法院's 4 cadres in 王家坪社区 (宝塔山街道), one
-    of 区人社局 in 桥沟第2社区 (桥沟街道)."""
-    clean = clean_env()
-    data = tmp_path_factory.mktemp("documents") / "data"
-    done = cli("demo", "--exit", env={**clean, "PINGZHAN_DATA_DIR": str(data)})
-    assert done.returncode == 0, done.stderr
-    return {**clean, "PINGZHAN_DATA_DIR": str(data / "demo")}
+from tests.e2e.helpers import cli
 
 
 def test_monthly_prints_one_report_per_community_to_its_street(demo_store: dict[str, str]) -> None:

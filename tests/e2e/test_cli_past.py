@@ -8,19 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.helpers import clean_env, cli
+from tests.e2e.helpers import cli
 
 NIGHT = "2022-07-15T23:00:00+08:00"  # the rainstorm night: the flood-watch checkpoints are staffed
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The environment of a store the demo filled (ended: no projector runs on it)."""
-    clean = clean_env()
-    data = tmp_path_factory.mktemp("past") / "data"
-    done = cli("demo", "--exit", env={**clean, "PINGZHAN_DATA_DIR": str(data)})
-    assert done.returncode == 0, done.stderr
-    return {**clean, "PINGZHAN_DATA_DIR": str(data / "demo")}
 
 
 def test_the_roster_at_a_moment_after_everything_is_the_live_roster(demo_store) -> None:

@@ -12,17 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.helpers import PINGZHAN, clean_env, cli
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The environment of a store the demo filled (ended: no projector runs on it)."""
-    clean = clean_env()
-    data = tmp_path_factory.mktemp("reads") / "data"
-    done = cli("demo", "--exit", env={**clean, "PINGZHAN_DATA_DIR": str(data)})
-    assert done.returncode == 0, done.stderr
-    return {**clean, "PINGZHAN_DATA_DIR": str(data / "demo")}
+from tests.e2e.helpers import PINGZHAN, cli
 
 
 def test_a_read_on_a_directory_without_a_store_says_so_with_its_absolute_path_and_creates_nothing(
