@@ -40,13 +40,16 @@ def run(store: str, messages: int, batch_size: int, quick: bool) -> dict[str, An
 def operator_latencies(settings: Settings, background: Iterator[Item], quick: bool) -> dict[str, Any]:
     """`switch_latency_ms` then `switch_to_sse_ms` on the ingested store, under the same background
     traffic going on; a figure the service fell too far behind to give is ``{"error": ...}``."""
-    found: dict[str, Any] = {
-        "switch_latency_ms": asyncio.run(phases.switch_latency(settings, background, 20 if quick else 100))
+    measures = {
+        "switch_latency_ms": lambda: phases.switch_latency(settings, background, 20 if quick else 100),
+        "switch_to_sse_ms": lambda: sse.switch_to_sse(settings, background, 40 if quick else 200),
     }
-    try:
-        found["switch_to_sse_ms"] = asyncio.run(sse.switch_to_sse(settings, background, 40 if quick else 200))
-    except RuntimeError as e:  # a switch never shown: the service fell too far behind the load
-        found["switch_to_sse_ms"] = {"error": str(e)}
+    found: dict[str, Any] = {}
+    for name, phase in measures.items():
+        try:
+            found[name] = asyncio.run(phase())
+        except RuntimeError as e:  # a switch never shown: the service fell too far behind the load
+            found[name] = {"error": str(e)}
     return found
 
 

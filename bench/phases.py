@@ -178,8 +178,6 @@ async def switch_latency(
     try:
         ingest.wait_ready()
         return await _probe_switches(settings, background, samples, rate)
-    except RuntimeError as e:  # a switch never shown: the service fell too far behind the load
-        return {"error": str(e)}
     finally:
         worker.stop()
         ingest.stop()
