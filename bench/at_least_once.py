@@ -24,6 +24,7 @@ from pingzhan.services.logs import configure_logging
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import Ledger, store_env
 from pingzhan.services.store.locks import schema_lock
+from pingzhan.services.store.snapshots import Snapshot
 
 
 class AtLeastOnceLedger(Ledger):
@@ -38,8 +39,10 @@ class AtLeastOnceLedger(Ledger):
         tracking: Tracking,
         inbox: Sequence[tuple[str, int, str]],
         expect: dict[UUID, int] | None = None,
+        snapshots: Sequence[Snapshot] = (),
     ) -> None:
-        self.recorder.insert_events(stored, expect=expect or {})  # events only, in one transaction
+        # events (and snapshots) only, in one transaction
+        self.recorder.insert_events(stored, expect=expect or {}, snapshots=snapshots)
         print(f"committed {tracking.notification_id} {time.monotonic()}", flush=True)
 
 

@@ -27,7 +27,9 @@ from pingzhan.services.ingest.order import Order
 from pingzhan.services.ingest.outcome import Inbound, Outcome
 from pingzhan.services.ingest.parse import Parsed, Rejected, kind_of, parse, scope_of
 from pingzhan.services.ingest.sharing import SharedStream
+from pingzhan.services.store import snapshots
 from pingzhan.services.store.ledger import Ledger
+from pingzhan.services.store.snapshots import Snapshot
 
 MAX_ATTEMPTS = 5
 ORG = ids.organisation()
@@ -68,6 +70,7 @@ class Prepared:
     last_seq: int
     new_ids: list[str]
     expect: dict[UUID, int]  # version of every aggregate the batch read, checked again at commit
+    snapshots: list[Snapshot]  # of the aggregates the batch takes past a multiple of snapshots.EVERY
 
 
 class Ingest(SharedStream):
@@ -175,7 +178,11 @@ class Ingest(SharedStream):
         """Store a prepared batch: events, inbox rows and position in one transaction, provided
         nothing the batch read has changed in the store meanwhile (else IntegrityError)."""
         self.ledger.record_stored(
-            prepared.stored, Tracking(self.tracking_name, prepared.last_seq), prepared.inbox, prepared.expect
+            prepared.stored,
+            Tracking(self.tracking_name, prepared.last_seq),
+            prepared.inbox,
+            prepared.expect,
+            prepared.snapshots,
         )
         self.position = prepared.last_seq
 
@@ -237,7 +244,8 @@ class Ingest(SharedStream):
         # change by anyone else makes the insert fail. Only what was read and not written is.
         written = {s.originator_id.int for s in stored}
         expect = {UUID(int=a): v for a, v in read.items() if a not in written}
-        return Prepared(stored, inbox, outcomes, parsed[-1].inbound.seq, list(seen), expect)
+        due = snapshots.of_batch(stored, self.cache)
+        return Prepared(stored, inbox, outcomes, parsed[-1].inbound.seq, list(seen), expect, due)
 
     def _follow_org(self, read: dict[Key, int]) -> None:
         """The organisation's version counts as read by every batch: a batch decided while an

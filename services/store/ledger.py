@@ -23,7 +23,9 @@ from pingzhan.domain.accounts import Accounts
 from pingzhan.domain.organisation import Organisation
 from pingzhan.domain.stamp import Stamp
 from pingzhan.services.settings import Settings
+from pingzhan.services.store import snapshots
 from pingzhan.services.store.locks import schema_lock
+from pingzhan.services.store.snapshots import Snapshot
 
 
 class OrjsonTranscoder(Transcoder):
@@ -79,10 +81,14 @@ class Ledger(Application):
         tracking: Tracking,
         inbox: Sequence[tuple[str, int, str]],
         expect: dict[UUID, int] | None = None,
+        snapshots: Sequence[Snapshot] = (),
     ) -> None:
         """Store events, inbox rows and the consumer position in one transaction; ``expect``
-        gives the version each aggregate the batch read must still have (IntegrityError if not)."""
-        self.recorder.insert_events(stored, tracking=tracking, inbox=inbox, expect=expect or {})
+        gives the version each aggregate the batch read must still have (IntegrityError if not);
+        ``snapshots`` replace those of their aggregates (``services/store/snapshots.py``)."""
+        self.recorder.insert_events(
+            stored, tracking=tracking, inbox=inbox, expect=expect or {}, snapshots=snapshots
+        )
 
     def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
         """Recorded outcomes (JSON text) of those of the given message ids that have one."""
@@ -96,13 +102,20 @@ class Ledger(Application):
         return self.recorder.outcome_at(stream_seq)  # type: ignore[attr-defined, no-any-return]
 
     def load(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
-        """The current state of those of the given aggregates that exist, in one query."""
+        """The current state of those of the given aggregates that exist, in two queries: their
+        usable snapshots, then the events after them (all of them for an aggregate without)."""
+        wanted = list(aggregate_ids)
+        loaded: dict[UUID, Aggregate | None] = {}
+        for snapshot in self.recorder.snapshots_of(wanted):  # type: ignore[attr-defined]
+            aggregate = snapshots.restore(snapshot)
+            if aggregate is not None:
+                loaded[snapshot.originator_id] = aggregate
+        after = [loaded[i].version if i in loaded else 0 for i in wanted]  # type: ignore[union-attr]
         by_id: dict[UUID, list[Any]] = defaultdict(list)
-        for stored in self.recorder.stored_events_of(list(aggregate_ids)):  # type: ignore[attr-defined]
+        for stored in self.recorder.stored_events_of(wanted, after):  # type: ignore[attr-defined]
             by_id[stored.originator_id].append(self.mapper.to_domain_event(stored))
-        loaded = {}
         for aggregate_id, events in by_id.items():
-            aggregate = None
+            aggregate = loaded.get(aggregate_id)
             for domain_event in events:
                 aggregate = domain_event.mutate(aggregate)
             loaded[aggregate_id] = aggregate

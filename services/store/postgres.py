@@ -11,6 +11,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
 from pingzhan.services.store.conflicts import check_unchanged
 from pingzhan.services.store.inbox import inbox_ledger_columns
+from pingzhan.services.store.snapshots import Snapshot
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
@@ -22,6 +23,13 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
             SQL(
                 "CREATE TABLE IF NOT EXISTS inbox (message_id text PRIMARY KEY, stream_seq bigint, "
                 "outcome text NOT NULL, after_event bigint, ledger_seq bigint)"
+            ).format()
+        )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS aggregate_snapshots (originator_id uuid PRIMARY KEY, "
+                "originator_version bigint NOT NULL, topic text NOT NULL, fingerprint text NOT NULL, "
+                "state bytea NOT NULL)"
             ).format()
         )
 
@@ -76,6 +84,21 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
                     "FROM unnest(%s::text[], %s::bigint[], %s::text[]) WITH ORDINALITY AS t(m, s, o, n)"
                 ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
                 (list(ids), list(seqs), list(outcomes)),
+            )
+        if kwargs.get("snapshots"):
+            snaps = kwargs["snapshots"]
+            curs.execute(
+                "INSERT INTO aggregate_snapshots SELECT * FROM unnest(%s::uuid[], %s::bigint[], "
+                "%s::text[], %s::text[], %s::bytea[]) ON CONFLICT (originator_id) DO UPDATE SET "
+                "originator_version = excluded.originator_version, topic = excluded.topic, "
+                "fingerprint = excluded.fingerprint, state = excluded.state",
+                (
+                    [s.originator_id for s in snaps],
+                    [s.version for s in snaps],
+                    [s.topic for s in snaps],
+                    [s.fingerprint for s in snaps],
+                    [s.state for s in snaps],
+                ),
             )
 
     def _insert_stored_events(self, *_: Any, **__: Any) -> None:
@@ -137,14 +160,26 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
             row = curs.fetchone()
         return row[0] if row is not None else None
 
-    def stored_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+    def stored_events_of(self, originator_ids: Sequence[UUID], after: Sequence[int]) -> list[StoredEvent]:
+        """The events of each aggregate after the version given for it, in order."""
         rows = self._select(
-            "SELECT originator_id, originator_version, topic, state FROM {}.{} "
-            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version",
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+            "FROM unnest(%s::uuid[], %s::bigint[]) AS ids(id, after) JOIN {}.{} AS e "
+            "ON e.originator_id = ids.id AND e.originator_version > ids.after "
+            "ORDER BY e.originator_id, e.originator_version",
             self.events_table_name,
-            (list(originator_ids),),
+            (list(originator_ids), list(after)),
         )
         return [StoredEvent(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+
+    def snapshots_of(self, originator_ids: Sequence[UUID]) -> list[Snapshot]:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(
+                "SELECT originator_id, originator_version, topic, fingerprint, state "
+                "FROM aggregate_snapshots WHERE originator_id = ANY(%s)",
+                (list(originator_ids),),
+            )
+            return [Snapshot(r[0], r[1], r[2], r[3], bytes(r[4])) for r in curs.fetchall()]
 
 
 class InboxPostgresFactory(PostgresFactory):

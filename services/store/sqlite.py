@@ -10,6 +10,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteFactory, SQLiteProcessRecorder
 from pingzhan.services.store.conflicts import CHUNK, check_unchanged, hex_id
 from pingzhan.services.store.inbox import inbox_ledger_columns
+from pingzhan.services.store.snapshots import Snapshot
 
 
 class InboxSQLiteRecorder(SQLiteProcessRecorder):
@@ -18,6 +19,9 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
             *super().construct_create_table_statements(),
             "CREATE TABLE IF NOT EXISTS inbox (message_id TEXT PRIMARY KEY, stream_seq INTEGER, "
             "outcome TEXT NOT NULL, after_event INTEGER, ledger_seq INTEGER) WITHOUT ROWID",
+            "CREATE TABLE IF NOT EXISTS aggregate_snapshots (originator_id TEXT PRIMARY KEY, "
+            "originator_version INTEGER NOT NULL, topic TEXT NOT NULL, fingerprint TEXT NOT NULL, "
+            "state BLOB NOT NULL) WITHOUT ROWID",
         ]
 
     def _create_table(self, c: Any) -> None:
@@ -51,6 +55,14 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
                 "INSERT INTO inbox (message_id, stream_seq, outcome, after_event, ledger_seq) "
                 "VALUES (?,?,?,?,?)",
                 [(m, s, o, after, seq + i) for i, (m, s, o) in enumerate(kwargs["inbox"], 1)],
+            )
+        if kwargs.get("snapshots"):
+            c.executemany(
+                "REPLACE INTO aggregate_snapshots VALUES (?,?,?,?,?)",
+                [
+                    (s.originator_id.hex, s.version, s.topic, s.fingerprint, s.state)
+                    for s in kwargs["snapshots"]
+                ],
             )
 
     def positions(self, prefix: str) -> dict[str, int]:
@@ -105,25 +117,38 @@ class InboxSQLiteRecorder(SQLiteProcessRecorder):
             )
             return [tuple(r) for r in c.fetchall()]  # type: ignore[misc]
 
-    def stored_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+    def stored_events_of(self, originator_ids: Sequence[UUID], after: Sequence[int]) -> list[StoredEvent]:
+        """The events of each aggregate after the version given for it, in order."""
         with self.datastore.transaction(commit=False) as c:
             rows = _select_in(
                 c,
-                "SELECT originator_id, originator_version, topic, state FROM "
-                f"{self.events_table_name} WHERE originator_id IN ({{marks}}) "
-                "ORDER BY originator_id, originator_version",
-                [o.hex for o in originator_ids],
+                "WITH ids(id, after) AS (VALUES {marks}) SELECT e.originator_id, e.originator_version, "
+                f"e.topic, e.state FROM ids JOIN {self.events_table_name} AS e ON e.originator_id = ids.id "
+                "AND e.originator_version > ids.after ORDER BY e.originator_id, e.originator_version",
+                [(o.hex, v) for o, v in zip(originator_ids, after, strict=True)],
+                mark="(?,?)",
             )
         return [StoredEvent(UUID(r[0]), r[1], r[2], r[3]) for r in rows]
+
+    def snapshots_of(self, originator_ids: Sequence[UUID]) -> list[Snapshot]:
+        with self.datastore.transaction(commit=False) as c:
+            rows = _select_in(
+                c,
+                "SELECT originator_id, originator_version, topic, fingerprint, state "
+                "FROM aggregate_snapshots WHERE originator_id IN ({marks})",
+                [o.hex for o in originator_ids],
+            )
+        return [Snapshot(UUID(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
 
 
 def _select_in(c: Any, template: str, values: Sequence[Any], mark: str = "?") -> list[Any]:
     """The rows of ``template`` for every chunk of ``values``; ``{marks}`` stands for one ``mark``
-    (placeholder) per value of the chunk."""
+    (placeholder) per value of the chunk, and a tuple value fills a mark of as many."""
     rows: list[Any] = []
     for i in range(0, len(values), CHUNK):
         chunk = list(values[i : i + CHUNK])
-        c.execute(template.format(marks=",".join([mark] * len(chunk))), chunk)
+        params = [p for v in chunk for p in v] if isinstance(chunk[0], tuple) else chunk
+        c.execute(template.format(marks=",".join([mark] * len(chunk))), params)
         rows += c.fetchall()
     return rows
 

@@ -1,0 +1,124 @@
+"""Snapshots of long histories: a worker loading a cadre after a restart reads its snapshot and the
+events after it, and gets the same cadre as a replay of its whole history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import IntegrityError, Tracking
+from pingzhan.domain import ids
+from pingzhan.domain.hazard import Hazard
+from pingzhan.domain.stamp import Stamp
+from pingzhan.services.ingest.batch import Ingest
+from pingzhan.services.org.data import load_org
+from pingzhan.services.settings import Settings
+from pingzhan.services.store import snapshots
+from pingzhan.services.store.ledger import Ledger, open_ledger
+
+from tests.integration.helpers import inbound
+
+GRID = "BT-QG-01-01"
+SHIFTS = 130  # two events of the cadre each: past several multiples of snapshots.EVERY
+
+
+def _history(ledger: Ledger, settings: Settings) -> Ingest:
+    """A cadre with a long history, ingested in batches of 25 messages; returns the worker."""
+    ingest = Ingest(ledger, load_org(), settings.consumer_name)
+    messages = [
+        inbound(1, "cadre.registered", cadre_id="C1", name="张三", unit="RSJ"),
+        inbound(2, "cadre.dispatched", cadre_id="C1", grid_id=GRID),
+        inbound(3, "checkpoint.established", checkpoint_id="K1", grid_id=GRID, name="东关卡口"),
+    ]
+    for n in range(SHIFTS):
+        kind = "checkpoint.staffed" if n % 2 == 0 else "checkpoint.relieved"
+        messages.append(inbound(4 + n, kind, checkpoint_id="K1", cadre_id="C1"))
+    for k in range(0, len(messages), 25):
+        assert all(o.status == "accepted" for o in ingest.process(messages[k : k + 25]))
+    return ingest
+
+
+def _state(aggregate: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}
+
+
+def _replayed(ledger: Ledger, aggregate_id: Any) -> Any:
+    aggregate = None
+    for stored in ledger.recorder.stored_events_of([aggregate_id], [0]):  # type: ignore[attr-defined]
+        aggregate = ledger.mapper.to_domain_event(stored).mutate(aggregate)
+    return aggregate
+
+
+def test_a_restarted_worker_loads_a_long_history_from_its_snapshot(store: Settings) -> None:
+    ledger = open_ledger(store)
+    cadre, checkpoint = ids.cadre("C1"), ids.checkpoint("K1")
+    worker = _history(ledger, store)
+    versions = ledger.versions([cadre, checkpoint])
+    assert versions[cadre] == SHIFTS + 2 and versions[checkpoint] == SHIFTS + 1
+
+    # Taken in the batches that took each past a multiple of EVERY, at that batch's end.
+    taken = {s.originator_id: s for s in ledger.recorder.snapshots_of([cadre, checkpoint])}  # type: ignore[attr-defined]
+    for aggregate_id, version in versions.items():
+        assert snapshots.EVERY <= taken[aggregate_id].version <= version, taken[aggregate_id]
+        assert taken[aggregate_id].version // snapshots.EVERY == version // snapshots.EVERY
+
+    # A new worker on the same store (as after a restart) reads only what follows the snapshots ...
+    restarted = open_ledger(store)
+    after = [taken[cadre].version, taken[checkpoint].version]
+    read = restarted.recorder.stored_events_of([cadre, checkpoint], after)  # type: ignore[attr-defined]
+    assert len(read) == sum(versions.values()) - sum(after)
+    loaded = restarted.load([cadre, checkpoint])
+    # ... and gets the state a replay of every event gives, and that the first worker holds.
+    for aggregate_id in (cadre, checkpoint):
+        assert loaded[aggregate_id].version == versions[aggregate_id]
+        assert _state(loaded[aggregate_id]) == _state(_replayed(restarted, aggregate_id))
+        assert _state(loaded[aggregate_id]) == _state(worker.cache[aggregate_id.int])
+
+    # It goes on deciding from there: relieved last, so the cadre may take a shift again.
+    on = Ingest(restarted, load_org(), store.consumer_name)
+    outcome = on.process([inbound(4 + SHIFTS, "checkpoint.staffed", checkpoint_id="K1", cadre_id="C1")])
+    assert [o.status for o in outcome] == ["accepted"]
+    again = on.process([inbound(5 + SHIFTS, "checkpoint.staffed", checkpoint_id="K1", cadre_id="C1")])
+    assert [o.code for o in again] == ["cadre_on_duty"], again
+
+
+def test_a_snapshot_of_other_code_is_ignored_and_the_history_replayed(tmp_path) -> None:
+    store = Settings(store="sqlite", data_dir=tmp_path / "d")
+    ledger = open_ledger(store)
+    _history(ledger, store)
+    cadre = ids.cadre("C1")
+    with ledger.recorder.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
+        # As if the code that folds a cadre's events had changed since the snapshot was taken.
+        c.execute("UPDATE aggregate_snapshots SET fingerprint = 'other code', state = '{}'")
+    loaded = open_ledger(store).load([cadre])[cadre]
+    assert _state(loaded) == _state(_replayed(ledger, cadre))
+
+
+def test_a_snapshot_is_written_with_its_batch_or_not_at_all(tmp_path) -> None:
+    store = Settings(store="sqlite", data_dir=tmp_path / "d")
+    ledger = open_ledger(store)
+    worker = _history(ledger, store)
+    cadre = ids.cadre("C1")
+    (before,) = ledger.recorder.snapshots_of([cadre])  # type: ignore[attr-defined]
+    aggregate = worker.cache[cadre.int]
+    aggregate._version += snapshots.EVERY  # a snapshot for versions no event was stored for
+    made = snapshots.take(aggregate)
+    assert made is not None
+    with pytest.raises(IntegrityError):  # the batch's check fails: nothing of it is stored
+        ledger.record_stored([], Tracking(worker.tracking_name, 10_000), [], {cadre: 1}, [made])
+    assert ledger.recorder.snapshots_of([cadre]) == [before]  # type: ignore[attr-defined]
+
+
+def test_only_a_state_that_comes_back_exactly_is_snapshotted() -> None:
+    stamp = Stamp("m1", "op", "2022-07-15T20:00:00+08:00", None)
+    hazard = Hazard.report("H1", GRID, "内涝", "一建巷", "high", stamp)
+    assert isinstance(hazard.done_tasks, set)
+    assert snapshots.take(hazard) is None  # a set would come back as a list
+    hazard.done_tasks = []  # type: ignore[assignment]
+    hazard.location = ("一建巷",)  # type: ignore[assignment]  # a tuple would too
+    assert snapshots.take(hazard) is None
+    hazard.location = "一建巷"
+    taken = snapshots.take(hazard)
+    assert taken is not None
+    back = snapshots.restore(taken)
+    assert back is not None and _state(back) == _state(hazard)
