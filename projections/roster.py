@@ -63,9 +63,9 @@ class Roster(ReadModel):
         *HISTORY_TABLES,  # snapshots and late events, for the roster at any past moment (past.py)
     )
 
-    version = 8  # 5: hazards raised as problems, and problems taking over hazards; 6: roles;
+    version = 9  # 5: hazards raised as problems, and problems taking over hazards; 6: roles;
     #              7: the whistle-and-report loop (problems' state, since when, opinion);
-    #              8: snapshots and late events (projections/past.py)
+    #              8: snapshots and late events (projections/past.py); 9: closed checkpoints left out
     snapshot_every: ClassVar[int] = 20_000  # positions between snapshots (PINGZHAN_ROSTER_SNAPSHOT_EVERY)
 
     def __init__(self, snapshot_every: int | None = None) -> None:
@@ -147,8 +147,9 @@ class Roster(ReadModel):
 
     @on(Checkpoint.Closed)
     def checkpoint_closed(self, _: int, e: Any) -> None:
-        grid, name, _status, _since = self.rows["roster_checkpoint"][(e.checkpoint_id,)]
-        self.put("roster_checkpoint", (e.checkpoint_id,), (grid, name, "closed", e.occurred_at))
+        # Gone from the roster, as a resolved hazard is: kept, closed checkpoints made every
+        # read (and every snapshot of the roster) grow with the log (the audit trail has them).
+        self.drop("roster_checkpoint", (e.checkpoint_id,))
 
     @on(Checkpoint.Staffed)
     def checkpoint_staffed(self, _: int, e: Any) -> None:
