@@ -64,13 +64,16 @@ def run(store: str, sizes: tuple[int, ...], window: int, batch_size: int) -> dic
 
 
 async def _ingest(settings: Any, items: Iterator[Item], timed: bool) -> dict[str, Any]:
-    """Publish ``items``, then ingest them with a fresh worker (timed: from ready to recorded)."""
-    sent = await publish(settings.nats_url, settings, items)
-    if not sent.count:
-        return {}
-    position = phases.position_of(settings, settings.consumer_name)
-    worker = Worker(settings)
+    """Ingest ``items`` with a fresh worker. Timed: published first, then ingested as a backlog
+    (from ready to recorded); untimed (growing the store): the worker ingests while they are
+    published, the two overlapping."""
+    worker = None if timed else Worker(settings)
     try:
+        sent = await publish(settings.nats_url, settings, items)
+        if not sent.count:
+            return {}
+        position = phases.position_of(settings, settings.consumer_name)
+        worker = worker or Worker(settings)
         ready = worker.wait_ready(120)
         cpu_ready = _cpu_s(worker)
         finished = phases.wait_for(lambda: position() >= sent.last_seq, 3600, "the ingest", 0.01)
@@ -82,7 +85,8 @@ async def _ingest(settings: Any, items: Iterator[Item], timed: bool) -> dict[str
             "peak_rss_mb": round(worker.peak_rss_mb()),
         }
     finally:
-        worker.stop()
+        if worker is not None:
+            worker.stop()
 
 
 def _cpu_s(worker: Worker) -> float:

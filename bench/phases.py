@@ -16,7 +16,8 @@ from eventsourcing.domain import Aggregate
 from pingzhan.domain.errors import DomainError
 from pingzhan.domain.ids import accounts as accounts_id
 from pingzhan.services.bootstrap import build
-from pingzhan.services.ingest.batch import Ingest, _Workspace
+from pingzhan.services.ingest.batch import Ingest
+from pingzhan.services.ingest.cache import CacheView
 from pingzhan.services.ingest.outcome import Inbound
 from pingzhan.services.ingest.parse import parse
 from pingzhan.services.nats.stream import bind_consumer
@@ -64,7 +65,7 @@ def raw_store(stores: Stores, traffic: Traffic, batch_size: int) -> float:
         cache.update((a.int, aggregate) for a, aggregate in ledger.load(wanted).items())
         touched: dict[Any, Aggregate] = {}
         for p in chunk:
-            ws = _Workspace(cache, {})
+            ws = CacheView(cache, {})
             try:
                 p.command.run(ws, org, p.stamp)  # type: ignore[union-attr, arg-type]
             except DomainError:

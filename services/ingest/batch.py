@@ -22,7 +22,7 @@ from pingzhan.domain.mode_commands import ConfirmSwitch
 from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
 from pingzhan.services import metrics
-from pingzhan.services.ingest.cache import AggregateCache, Key
+from pingzhan.services.ingest.cache import AggregateCache, CacheView, Key
 from pingzhan.services.ingest.order import Order
 from pingzhan.services.ingest.outcome import Inbound, Outcome
 from pingzhan.services.ingest.parse import Parsed, Rejected, kind_of, parse, scope_of
@@ -34,30 +34,6 @@ from pingzhan.services.store.snapshots import Snapshot
 MAX_ATTEMPTS = 5
 ORG = ids.organisation()
 MAX_KEPT_BODY = 16_384
-
-
-class _Workspace:
-    """The domain's view of the cache for one message; remembers what the command touched and
-    the version of everything it read as the batch first saw it (0: did not exist)."""
-
-    def __init__(self, cache: dict[Key, Aggregate], read: dict[Key, int]):
-        self.cache = cache
-        self.read = read
-        self.touched: dict[Key, Aggregate] = {}
-
-    def get(self, aggregate_id: UUID) -> Aggregate | None:
-        key = aggregate_id.int
-        aggregate = self.cache.get(key)
-        self.read.setdefault(key, aggregate.version if aggregate is not None else 0)
-        if aggregate is not None:
-            self.touched[key] = aggregate
-        return aggregate
-
-    def add(self, aggregate: Aggregate) -> None:
-        key = aggregate.id.int
-        self.read.setdefault(key, 0)
-        self.cache[key] = aggregate
-        self.touched[key] = aggregate
 
 
 @dataclass(slots=True)
@@ -271,7 +247,7 @@ class Ingest(SharedStream):
         kind = p.message.kind if p.message is not None else kind_of(p.inbound.data)  # type: ignore[attr-defined]
         rejected = p.rejected or refused
         if rejected is None and p.command is not None and p.stamp is not None:
-            ws = _Workspace(self.cache, read)
+            ws = CacheView(self.cache, read)
             try:
                 p.command.run(ws, self.org, p.stamp)
             except DomainError as e:
@@ -298,7 +274,7 @@ class Ingest(SharedStream):
         return outcome, list(rejection.collect_events())
 
     @staticmethod
-    def _check_untouched(p: Parsed, ws: _Workspace) -> None:
+    def _check_untouched(p: Parsed, ws: CacheView) -> None:
         if any(a.pending_events for a in ws.touched.values()):  # type: ignore[attr-defined]
             raise _Poisoned(p.message_id, "command changed state before it was rejected")
 

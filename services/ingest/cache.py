@@ -5,6 +5,7 @@ when its young half is full and nothing uncommitted is held: what batches used s
 turn is kept, what they did not use is let go (the store has it all). So at most ``limit``
 aggregates are held, and those in use (cadres on duty, open checkpoints and hazards) stay.
 Emptying it instead made every batch after an emptying load its cadres' whole histories again.
+``CacheView`` is what one message's command sees of it (the domain's workspace).
 """
 
 from __future__ import annotations
@@ -85,3 +86,27 @@ class AggregateCache:
         loaded = load(wanted.values()) if wanted else {}
         young.update((a.int, aggregate) for a, aggregate in loaded.items())
         self.lookups.count(hits, len(loaded), len(wanted) - len(loaded))
+
+
+class CacheView:
+    """The domain's view of the cache for one message; remembers what the command touched and
+    the version of everything it read as the batch first saw it (0: did not exist)."""
+
+    def __init__(self, cache: dict[Key, Aggregate], read: dict[Key, int]):
+        self.cache = cache
+        self.read = read
+        self.touched: dict[Key, Aggregate] = {}
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        key = aggregate_id.int
+        aggregate = self.cache.get(key)
+        self.read.setdefault(key, aggregate.version if aggregate is not None else 0)
+        if aggregate is not None:
+            self.touched[key] = aggregate
+        return aggregate
+
+    def add(self, aggregate: Aggregate) -> None:
+        key = aggregate.id.int
+        self.read.setdefault(key, 0)
+        self.cache[key] = aggregate
+        self.touched[key] = aggregate
