@@ -11,20 +11,20 @@ replaced each time.
 Only exact snapshots are kept and used:
 - the aggregate's state must come back from JSON as it was, value by value and type by type
   (one holding a set, a tuple, a datetime or an object of its own is never snapshotted);
-- each row carries a fingerprint of the code that made it (the source of the aggregate's modules
-  and the eventsourcing version); a row made by other code is ignored and the aggregate replayed
-  from its first event, so a changed ``apply`` can never meet a state folded by the old one.
+- each row carries a fingerprint of the code that made it (the source of ``domain/`` and the
+  eventsourcing version); a row made by other code is ignored and the aggregate replayed from its
+  first event, so a changed ``apply`` can never meet a state folded by the old one.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import inspect
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -32,6 +32,8 @@ import orjson
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
+
+from pingzhan import domain
 
 EVERY = 50  # events between two snapshots of an aggregate (a restart replays fewer than this of each)
 
@@ -74,7 +76,9 @@ def of_batch(stored: Sequence[StoredEvent], aggregates: Mapping[int, Aggregate])
 def take(aggregate: Aggregate) -> Snapshot | None:
     """The aggregate's snapshot, or None when its state would not come back exactly."""
     cls = type(aggregate)
-    mark = fingerprint(cls)
+    mark = fingerprint()
+    if mark is None:
+        return None
     attributes = {k: v for k, v in vars(aggregate).items() if k not in _BASE}
     try:
         state = orjson.dumps(
@@ -97,7 +101,7 @@ def restore(snapshot: Snapshot) -> Aggregate | None:
         cls = resolve_topic(snapshot.topic)
     except Exception:  # a class since renamed or removed: replay its events instead
         return None
-    if snapshot.fingerprint != fingerprint(cls):
+    if snapshot.fingerprint != fingerprint():
         return None
     state = orjson.loads(snapshot.state)
     aggregate: Aggregate = object.__new__(cls)
@@ -112,20 +116,20 @@ def restore(snapshot: Snapshot) -> Aggregate | None:
     return aggregate
 
 
-_FINGERPRINTS: dict[type, str] = {}
-
-
-def fingerprint(cls: type) -> str:
-    """A digest of the source of every module the class and its bases come from (the library's
-    by its version), so that any change to the code that folds its events gives another one."""
-    found = _FINGERPRINTS.get(cls)
-    if found is None:
+@functools.cache
+def fingerprint() -> str | None:
+    """A digest of the source of every module of ``domain/`` and of the eventsourcing version: the
+    code that folds events into aggregates, so that a change to any of it gives another one. None
+    when the source cannot be read (then no snapshot is taken or used)."""
+    try:
+        files = sorted(Path(domain.__file__).parent.glob("*.py"))
         digest = hashlib.sha256(f"eventsourcing {version('eventsourcing')}".encode())
-        for module in sorted({c.__module__ for c in cls.__mro__ if c.__module__.startswith("pingzhan")}):
-            digest.update(module.encode())
-            digest.update(inspect.getsource(sys.modules[module]).encode())
-        found = _FINGERPRINTS[cls] = digest.hexdigest()[:32]
-    return found
+        for path in files:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    except (OSError, TypeError):
+        return None
+    return digest.hexdigest()[:32] if files else None
 
 
 def _same(back: Any, before: Any) -> bool:
