@@ -104,7 +104,7 @@ class Ledger(Application):
     def load(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
         """The current state of those of the given aggregates that exist, in two queries: their
         usable snapshots, then the events after them (all of them for an aggregate without)."""
-        wanted = list(aggregate_ids)
+        wanted = list(dict.fromkeys(aggregate_ids))  # once each: the join would repeat events
         loaded: dict[UUID, Aggregate | None] = {}
         for snapshot in self.recorder.snapshots_of(wanted):  # type: ignore[attr-defined]
             aggregate = snapshots.restore(snapshot)

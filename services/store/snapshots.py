@@ -11,15 +11,15 @@ replaced each time.
 Only exact snapshots are kept and used:
 - the aggregate's state must come back from JSON as it was, value by value and type by type
   (one holding a set, a tuple, a datetime or an object of its own is never snapshotted);
-- each row carries a fingerprint of the code that made it (the source of ``domain/`` and the
-  eventsourcing version); a row made by other code is ignored and the aggregate replayed from its
+- each row carries a fingerprint of the code that made it (the source of ``domain/`` and of the
+  store's decoding of events, the Python and eventsourcing versions); a row made by other code is ignored and the aggregate replayed from its
   first event, so a changed ``apply`` can never meet a state folded by the old one.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,7 +46,7 @@ class Snapshot:
     originator_id: UUID
     version: int
     topic: str  # the aggregate's class
-    fingerprint: str  # of the code that made it (``fingerprint``)
+    fingerprint: str  # of the code that made it (``FINGERPRINT``)
     state: bytes  # JSON: the domain's attributes and the two timestamps
 
 
@@ -76,7 +76,7 @@ def of_batch(stored: Sequence[StoredEvent], aggregates: Mapping[int, Aggregate])
 def take(aggregate: Aggregate) -> Snapshot | None:
     """The aggregate's snapshot, or None when its state would not come back exactly."""
     cls = type(aggregate)
-    mark = fingerprint()
+    mark = FINGERPRINT
     if mark is None:
         return None
     attributes = {k: v for k, v in vars(aggregate).items() if k not in _BASE}
@@ -97,39 +97,43 @@ def take(aggregate: Aggregate) -> Snapshot | None:
 
 def restore(snapshot: Snapshot) -> Aggregate | None:
     """The aggregate as it was at the snapshot, or None when other code made the snapshot."""
+    if FINGERPRINT is None or snapshot.fingerprint != FINGERPRINT:
+        return None
     try:
         cls = resolve_topic(snapshot.topic)
-    except Exception:  # a class since renamed or removed: replay its events instead
+        state = orjson.loads(snapshot.state)
+        aggregate: Aggregate = object.__new__(cls)
+        aggregate.__dict__.update(
+            _id=snapshot.originator_id,
+            _version=snapshot.version,
+            _created_on=datetime.fromisoformat(state["created_on"]),
+            _modified_on=datetime.fromisoformat(state["modified_on"]),
+            _pending_events=[],
+        )
+        aggregate.__dict__.update(state["attributes"])
+    except Exception:  # a class since removed, a row that is not a snapshot: replay the events
         return None
-    if snapshot.fingerprint != fingerprint():
-        return None
-    state = orjson.loads(snapshot.state)
-    aggregate: Aggregate = object.__new__(cls)
-    aggregate.__dict__.update(
-        _id=snapshot.originator_id,
-        _version=snapshot.version,
-        _created_on=datetime.fromisoformat(state["created_on"]),
-        _modified_on=datetime.fromisoformat(state["modified_on"]),
-        _pending_events=[],
-    )
-    aggregate.__dict__.update(state["attributes"])
     return aggregate
 
 
-@functools.cache
-def fingerprint() -> str | None:
-    """A digest of the source of every module of ``domain/`` and of the eventsourcing version: the
-    code that folds events into aggregates, so that a change to any of it gives another one. None
-    when the source cannot be read (then no snapshot is taken or used)."""
+def _fingerprint() -> str | None:
+    """A digest of the code that folds events into aggregates: every module of ``domain/``, the
+    store's decoding of events (``ledger.py``), the Python and eventsourcing versions; any change
+    gives another one. Taken once, at import: the code this process runs. None when the source
+    cannot be read (then no snapshot is taken or used)."""
     try:
-        files = sorted(Path(domain.__file__).parent.glob("*.py"))
-        digest = hashlib.sha256(f"eventsourcing {version('eventsourcing')}".encode())
+        files = [*sorted(Path(domain.__file__).parent.glob("*.py")), Path(__file__).with_name("ledger.py")]
+        runtime = f"python {sys.version_info[:2]} eventsourcing {version('eventsourcing')}"
+        digest = hashlib.sha256(runtime.encode())
         for path in files:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
-    except (OSError, TypeError):
+    except Exception:  # no source files (a zipped install), no package metadata
         return None
-    return digest.hexdigest()[:32] if files else None
+    return digest.hexdigest()[:32]
+
+
+FINGERPRINT = _fingerprint()
 
 
 def _same(back: Any, before: Any) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
-from eventsourcing.persistence import IntegrityError, Tracking
 from pingzhan.domain import ids
 from pingzhan.domain.hazard import Hazard
 from pingzhan.domain.stamp import Stamp
@@ -64,10 +64,21 @@ def test_a_restarted_worker_loads_a_long_history_from_its_snapshot(store: Settin
 
     # A new worker on the same store (as after a restart) reads only what follows the snapshots ...
     restarted = open_ledger(store)
-    after = [taken[cadre].version, taken[checkpoint].version]
-    read = restarted.recorder.stored_events_of([cadre, checkpoint], after)  # type: ignore[attr-defined]
-    assert len(read) == sum(versions.values()) - sum(after)
+    recorder: Any = restarted.recorder
+    asked: list[dict[Any, int]] = []
+    read = recorder.stored_events_of
+
+    def reading(ids: list[Any], after: list[int]) -> Any:
+        asked.append(dict(zip(ids, after, strict=True)))
+        return read(ids, after)
+
+    recorder.stored_events_of = reading
     loaded = restarted.load([cadre, checkpoint])
+    assert asked == [{cadre: taken[cadre].version, checkpoint: taken[checkpoint].version}]
+    assert (
+        len(read([cadre, checkpoint], [taken[cadre].version, taken[checkpoint].version]))
+        < 2 * snapshots.EVERY
+    )
     # ... and gets the state a replay of every event gives, and that the first worker holds.
     for aggregate_id in (cadre, checkpoint):
         assert loaded[aggregate_id].version == versions[aggregate_id]
@@ -82,31 +93,63 @@ def test_a_restarted_worker_loads_a_long_history_from_its_snapshot(store: Settin
     assert [o.code for o in again] == ["cadre_on_duty"], again
 
 
-def test_a_snapshot_of_other_code_is_ignored_and_the_history_replayed(tmp_path) -> None:
-    store = Settings(store="sqlite", data_dir=tmp_path / "d")
+def _alter_snapshot(ledger: Ledger, store: Settings, fingerprint: str, state: bytes) -> None:
+    mark = "?" if store.store == "sqlite" else "%s"
+    with ledger.recorder.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
+        c.execute(
+            f"UPDATE aggregate_snapshots SET fingerprint = {mark}, state = {mark}", (fingerprint, state)
+        )
+
+
+@pytest.mark.parametrize("case", ["made by other code", "not a snapshot of ours"])
+def test_a_snapshot_of_other_code_or_unreadable_is_ignored(store: Settings, case: str) -> None:
     ledger = open_ledger(store)
     _history(ledger, store)
     cadre = ids.cadre("C1")
-    with ledger.recorder.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
-        # As if the code that folds a cadre's events had changed since the snapshot was taken.
-        c.execute("UPDATE aggregate_snapshots SET fingerprint = 'other code', state = '{}'")
+    (taken,) = ledger.recorder.snapshots_of([cadre])  # type: ignore[attr-defined]
+    if case == "made by other code":  # a state the code of then folded otherwise (another name)
+        state = orjson.loads(taken.state)
+        state["attributes"]["name"] = "李四"
+        _alter_snapshot(ledger, store, "other code", orjson.dumps(state))
+    else:
+        _alter_snapshot(ledger, store, taken.fingerprint, b'{"attributes": 1}')
     loaded = open_ledger(store).load([cadre])[cadre]
-    assert _state(loaded) == _state(_replayed(ledger, cadre))
+    assert loaded.name == "张三"  # type: ignore[attr-defined]
+    assert _state(loaded) == _state(_replayed(ledger, cadre))  # replayed from its first event
 
 
-def test_a_snapshot_is_written_with_its_batch_or_not_at_all(tmp_path) -> None:
-    store = Settings(store="sqlite", data_dir=tmp_path / "d")
+def test_a_snapshot_is_written_with_its_batch_or_not_at_all(store: Settings) -> None:
     ledger = open_ledger(store)
     worker = _history(ledger, store)
     cadre = ids.cadre("C1")
-    (before,) = ledger.recorder.snapshots_of([cadre])  # type: ignore[attr-defined]
-    aggregate = worker.cache[cadre.int]
-    aggregate._version += snapshots.EVERY  # a snapshot for versions no event was stored for
-    made = snapshots.take(aggregate)
-    assert made is not None
-    with pytest.raises(IntegrityError):  # the batch's check fails: nothing of it is stored
-        ledger.record_stored([], Tracking(worker.tracking_name, 10_000), [], {cadre: 1}, [made])
-    assert ledger.recorder.snapshots_of([cadre]) == [before]  # type: ignore[attr-defined]
+    recorder: Any = ledger.recorder
+    (before,) = recorder.snapshots_of([cadre])
+    version = ledger.versions([cadre])[cadre]
+    insert = recorder._insert_events
+
+    def failing_after_the_writes(*args: Any, **kwargs: Any) -> None:
+        insert(*args, **kwargs)  # events, inbox rows, position and the snapshot written ...
+        assert kwargs["snapshots"], "this batch was meant to take a snapshot"
+        raise RuntimeError("the store failed before the commit")  # ... and then the transaction fails
+
+    recorder._insert_events = failing_after_the_writes
+    shifts = [
+        inbound(
+            200 + n,
+            "checkpoint.staffed" if n % 2 == 0 else "checkpoint.relieved",
+            checkpoint_id="K1",
+            cadre_id="C1",
+        )
+        for n in range(snapshots.EVERY)
+    ]
+    with pytest.raises(RuntimeError):
+        worker.process(shifts)
+    assert recorder.snapshots_of([cadre]) == [before]  # nothing of the batch is stored
+    assert ledger.versions([cadre])[cadre] == version
+    recorder._insert_events = insert
+    assert all(o.status == "accepted" for o in worker.process(shifts))
+    (after,) = recorder.snapshots_of([cadre])
+    assert after.version > before.version
 
 
 def test_only_a_state_that_comes_back_exactly_is_snapshotted() -> None:
