@@ -161,16 +161,27 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
         return row[0] if row is not None else None
 
     def stored_events_of(self, originator_ids: Sequence[UUID], after: Sequence[int]) -> list[StoredEvent]:
-        """The events of each aggregate after the version given for it, in order."""
-        rows = self._select(
+        """The events of each aggregate after the version given for it, in order.
+
+        One index lookup per aggregate (a lateral subquery, kept apart by OFFSET 0): as a plain
+        join the planner merge-joined the whole primary key index (5.8 s at 1.4 million events,
+        where this takes milliseconds). Without JIT, which its cost estimate would switch on for
+        100 ms of compiling."""
+        query = SQL(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
-            "FROM unnest(%s::uuid[], %s::bigint[]) AS ids(id, after) JOIN {}.{} AS e "
-            "ON e.originator_id = ids.id AND e.originator_version > ids.after "
-            "ORDER BY e.originator_id, e.originator_version",
-            self.events_table_name,
-            (list(originator_ids), list(after)),
-        )
-        return [StoredEvent(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+            "FROM unnest(%s::uuid[], %s::bigint[]) AS ids(id, after) CROSS JOIN LATERAL "
+            "(SELECT originator_id, originator_version, topic, state FROM {}.{} "
+            "WHERE originator_id = ids.id AND originator_version > ids.after OFFSET 0) AS e "
+            "ORDER BY e.originator_id, e.originator_version"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SET LOCAL jit = off")
+            curs.execute(query, (list(originator_ids), list(after)))
+            rows = curs.fetchall()
+        return [
+            StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
+            for r in rows
+        ]
 
     def snapshots_of(self, originator_ids: Sequence[UUID]) -> list[Snapshot]:
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
