@@ -48,8 +48,9 @@ def run(store: str, sizes: tuple[int, ...], window: int, batch_size: int) -> dic
         done = 0
         for size in sizes:
             asyncio.run(_ingest(settings, itertools.islice(items, size - window - done), timed=False))
-            row: dict[str, Any] = {"messages": size}
+            row: dict[str, Any] = {"messages": size, "python_loop_ms": python_loop_ms()}
             row.update(asyncio.run(_ingest(settings, itertools.islice(items, window), timed=True)))
+            row["ingest_cpu_per_loop"] = round(row["ingest_cpu_us_per_msg"] / row["python_loop_ms"], 2)
             done = size
             row["rebuild_events_per_s"], row["events"] = phases.rebuild(settings)
             row["verify_events_per_s"] = ledger.verify(settings)["verify_events_per_s"]
@@ -89,6 +90,20 @@ async def _ingest(settings: Any, items: Iterator[Item], timed: bool) -> dict[str
             worker.stop()
 
 
+def python_loop_ms() -> float:
+    """The machine's speed just before a timed window: the best of five runs of a plain Python
+    loop of a million additions. This machine's speed moved by up to 1.7x within a session (a
+    virtual machine's host), so a size's CPU per message is compared with the others' only
+    through this (``ingest_cpu_per_loop``)."""
+    best = float("inf")
+    for _ in range(5):
+        started, total = time.perf_counter(), 0
+        for i in range(1_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def _cpu_s(worker: Worker) -> float:
     fields = Path(f"/proc/{worker.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -125,13 +140,14 @@ def table(r: dict[str, Any]) -> str:
     out = [
         f"store {r['store']}: the last {r['window']:,} messages of each size ingested by a fresh worker",
         f"{'messages':>10} {'ingest/s':>9} {'µs/msg':>7} {'RSS MB':>7} {'rebuild ev/s':>13} "
-        f"{'verify ev/s':>12} {'roster p50/p99 ms':>18}",
+        f"{'verify ev/s':>12} {'roster p50/p99 ms':>18} {'loop ms':>8} {'µs/msg÷loop':>12}",
     ]
     for s in r["sizes"]:
         out.append(
             f"{s['messages']:>10,} {s['ingest_msgs_per_s']:>9,} {s['ingest_cpu_us_per_msg']:>7} "
             f"{s['peak_rss_mb']:>7} {s['rebuild_events_per_s']:>13,.0f} {s['verify_events_per_s']:>12,} "
-            f"{s['roster_ms']['p50']:>8} / {s['roster_ms']['p99']:<8}"
+            f"{s['roster_ms']['p50']:>8} / {s['roster_ms']['p99']:<8} {s.get('python_loop_ms', ''):>8} "
+            f"{s.get('ingest_cpu_per_loop', ''):>12}"
         )
     out += [f"  {'met' if ok else 'MISSED'}: {name}" for name, ok in r["targets"].items()]
     m = r["machine"]
