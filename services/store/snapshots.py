@@ -12,8 +12,9 @@ Only exact snapshots are kept and used:
 - the aggregate's state must come back from JSON as it was, value by value and type by type
   (one holding a set, a tuple, a datetime or an object of its own is never snapshotted);
 - each row carries a fingerprint of the code that made it (the source of ``domain/`` and of the
-  store's decoding of events, the Python and eventsourcing versions); a row made by other code is ignored and the aggregate replayed from its
-  first event, so a changed ``apply`` can never meet a state folded by the old one.
+  store's decoding of events, the Python and eventsourcing versions); a row made by other code
+  is ignored and the aggregate replayed from its first event, so a changed ``apply`` can never
+  meet a state folded by the old one.
 """
 
 from __future__ import annotations
@@ -75,9 +76,7 @@ def of_batch(stored: Sequence[StoredEvent], aggregates: Mapping[int, Aggregate])
 
 def take(aggregate: Aggregate) -> Snapshot | None:
     """The aggregate's snapshot, or None when its state would not come back exactly."""
-    cls = type(aggregate)
-    mark = FINGERPRINT
-    if mark is None:
+    if FINGERPRINT is None:
         return None
     attributes = {k: v for k, v in vars(aggregate).items() if k not in _BASE}
     try:
@@ -92,7 +91,7 @@ def take(aggregate: Aggregate) -> Snapshot | None:
         return None
     if not _same(orjson.loads(state)["attributes"], attributes):
         return None
-    return Snapshot(aggregate.id, aggregate.version, get_topic(cls), mark, state)
+    return Snapshot(aggregate.id, aggregate.version, get_topic(type(aggregate)), FINGERPRINT, state)
 
 
 def restore(snapshot: Snapshot) -> Aggregate | None:
