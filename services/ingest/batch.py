@@ -23,7 +23,7 @@ from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
 from pingzhan.services import metrics
 from pingzhan.services.ingest.cache import AggregateCache, CacheView, Key
-from pingzhan.services.ingest.order import Order
+from pingzhan.services.ingest.order import Lane, Order
 from pingzhan.services.ingest.outcome import Inbound, Outcome
 from pingzhan.services.ingest.parse import Parsed, Rejected, kind_of, parse, scope_of
 from pingzhan.services.ingest.sharing import SharedStream
@@ -34,6 +34,7 @@ from pingzhan.services.store.snapshots import Snapshot
 MAX_ATTEMPTS = 5
 ORG = ids.organisation()
 MAX_KEPT_BODY = 16_384
+MOVE_ON = 5_000
 
 
 @dataclass(slots=True)
@@ -70,11 +71,13 @@ class Ingest(SharedStream):
         skew: timedelta = timedelta(minutes=10),
         workers: int = 1,
         index: int = 0,
+        lane: Lane = None,
     ):
         """``org_version``: the version in the store that ``org`` is (0: none imported yet), to
         follow later imports; None decides with ``org`` for good (an organisation file set).
         ``prefix``: of the inbound subjects, checked by parse. ``workers``, ``index``: this worker
-        decides the shards ``s % workers == index`` in stream order with the others (``order``)."""
+        decides the shards ``s % workers == index`` in stream order with the others (``order``);
+        ``lane``: "field" leaves the mode messages to the mode lane, "mode" is the lane."""
         self.ledger = ledger
         self.org, self.org_version = org, org_version
         self.prefix = prefix
@@ -83,7 +86,9 @@ class Ingest(SharedStream):
         self.skew = skew  # how far beyond that clock an occurred_at may be
         self.tracking_name = f"nats:{consumer}"
         self.cached = AggregateCache(max_cached)  # services/ingest/cache.py
-        self.order = Order(workers, index, prefix) if workers > 1 else None
+        self.order = Order(workers, index, prefix, lane) if workers > 1 or lane else None
+        if lane:
+            self.hand_over()
         self.position = self.stored_position()
         self.prepared_to = self.position  # stream seq up to which batches were worked out in memory
         self.pending: dict[str, Outcome] = {}  # outcomes prepared but not committed yet
@@ -143,12 +148,21 @@ class Ingest(SharedStream):
         else:
             ours = [p for p in self._ours_parsed(parsed) if p.inbound.seq > self.prepared_to]
         if not ours:
-            return None
+            return self._moved_on(batch[-1].seq)
         prepared = self._prepare(ours, {})
         # Ours are all there up to the batch's end: the other shards' messages after our last one
         # move the stored position too (a restart reads less again).
         prepared.last_seq = self.prepared_to = max(prepared.last_seq, batch[-1].seq)
         return prepared
+
+    def _moved_on(self, last_seq: int) -> Prepared | None:
+        """A batch with none of our messages: nothing to store, unless our stored position is
+        ``MOVE_ON`` messages behind (the mode lane between switches): then the position alone,
+        so that a restart, ours or another worker's, need not read all that again."""
+        if self.order is None or last_seq - self.position < MOVE_ON:
+            return None
+        self.prepared_to = last_seq
+        return Prepared([], [], [], last_seq, [], {}, [])
 
     def commit(self, prepared: Prepared) -> None:
         """Store a prepared batch: events, inbox rows and position in one transaction, provided

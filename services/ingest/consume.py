@@ -84,17 +84,19 @@ class Consumer:
         on_commit: Callable[[list[Outcome]], None] = lambda _: None,
         durable: str | None = None,
         on_stored: Callable[[], None] = lambda: None,
+        store_trouble: Trouble | None = None,
     ):
         """``on_commit``: after a batch is acknowledged and its outcomes published;
         ``on_stored``: as soon as an overlapped batch is committed (from the committing thread),
-        before the next batch is decided and this one acknowledged."""
+        before the next batch is decided and this one acknowledged; ``store_trouble``: shared by
+        the consumers of a process (the store's fault is said once, not once by each)."""
         self.nc, self.ingest, self.settings, self.on_commit = nc, ingest, settings, on_commit
         self.on_stored = on_stored
         self.durable = durable or settings.consumer_name
         self.js: JetStreamContext = nc.jetstream()
         self.collector = CollectorPause()
         # The store away or full: said once, not once a second (the messages stay unacknowledged).
-        self.store_trouble = Trouble("batch not recorded (nothing acknowledged); retrying")
+        self.store_trouble = store_trouble or Trouble("batch not recorded (nothing acknowledged); retrying")
         self.committing: Committing | None = None
         self.reported_at = time.monotonic()
         self.fetching: asyncio.Future[list[Msg]]
@@ -128,9 +130,9 @@ class Consumer:
                 self.collector.idle()
             self.fetching = asyncio.ensure_future(self.puller.pull(PULL_WAIT_S))
             try:
-                if self.ingest.order is None:
-                    await self._handle(msgs)
-                elif msgs:
+                if self.ingest.order is None or not msgs:
+                    await self._handle(msgs)  # with none: settles the batch being committed
+                else:
                     await self._in_order(msgs, stop)
             except (
                 Exception
@@ -218,8 +220,8 @@ class Consumer:
         elif prepared is not None:
             task = asyncio.ensure_future(asyncio.to_thread(self._commit, prepared))
             self.committing = Committing(task, msgs, prepared)
-        elif msgs:  # all of them redeliveries of what is already recorded
-            await self._done(msgs, [])
+        elif msgs:  # redeliveries of what is already recorded, or none of ours: nothing stored
+            await self._done(msgs, [], stored=False)
 
     def _commit(self, prepared: Prepared) -> None:
         with metrics.COMMIT_SECONDS.time():
@@ -248,8 +250,9 @@ class Consumer:
         await self._done(committing.msgs, committing.prepared.outcomes)
         return []
 
-    async def _done(self, msgs: list[Msg], outcomes: list[Outcome]) -> None:
-        self.store_trouble.ok()  # stored
+    async def _done(self, msgs: list[Msg], outcomes: list[Outcome], stored: bool = True) -> None:
+        if stored:
+            self.store_trouble.ok()
         await msgs[-1].ack()  # AckPolicy.ALL: acknowledges the whole batch
         failed = await publish_outcomes(self.nc, self.settings.subject_prefix, outcomes)
         if failed:
