@@ -24,7 +24,6 @@ from pingzhan.projections.drives import Drives
 from pingzhan.projections.problems import Problems
 from pingzhan.projections.roster import Roster
 from pingzhan.services.ingest.batch import Ingest
-from pingzhan.services.ingest.order import Lane
 from pingzhan.services.ledger.checkpointer import Checkpointer
 from pingzhan.services.ledger.leaves import LogReader, reader_for
 from pingzhan.services.org.admin import active_org_data
@@ -34,7 +33,7 @@ from pingzhan.services.read.rebuild import Progress, Rebuild, choose
 from pingzhan.services.read.viewdb import ViewDb
 from pingzhan.services.serving import Service
 from pingzhan.services.settings import Settings
-from pingzhan.services.store.identity import MODE_LANE, store_id
+from pingzhan.services.store.identity import store_id
 from pingzhan.services.store.ledger import Ledger, open_ledger
 from pingzhan.services.store.locks import rebuild_lock
 
@@ -84,30 +83,17 @@ class App:
 
     @cached_property
     def ingest(self) -> Ingest:
-        """This worker: its shards' field messages (the mode lane takes the mode messages)."""
-        return self._worker(
-            self.settings.consumer_name, "field", self.settings.workers, self.settings.worker_index
-        )
-
-    @cached_property
-    def mode_lane(self) -> Ingest:
-        """The mode lane: operators' mode messages, decided ahead of the field traffic
-        (``services/ingest/order.py``)."""
-        return self._worker(MODE_LANE, "mode")
-
-    def _worker(self, consumer: str, lane: Lane, workers: int = 1, index: int = 0) -> Ingest:
         return Ingest(
             self.ledger,
             self.org,
-            consumer,
+            self.settings.consumer_name,
             org_version=self.org_in_use[1],
             prefix=self.settings.subject_prefix,
             tz=self.settings.tz,
             clock=lambda: datetime.now(UTC),
             skew=timedelta(seconds=self.settings.clock_skew_s),
-            workers=workers,
-            index=index,
-            lane=lane,
+            workers=self.settings.workers,
+            index=self.settings.worker_index,
         )
 
     @cached_property

@@ -15,11 +15,11 @@ from pingzhan.services import metrics, trace
 from pingzhan.services.ingest.consume import Consumer
 from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.ledger.keys import KeyMissing, load_signer
-from pingzhan.services.logs import Trouble, log
+from pingzhan.services.logs import log
 from pingzhan.services.nats.connection import WORKER_INBOX, connect
 from pingzhan.services.read.rebuild import relayout
 from pingzhan.services.read.viewdb import ViewDb
-from pingzhan.services.store.identity import MODE_LANE, durable_name
+from pingzhan.services.store.identity import durable_name
 from pingzhan.services.store.locks import RoleLock, WorkerCount
 
 if TYPE_CHECKING:
@@ -235,16 +235,10 @@ class Service:
             durable = durable_name(self.app.settings, self.app.ledger)
             # The projector is woken as soon as a batch is stored, not when the next one has been
             # decided and this one acknowledged: that wait was on the path of every change.
-            trouble = Trouble("batch not recorded (nothing acknowledged); retrying")
-            consumer = Consumer(nc, self.app.ingest, self.app.settings, committed, durable, stored, trouble)
-            runs = [consumer.run(stop)]
-            if self.app.settings.worker_index == 0:  # worker 0 runs the mode lane (ingest/order.py)
-                lane = durable_name(self.app.settings, self.app.ledger, MODE_LANE)
-                mode = Consumer(nc, self.app.mode_lane, self.app.settings, committed, lane, stored, trouble)
-                runs.append(mode.run(stop))
+            consumer = Consumer(nc, self.app.ingest, self.app.settings, committed, durable, on_stored=stored)
             lag = asyncio.create_task(self._follow_lag(nc, durable, stop))
             try:
-                await asyncio.gather(*runs)
+                await consumer.run(stop)
             finally:
                 lag.cancel()
         finally:

@@ -23,7 +23,7 @@ from pingzhan.domain.org import Org
 from pingzhan.domain.rejection import Rejection
 from pingzhan.services import metrics
 from pingzhan.services.ingest.cache import AggregateCache, CacheView, Key
-from pingzhan.services.ingest.order import Lane, Order
+from pingzhan.services.ingest.order import Order
 from pingzhan.services.ingest.outcome import Inbound, Outcome
 from pingzhan.services.ingest.parse import Parsed, Rejected, kind_of, parse, scope_of
 from pingzhan.services.ingest.sharing import SharedStream
@@ -71,13 +71,11 @@ class Ingest(SharedStream):
         skew: timedelta = timedelta(minutes=10),
         workers: int = 1,
         index: int = 0,
-        lane: Lane = None,
     ):
         """``org_version``: the version in the store that ``org`` is (0: none imported yet), to
         follow later imports; None decides with ``org`` for good (an organisation file set).
         ``prefix``: of the inbound subjects, checked by parse. ``workers``, ``index``: this worker
-        decides the shards ``s % workers == index`` in stream order with the others (``order``);
-        ``lane``: "field" leaves the mode messages to the mode lane, "mode" is the lane."""
+        decides the shards ``s % workers == index`` in stream order with the others (``order``)."""
         self.ledger = ledger
         self.org, self.org_version = org, org_version
         self.prefix = prefix
@@ -86,9 +84,7 @@ class Ingest(SharedStream):
         self.skew = skew  # how far beyond that clock an occurred_at may be
         self.tracking_name = f"nats:{consumer}"
         self.cached = AggregateCache(max_cached)  # services/ingest/cache.py
-        self.order = Order(workers, index, prefix, lane) if workers > 1 or lane else None
-        if lane:
-            self.hand_over()
+        self.order = Order(workers, index, prefix) if workers > 1 else None
         self.position = self.stored_position()
         self.prepared_to = self.position  # stream seq up to which batches were worked out in memory
         self.pending: dict[str, Outcome] = {}  # outcomes prepared but not committed yet
@@ -157,7 +153,7 @@ class Ingest(SharedStream):
 
     def _moved_on(self, last_seq: int) -> Prepared | None:
         """A batch with none of our messages: nothing to store, unless our stored position is
-        ``MOVE_ON`` messages behind (the mode lane between switches): then the position alone,
+        ``MOVE_ON`` messages behind (a worker whose shards are quiet): then the position alone,
         so that a restart, ours or another worker's, need not read all that again."""
         if self.order is None or last_seq - self.position < MOVE_ON:
             return None

@@ -84,19 +84,17 @@ class Consumer:
         on_commit: Callable[[list[Outcome]], None] = lambda _: None,
         durable: str | None = None,
         on_stored: Callable[[], None] = lambda: None,
-        store_trouble: Trouble | None = None,
     ):
         """``on_commit``: after a batch is acknowledged and its outcomes published;
         ``on_stored``: as soon as an overlapped batch is committed (from the committing thread),
-        before the next batch is decided and this one acknowledged; ``store_trouble``: shared by
-        the consumers of a process (the store's fault is said once, not once by each)."""
+        before the next batch is decided and this one acknowledged."""
         self.nc, self.ingest, self.settings, self.on_commit = nc, ingest, settings, on_commit
         self.on_stored = on_stored
         self.durable = durable or settings.consumer_name
         self.js: JetStreamContext = nc.jetstream()
         self.collector = CollectorPause()
         # The store away or full: said once, not once a second (the messages stay unacknowledged).
-        self.store_trouble = store_trouble or Trouble("batch not recorded (nothing acknowledged); retrying")
+        self.store_trouble = Trouble("batch not recorded (nothing acknowledged); retrying")
         self.committing: Committing | None = None
         self.reported_at = time.monotonic()
         self.fetching: asyncio.Future[list[Msg]]

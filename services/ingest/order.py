@@ -14,38 +14,20 @@ M < N that share one, N is decided after M is committed: by the same worker in s
 across shards, because N waits until M's watermark passed it. Messages that share nothing can be
 decided in any order without changing either outcome. So every message reads exactly the state
 that all earlier messages left, as with one worker.
-
-The mode lane (``lane``): the service decides operators' mode messages in a worker of their own,
-so that a switch does not queue behind the field traffic. It is one more part of the stream, with
-the same rule: it owns every mode message, whatever its shard (part ``MODE``), and the field
-workers own the rest of their shards. A mode command reads only a scope's mode and the accounts,
-which no field command reads or writes, so a mode message waits only for an earlier field
-message with its message id, and a field message only for an earlier mode message with its id.
-The lane reads the field messages for their ids alone (``light_keys``): it need not parse them.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections import deque
 from collections.abc import Mapping
-from typing import Literal
 
-import orjson
 from pingzhan.domain import ids
-from pingzhan.services.ingest.outcome import Inbound
 from pingzhan.services.ingest.parse import Parsed
 from pingzhan.services.wire import SHARDS
-from pingzhan.services.wire.envelope import is_usable_id
-from pingzhan.services.wire.routing import SHARD_TOKENS, kind_token
+from pingzhan.services.wire.routing import SHARD_TOKENS
 
 Key = object  # an aggregate id's int, or ("id", message id)
-
-MODE = SHARDS  # the mode lane's part of the stream: every mode message, whatever its shard
-PARTS = SHARDS + 1
-LANE_NAME = "nats:ingest-mode"  # the mode lane's stored position
-Lane = Literal["field", "mode"] | None  # None: no mode lane, a worker decides its shards' all
 
 # No command on the stream writes the accounts (tokens change them outside it): every mode
 # message reads them, and reads alone need no order.
@@ -62,18 +44,11 @@ def shard_of_subject(subject: str, prefix: str) -> int:
     return int(token) if token in SHARD_TOKENS else 0
 
 
-def is_mode(subject: str, prefix: str) -> bool:
-    token = kind_token(subject, prefix)
-    return token is not None and token.startswith("mode.")
-
-
 def watermarks(positions: Mapping[str, int]) -> list[int]:
-    """Per part, the stream sequence up to which all its messages are committed. A shard's: the
-    highest stored position of any worker that owned it (``nats:ingest-{k}-of-{n}`` owns the shards
-    ``s % n == k``), whatever the number of workers was then. The mode lane's (``MODE``): its own
-    stored position; before it ever ran, the workers decided the mode messages with the rest of
-    their shards, so the lowest of theirs (the lane's first start stores that, ``handover``)."""
-    marks = [0] * PARTS
+    """Per shard, the stream sequence up to which all its messages are committed: the highest
+    stored position of any worker that owned it (``nats:ingest-{k}-of-{n}`` owns the shards
+    ``s % n == k``), whatever the number of workers was then."""
+    marks = [0] * SHARDS
     for name, position in positions.items():
         m = _NAME.fullmatch(name)
         if m is None or int(position or 0) <= 0:
@@ -81,35 +56,7 @@ def watermarks(positions: Mapping[str, int]) -> list[int]:
         k, n = int(m.group(1)), int(m.group(2))
         for s in range(k, SHARDS, max(n, 1)):
             marks[s] = max(marks[s], int(position))
-    lane = positions.get(LANE_NAME)
-    marks[MODE] = int(lane) if lane is not None else min(marks[:SHARDS])
     return marks
-
-
-def light_keys(m: Inbound) -> set[Key]:
-    """Every message id a message can be recorded under (``parse``: the body's ``id``, else the
-    header's; an unusable one is recorded under its own ``stream-seq-N``, which nothing else has),
-    read without parsing it. More keys than it has can only make a message wait, never wrongly
-    go ahead."""
-    keys: set[Key] = set()
-    if is_usable_id(m.header_id):
-        keys.add(("id", m.header_id))
-    try:
-        body = orjson.loads(m.data)
-        candidate = body.get("id") if isinstance(body, dict) else None
-    except ValueError:  # not JSON for orjson: look for the id as text (NaN, huge numbers)
-        candidate = _loose_id(m.data)
-    if is_usable_id(candidate):
-        keys.add(("id", candidate))
-    return keys
-
-
-def _loose_id(data: bytes) -> object:
-    try:
-        body = json.loads(data)
-    except (ValueError, RecursionError):
-        return None
-    return body.get("id") if isinstance(body, dict) else None
 
 
 def keys_of(p: Parsed) -> set[Key]:
@@ -125,25 +72,19 @@ class Order:
     """One worker's knowledge of the other shards: their messages it has read and not yet seen
     committed, and their watermarks."""
 
-    def __init__(self, workers: int, index: int, prefix: str, lane: Lane = None):
-        self.workers, self.index, self.prefix, self.lane = workers, index, prefix, lane
-        self.marks = [0] * PARTS
-        self.foreign: list[deque[tuple[int, set[Key]]]] = [deque() for _ in range(PARTS)]
+    def __init__(self, workers: int, index: int, prefix: str):
+        self.workers, self.index, self.prefix = workers, index, prefix
+        self.marks = [0] * SHARDS
+        self.foreign: list[deque[tuple[int, set[Key]]]] = [deque() for _ in range(SHARDS)]
         self.index_by_key: dict[Key, list[tuple[int, int]]] = {}  # key -> (seq, shard) not committed
         self.waits = 0  # how many times a message of ours waited for another shard's commit
         self.waited_s = 0.0
 
     def shard(self, subject: str) -> int:
-        """The part a message belongs to: its shard, or ``MODE`` (with the mode lane)."""
-        if self.lane is not None and is_mode(subject, self.prefix):
-            return MODE
         return shard_of_subject(subject, self.prefix)
 
     def owns(self, subject: str) -> bool:
-        part = self.shard(subject)
-        if self.lane == "mode":
-            return part == MODE
-        return part != MODE and part % self.workers == self.index
+        return self.shard(subject) % self.workers == self.index
 
     def forget(self, marks: list[int]) -> None:
         """Start again (a re-read from the stored positions): nothing remembered."""
@@ -155,14 +96,13 @@ class Order:
     def note(self, p: Parsed) -> set[Key]:
         """Remember a message of another shard; returns its keys if it is committed already
         (what this worker may hold stale copies of), else nothing."""
-        return self.note_keys(p.inbound.seq, self.shard(p.inbound.subject), keys_of(p))
-
-    def note_keys(self, seq: int, shard: int, keys: set[Key]) -> set[Key]:
-        if seq <= self.marks[shard]:
+        shard = self.shard(p.inbound.subject)
+        keys = keys_of(p)
+        if p.inbound.seq <= self.marks[shard]:
             return keys
-        self.foreign[shard].append((seq, keys))
+        self.foreign[shard].append((p.inbound.seq, keys))
         for k in keys:
-            self.index_by_key.setdefault(k, []).append((seq, shard))
+            self.index_by_key.setdefault(k, []).append((p.inbound.seq, shard))
         return set()
 
     def blocked(self, p: Parsed) -> bool:

@@ -9,13 +9,11 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, Tracking
 from pingzhan.services.ingest.cache import AggregateCache
-from pingzhan.services.ingest.order import LANE_NAME, Order, light_keys, watermarks
+from pingzhan.services.ingest.order import Order, watermarks
 from pingzhan.services.ingest.outcome import Inbound
 from pingzhan.services.ingest.parse import Parsed, parse
 from pingzhan.services.store.ledger import Ledger
-from pingzhan.services.wire import SHARDS
 
 REMEMBERED = 20_000  # other shards' messages remembered before the watermarks are read again
 
@@ -42,20 +40,7 @@ class SharedStream:
             return int(own or 0)
         k, n = int(name.group(1)), int(name.group(2))
         marks = self._watermarks()
-        return max(int(own or 0), min(marks[s] for s in range(k, SHARDS, n)))
-
-    def hand_over(self) -> None:
-        """The mode lane's first start on a store: until then the workers decided the mode
-        messages with the rest of their shards, up to the lowest of their positions. That is
-        stored as the lane's position before any worker records a field message past it (each
-        worker with the lane does this before it reads the stream)."""
-        if self.ledger.recorder.max_tracking_id(LANE_NAME) is not None:  # type: ignore[attr-defined]
-            return
-        start = min(self._watermarks()[:SHARDS])
-        try:
-            self.ledger.record_stored([], Tracking(LANE_NAME, start), [])
-        except IntegrityError:  # another worker stored the same at the same time
-            pass
+        return max(int(own or 0), min(marks[s] for s in range(k, len(marks), n)))
 
     def _watermarks(self) -> list[int]:
         return watermarks(self.ledger.recorder.positions("nats:ingest-"))  # type: ignore[attr-defined]
@@ -73,21 +58,11 @@ class SharedStream:
     def read(self, batch: Sequence[Inbound]) -> list[Parsed]:
         """Parse a whole batch of the stream (several workers): the other shards' messages are
         remembered by ``order``; ours come back with them, to be cut where one must wait."""
-        order = self.order
-        assert order is not None
-        if order.lane == "mode":  # the field messages only for their ids (see ``order``)
-            parsed = []
-            for m in batch:
-                if order.owns(m.subject):
-                    parsed.append(parse(m, self.prefix, self.tz))
-                else:
-                    order.note_keys(m.seq, order.shard(m.subject), light_keys(m))
-                    parsed.append(Parsed(m, ""))
-        else:
-            parsed = [parse(m, self.prefix, self.tz) for m in batch]
-            for p in parsed:
-                if not order.owns(p.inbound.subject):
-                    self._forget_cached(order.note(p))
+        assert self.order is not None
+        parsed = [parse(m, self.prefix, self.tz) for m in batch]
+        for p in parsed:
+            if not self.order.owns(p.inbound.subject):
+                self._forget_cached(self.order.note(p))
         if self.order.pending() > REMEMBERED:
             self.refresh()  # let go of what is committed, even when nobody had to wait
         return parsed

@@ -41,10 +41,6 @@ def _store_id(ledger: Ledger) -> str:
         return str(c.fetchone()["store_id"])
 
 
-MODE_LANE = "ingest-mode"  # the mode lane's consumer (services/ingest/order.py)
-
-
-def durable_name(settings: Settings, ledger: Ledger, consumer: str | None = None) -> str:
-    """This worker's durable consumer: ``ingest-{index}-of-{workers}-{store id}``, or of
-    ``consumer`` (the mode lane's)."""
-    return f"{consumer or settings.consumer_name}-{store_id(settings, ledger)}"
+def durable_name(settings: Settings, ledger: Ledger) -> str:
+    """This worker's durable consumer: ``ingest-{index}-of-{workers}-{store id}``."""
+    return f"{settings.consumer_name}-{store_id(settings, ledger)}"

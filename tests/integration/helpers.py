@@ -14,7 +14,6 @@ import nats
 from pingzhan.domain import ids
 from pingzhan.services.accounts import ensure_operators
 from pingzhan.services.bootstrap import App, build
-from pingzhan.services.ingest.order import is_mode
 from pingzhan.services.nats.publish import publish_items
 from pingzhan.services.nats.stream import ensure_stream
 from pingzhan.services.org.data import read_org_file
@@ -123,15 +122,12 @@ def dump_views(service: App) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def stored_events(service: App) -> list[tuple[Any, ...]]:
-    """Every event the stream's messages recorded, without the recording timestamp: the field
-    messages' in notification order, then the mode lane's in notification order (each lane
-    records in stream order; how the two interleave depends on timing, README "The mode lane").
-    The accounts are left out: they are set up beside the stream, each store with tokens of its
-    own."""
+    """Every event the stream's messages recorded, without the recording timestamp, in notification
+    order. The accounts are left out: they are set up beside the stream, each store with tokens of
+    its own."""
     import orjson
 
-    rows: list[tuple[Any, ...]] = []
-    mode: list[tuple[Any, ...]] = []
+    rows = []
     start = 1
     accounts = ids.accounts().hex
     while batch := service.ledger.recorder.select_notifications(start=start, limit=5000):
@@ -140,17 +136,9 @@ def stored_events(service: App) -> list[tuple[Any, ...]]:
                 continue
             state = orjson.loads(n.state)
             state.pop("timestamp", None)
-            row = (str(n.originator_id), n.originator_version, n.topic, tuple(sorted(state.items())))
-            lane = n.topic.startswith("pingzhan.domain.scope_mode:") or _by_mode_lane(state)
-            (mode if lane else rows).append(row)
+            rows.append((str(n.originator_id), n.originator_version, n.topic, tuple(sorted(state.items()))))
         start = batch[-1].id + 1
-    return rows + mode
-
-
-def _by_mode_lane(state: dict[str, Any]) -> bool:
-    """Was this rejection the mode lane's (a message on a mode subject)?"""
-    subject = state.get("subject")
-    return isinstance(subject, str) and is_mode(subject, subject.partition(".in.")[0])
+    return rows
 
 
 class WorkerProcess:

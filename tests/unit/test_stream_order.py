@@ -11,15 +11,7 @@ from pingzhan.domain import ids
 from pingzhan.domain.accounts import AddAccount, token_hash
 from pingzhan.domain.errors import DomainError
 from pingzhan.domain.stamp import Stamp
-from pingzhan.services.ingest.order import (
-    MODE,
-    PARTS,
-    Order,
-    keys_of,
-    light_keys,
-    shard_of_subject,
-    watermarks,
-)
+from pingzhan.services.ingest.order import Order, keys_of, shard_of_subject, watermarks
 from pingzhan.services.ingest.outcome import Inbound
 from pingzhan.services.ingest.parse import Parsed, parse
 from pingzhan.services.org.data import load_org, read_org_file
@@ -61,7 +53,7 @@ def test_a_dispatch_waits_for_the_earlier_registration_of_its_cadre_on_another_s
 def test_it_waits_only_until_that_shard_has_committed_past_the_registration() -> None:
     order = worker_0_of_2()
     order.note(registration(5, shard=3))
-    marks = [0] * PARTS
+    marks = [0] * 16
 
     marks[3] = 4
     still = order.advance(marks)
@@ -110,7 +102,7 @@ def test_mode_messages_do_not_wait_for_each_other_only_because_both_read_the_acc
 
 def test_a_message_committed_before_it_was_read_is_not_remembered_but_its_keys_are_given_back() -> None:
     order = worker_0_of_2()
-    marks = [0] * PARTS
+    marks = [0] * 16
     marks[3] = 10
     order.forget(marks)
 
@@ -146,9 +138,7 @@ def test_a_shard_is_committed_up_to_the_best_position_of_any_worker_that_owned_i
     assert marks[0] == marks[2] == 120
     assert marks[1] == marks[5] == 90
     assert marks[3] == marks[7] == marks[15] == 200
-    assert watermarks({}) == [0] * PARTS
-    assert marks[MODE] == 90  # no mode lane yet: the workers decided mode messages with their shards
-    assert watermarks({**positions, "nats:ingest-mode": 30})[MODE] == 30
+    assert watermarks({}) == [0] * 16
 
 
 class Recording:
@@ -193,62 +183,3 @@ def test_every_command_of_the_simulated_year_touches_only_what_it_declares_it_ne
 
     assert beyond == []
     assert {"RegisterCadre", "DispatchCadre", "StaffCheckpoint", "SwitchToWartime", "VisitHousehold"} <= seen
-
-
-def switch(seq: int, shard: int, **fields: object) -> Parsed:
-    return message(
-        seq, shard, "mode.switched_to_wartime", scope="street:BT-QG", level="II", reason="r", **fields
-    )
-
-
-def test_the_mode_lane_owns_every_mode_message_and_the_field_workers_the_rest() -> None:
-    lane = Order(workers=1, index=0, prefix="pingzhan", lane="mode")
-    field = [Order(workers=2, index=i, prefix="pingzhan", lane="field") for i in range(2)]
-    mode_subjects = [f"pingzhan.in.{s}.mode.switched_to_wartime" for s in (0, 5)]
-    field_subjects = ["pingzhan.in.0.cadre.registered", "pingzhan.in.5.hazard.reported"]
-
-    assert all(lane.owns(s) and not any(w.owns(s) for w in field) for s in mode_subjects)
-    assert [[w.owns(s) for w in field] for s in field_subjects] == [[True, False], [False, True]]
-    assert not any(lane.owns(s) for s in field_subjects)
-    assert Order(workers=2, index=1, prefix="pingzhan").owns(mode_subjects[1])  # no lane: by shard
-
-
-def test_a_switch_waits_only_for_an_earlier_field_message_with_its_id() -> None:
-    lane = Order(workers=1, index=0, prefix="pingzhan", lane="mode")
-    for p in (registration(1, shard=2), dispatch(2, shard=2)):
-        lane.note_keys(p.inbound.seq, lane.shard(p.inbound.subject), light_keys(p.inbound))
-
-    assert not lane.blocked(switch(3, shard=0))
-    assert lane.blocked(switch(4, shard=0, id="m2"))
-    marks = [0] * PARTS
-    marks[2] = 2
-    lane.advance(marks)
-    assert not lane.blocked(switch(4, shard=0, id="m2"))
-
-
-def test_a_field_message_waits_for_an_earlier_switch_with_its_id_only() -> None:
-    worker = Order(workers=1, index=0, prefix="pingzhan", lane="field")
-    worker.note(switch(3, shard=0))
-
-    same_id = message(6, 0, "cadre.registered", id="m3", cadre_id="C9", name="n", unit="u")
-
-    assert not worker.blocked(registration(5, shard=0))
-    assert worker.blocked(same_id)
-    marks = [0] * PARTS
-    marks[MODE] = 3
-    worker.advance(marks)
-    assert not worker.blocked(same_id)
-
-
-def test_light_keys_hold_every_id_a_message_can_be_recorded_under() -> None:
-    def inbound(data: bytes, header: str | None = None) -> Inbound:
-        return Inbound(7, "pingzhan.in.0.cadre.registered", data, header_id=header)
-
-    assert light_keys(inbound(b'{"id": "a1", "kind": "x"}')) == {("id", "a1")}
-    assert light_keys(inbound(b'{"id": "a1"}', header="h1")) == {("id", "a1"), ("id", "h1")}
-    assert light_keys(inbound(b'{"id": "a1", "n": NaN}')) == {("id", "a1")}  # not JSON for orjson
-    assert light_keys(inbound(b"[1]", header="h1")) == {("id", "h1")}
-    assert light_keys(inbound(b'{"id": "stream-seq-3"}')) == set()  # recorded as stream-seq-7
-    for data in (b"not json", b'{"id": 5}'):
-        p = parse(inbound(data))
-        assert p.rejected is not None and p.message_id == "stream-seq-7" and light_keys(p.inbound) == set()
