@@ -64,9 +64,13 @@ class OwnPostgres:
         return [postmaster, *map(int, children)]
 
     def pause(self) -> list[int]:
-        paused = self.processes()
-        for pid in paused:
-            os.kill(pid, signal.SIGSTOP)
+        paused = []
+        for pid in self.processes():
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except ProcessLookupError:  # a backend that was ending (a connection just closed)
+                continue
+            paused.append(pid)
         return paused
 
     @staticmethod
