@@ -71,3 +71,25 @@ def test_after_a_change_in_the_number_of_workers_new_consumers_start_where_all_o
     assert [w.position for w in new] == [5, 5, 5]  # everything up to 5 is recorded in every shard
     assert partial.position == 9  # its own position
     assert Ingest(open_ledger(store), org, "other").position == 0
+
+
+def test_a_worker_whose_shards_are_quiet_stores_its_position_now_and_then(store: Settings) -> None:
+    """Else a restart, its own or another worker's (which starts at the lowest watermark), would
+    read again everything since its last message."""
+    ledger = open_ledger(store)
+    quiet = Ingest(ledger, load_org(), "ingest-1-of-2", workers=2, index=1)
+    others = [
+        inbound(seq, "cadre.registered", cadre_id=f"C{seq}", name="n", unit="u") for seq in range(1, 7001)
+    ]
+    stored = []
+    for k in range(0, len(others), 1000):  # all on shard 0: worker 0's
+        batch = others[k : k + 1000]
+        prepared = quiet.prepare(batch, quiet.read(batch))
+        if prepared is not None:
+            assert (prepared.stored, prepared.inbox, prepared.outcomes) == ([], [], [])
+            quiet.commit(prepared)
+            quiet.settle(prepared)
+        stored.append(ledger.recorder.max_tracking_id("nats:ingest-1-of-2"))
+
+    assert stored == [None, None, None, None, 5000, 5000, 5000]
+    assert Ingest(ledger, load_org(), "ingest-1-of-2", workers=2, index=1).position == 5000
