@@ -92,4 +92,6 @@ def test_a_worker_whose_shards_are_quiet_stores_its_position_now_and_then(store:
         stored.append(ledger.recorder.max_tracking_id("nats:ingest-1-of-2"))
 
     assert stored == [None, None, None, None, 5000, 5000, 5000]
+    again = others[4000:5000]  # read again (a redelivery): nothing more to store
+    assert quiet.prepare(again, quiet.read(again)) is None
     assert Ingest(ledger, load_org(), "ingest-1-of-2", workers=2, index=1).position == 5000
