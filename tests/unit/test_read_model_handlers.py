@@ -9,7 +9,7 @@ import pkgutil
 import pingzhan.domain
 import pytest
 from eventsourcing.domain import Aggregate, DomainEvent
-from pingzhan.projections import audit
+from pingzhan.projections import audit_words
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.audit import AuditTrail
 from pingzhan.projections.base import ReadModel
@@ -53,8 +53,8 @@ def test_the_handlers_of_roster_and_assessment_are_found_by_event_class() -> Non
 
 
 def test_the_audit_trail_says_something_of_every_domain_event() -> None:
-    skipped = {audit.ScopeMode.Tracked, audit.HouseholdInfo.Opened, audit.Accounts.Opened}
+    skipped = {audit_words.ScopeMode.Tracked, audit_words.HouseholdInfo.Opened, audit_words.Accounts.Opened}
 
-    missing = {c.__qualname__ for c in domain_event_classes() - skipped - set(audit.SUMMARIES)}
+    missing = {c.__qualname__ for c in domain_event_classes() - skipped - set(audit_words.SUMMARIES)}
 
     assert missing == set()
