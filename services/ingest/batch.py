@@ -153,8 +153,8 @@ class Ingest(SharedStream):
 
     def _moved_on(self, last_seq: int) -> Prepared | None:
         """A batch with none of our messages: nothing to store, unless what we stored or are
-        storing is ``MOVE_ON`` messages behind (a worker whose shards are quiet): then the position alone,
-        so that a restart, ours or another worker's, need not read all that again."""
+        storing is ``MOVE_ON`` messages behind (a worker whose shards are quiet): then the
+        position alone, so that a restart, ours or another worker's, need not read it all again."""
         if self.order is None or last_seq - self.prepared_to < MOVE_ON:
             return None
         self.prepared_to = last_seq

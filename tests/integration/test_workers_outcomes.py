@@ -4,6 +4,7 @@ batch was committed does not keep its acknowledgement and outcomes until more me
 from __future__ import annotations
 
 import nats
+from pingzhan.services.ingest.order import shard_of_subject
 from pingzhan.services.ingest.outcome import Outcome
 from pingzhan.services.settings import Settings
 
@@ -13,7 +14,7 @@ from tests.integration.helpers import WorkerProcess, on_stream, publish, wait_un
 async def test_two_workers_publish_every_outcome_when_the_traffic_stops(nats_server, store: Settings) -> None:
     settings = with_operators(await on_stream(nats_server, store, batch_size=100, workers=2))
     # Worker 0's shards only: it never waits for worker 1, the one way its batch was settled early.
-    items = [m for m in workload(21, 900) if int(m[1].split(".")[2]) % 2 == 0]
+    items = [m for m in workload(21, 900) if shard_of_subject(m[1], settings.subject_prefix) % 2 == 0]
     ids = {i for i, _, _ in items}
     published: set[str] = set()
     nc = await nats.connect(nats_server.url)
