@@ -95,6 +95,7 @@ class Consumer:
         self.collector = CollectorPause()
         # The store away or full: said once, not once a second (the messages stay unacknowledged).
         self.store_trouble = Trouble("batch not recorded (nothing acknowledged); retrying")
+        self.restart_trouble = Trouble("cannot start again from the stored position; retrying")
         self.committing: Committing | None = None
         self.reported_at = time.monotonic()
         self.fetching: asyncio.Future[list[Msg]]
@@ -172,7 +173,7 @@ class Consumer:
         began = time.monotonic()
         redo = await self._settle()  # ours first: the other shard may be waiting for it
         if redo:
-            self.ingest.reset()
+            await asyncio.to_thread(self.ingest.reset)
             await self._one_by_one(redo)
         delay, cut = 0.001, start
         while cut == start and not stop.is_set():
@@ -198,7 +199,7 @@ class Consumer:
             # not let the cache go (it holds the prepared, uncommitted changes).
             redo = await self._settle()
             if redo:
-                self.ingest.reset()
+                await asyncio.to_thread(self.ingest.reset)
                 await self._one_by_one(redo + msgs)
                 return
         prepared: Prepared | None = None
@@ -213,7 +214,7 @@ class Consumer:
                 failed = True
         redo = await self._settle()
         if redo or failed:
-            self.ingest.reset()
+            await asyncio.to_thread(self.ingest.reset)
             await self._one_by_one(redo + msgs)
         elif prepared is not None:
             task = asyncio.ensure_future(asyncio.to_thread(self._commit, prepared))
@@ -242,8 +243,7 @@ class Consumer:
                 log.warning(
                     "overlapped commit conflicted; redoing one by one", error=f"{type(e).__name__}: {e}"
                 )
-            self.ingest.reset()
-            return committing.msgs
+            return committing.msgs  # the caller starts again from the store (``reset``) to redo them
         self.ingest.settle(committing.prepared)
         await self._done(committing.msgs, committing.prepared.outcomes)
         return []
@@ -274,17 +274,20 @@ class Consumer:
         if not quiet:
             log.warning("re-reading the stream from the stored position", reason=reason)
         self.fetching.cancel()
-        self.committing = None
-        self.ingest.reset()
+        committing, self.committing = self.committing, None
+        if committing is not None:  # its result does not matter: the stored position is read again
+            await asyncio.gather(committing.task, return_exceptions=True)
         delay = 0.5
         while not stop.is_set():
             await self._unsubscribe()
-            try:
+            try:  # the store may still be away: its position is read inside the retries
+                await asyncio.to_thread(self.ingest.reset)
                 start = await asyncio.to_thread(self.ingest.stream_start)
                 self.sub = await bind_consumer(self.js, self.settings, start, self.durable)
+                self.restart_trouble.ok()
                 break
             except Exception as e:
-                log.error("cannot bind the consumer; retrying", error=f"{type(e).__name__}: {e}")
+                self.restart_trouble.failed(e)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
         self._start_pulling()

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import zlib
 from collections.abc import Iterator
@@ -107,6 +108,9 @@ class WorkerCount:
 
     def release(self) -> None:
         if self.handle is not None:
+            if self.settings.store == "postgres":  # at once: a closed session's locks go a moment later
+                with contextlib.suppress(Exception):
+                    self.handle.execute("SELECT pg_advisory_unlock_all()")
             self.handle.close()
             self.handle = None
 

@@ -50,9 +50,12 @@ class OwnPostgres:
             "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start"
         )
 
-    def restart(self) -> None:
-        """Stopped at once (as in a crash: it recovers from its WAL at start), then started."""
+    def stop(self) -> None:
+        """Stopped at once, as in a crash (it recovers from its WAL at the next start)."""
         self._as_postgres("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def restart(self) -> None:
+        self.stop()
         self.start()
 
     def processes(self) -> list[int]:

@@ -106,6 +106,48 @@ async def test_postgres_restarted_and_paused_mid_ingest_loses_and_doubles_nothin
     assert "retrying" in log  # it noticed, said so, and went on
 
 
+async def test_postgres_down_for_longer_than_the_retries_the_worker_waits_and_goes_on(
+    nats_server, own_postgres: OwnPostgres, tmp_path
+) -> None:
+    """The store away for 20 s, with messages arriving meanwhile: the worker says so, keeps the
+    messages unacknowledged, and ingests them once the store is back (it used to stop for good
+    when the store was still away as it started again from the stored position)."""
+    own_postgres.createdb("down")
+    store = Settings(
+        store="postgres", data_dir=tmp_path / "data", postgres_dbname="down", postgres_port=own_postgres.port
+    )
+    settings = with_operators(await on_stream(nats_server, store, batch_size=500))
+    items = workload(11, 4_000)
+    ids = [i for i, _, _ in items]
+    # The library's retries (10 tries, each waiting up to the connect timeout) end within the outage.
+    worker = WorkerProcess(
+        settings, POSTGRES_PORT=str(own_postgres.port), POSTGRES_CONNECT_TIMEOUT="1"
+    ).start()
+    try:
+        await publish(nats_server.url, items[:2_000])
+        ledger = open_ledger(settings)
+        first = set(ids[:2_000])
+        await wait_until(lambda: len(ledger.outcomes(list(first))) == len(first), 120, "the first half")
+        ledger.close()
+        own_postgres.stop()
+        await publish(nats_server.url, items[2_000:])
+        await asyncio.sleep(20)
+        assert worker.process.poll() is None, "the service stopped while its store was away"
+        own_postgres.start()
+        ledger = open_ledger(settings)
+        await wait_until(
+            lambda: len(ledger.outcomes(ids)) == len(set(ids)), 120, "an outcome for every message"
+        )
+        ledger.close()
+        assert worker.process.poll() is None, "the service stopped instead of recovering"
+    finally:
+        worker.stop()
+    assert "retrying" in worker.log.read_text()
+    async with running(settings, project=False) as service:
+        after = stored_events(service)
+    assert after == await clean_run(Settings(store="postgres", data_dir=tmp_path / "clean-store"), items)
+
+
 @contextlib.contextmanager
 def small_disk(where: Path, size: str) -> Iterator[Path]:
     """A tmpfs of ``size`` mounted at ``where`` (root only), unmounted after."""
