@@ -59,11 +59,24 @@ class Puller:
                 msgs.append(msg)
                 self.outstanding -= 1
                 timeout = self.linger_s
-            elif status != "100":  # 404/408/409: this request is over
-                self.outstanding = 0
-                if msgs or status in ("408", "404"):
-                    break
+            elif status != "100":  # 404/408/409: one request is over, not the deliveries of others
+                self.outstanding = _still_outstanding(self.outstanding, msg.headers)
+                if self.outstanding <= 0 and self.queue.empty():
+                    break  # nothing more will come without another request
         return msgs
+
+
+def _still_outstanding(outstanding: int, headers: dict[str, str]) -> int:
+    """What is still asked for once a request has ended: the server says in the status how many
+    of its messages that request will no longer deliver (``Nats-Pending-Messages``). A status
+    ended the batch before, and under steady traffic one came every few batches (each pull that
+    found less than a batch asked again, and each such request ended 250 ms later): batches of 60
+    where hundreds had already arrived, and the worker fell behind (measured: messages 85 ms old
+    at p50 when decided, 300 to 900 of them waiting in this queue)."""
+    try:
+        return max(0, outstanding - int(headers["Nats-Pending-Messages"]))
+    except (KeyError, ValueError):
+        return 0  # not said: ask again
 
 
 def delivery_seq(reply: str) -> int:
