@@ -102,18 +102,33 @@ class Ledger(Application):
         return self.recorder.outcome_at(stream_seq)  # type: ignore[attr-defined, no-any-return]
 
     def load(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
-        """The current state of those of the given aggregates that exist, in two queries: their
-        usable snapshots, then the events after them (all of them for an aggregate without)."""
+        """The current state of those of the given aggregates that exist: their usable snapshots
+        and the events after them (all of them for an aggregate without). On PostgreSQL one
+        statement reads both; elsewhere, and for a snapshot other code made, a second one the
+        events."""
         wanted = list(dict.fromkeys(aggregate_ids))  # once each: the join would repeat events
         loaded: dict[UUID, Aggregate | None] = {}
-        for snapshot in self.recorder.snapshots_of(wanted):  # type: ignore[attr-defined]
+        both = getattr(self.recorder, "snapshots_and_events", None)  # PostgreSQL: one round trip
+        if both is not None:
+            found, stored = both(wanted)
+        else:
+            found, stored = self.recorder.snapshots_of(wanted), None  # type: ignore[attr-defined]
+        unusable = []
+        for snapshot in found:
             aggregate = snapshots.restore(snapshot)
             if aggregate is not None:
                 loaded[snapshot.originator_id] = aggregate
-        after = [loaded[i].version if i in loaded else 0 for i in wanted]  # type: ignore[union-attr]
+            else:
+                unusable.append(snapshot.originator_id)
+        if stored is None or unusable:  # the events after each usable snapshot, or from the first
+            again = wanted if stored is None else unusable
+            after = [loaded[i].version if i in loaded else 0 for i in again]  # type: ignore[union-attr]
+            redo = set(again)
+            stored = [e for e in stored or [] if e.originator_id not in redo]
+            stored += self.recorder.stored_events_of(again, after)  # type: ignore[attr-defined]
         by_id: dict[UUID, list[Any]] = defaultdict(list)
-        for stored in self.recorder.stored_events_of(wanted, after):  # type: ignore[attr-defined]
-            by_id[stored.originator_id].append(self.mapper.to_domain_event(stored))
+        for event in stored:
+            by_id[event.originator_id].append(self.mapper.to_domain_event(event))
         for aggregate_id, events in by_id.items():
             aggregate = loaded.get(aggregate_id)
             for domain_event in events:
