@@ -114,12 +114,10 @@ class Consumer:
             except (TimeoutError, nats.errors.TimeoutError):
                 msgs = []
             except DeliveryGap as gap:
-                await self._settle()  # what came before the gap was whole
-                await self._rebind(str(gap), stop)
+                await self._rebind(str(gap), stop)  # settles first: what came before the gap was whole
                 continue
             except Exception as e:  # NATS refused the pull (closed, or its buffer full after an outage)
                 log.warning("pull failed", error=f"{type(e).__name__}: {e}")
-                await self._settle()
                 await asyncio.sleep(1.0)
                 await self._rebind("pull failed", stop)
                 continue
@@ -274,9 +272,10 @@ class Consumer:
         if not quiet:
             log.warning("re-reading the stream from the stored position", reason=reason)
         self.fetching.cancel()
-        committing, self.committing = self.committing, None
-        if committing is not None:  # its result does not matter: the stored position is read again
-            await asyncio.gather(committing.task, return_exceptions=True)
+        try:  # a batch that was stored is acknowledged and its outcomes published; one that was
+            await self._settle()  # not is read again from the stored position below
+        except Exception as e:  # NATS away: its outcomes are lost, the messages are redelivered
+            log.warning("stored batch not acknowledged", error=f"{type(e).__name__}: {e}")
         delay = 0.5
         while not stop.is_set():
             await self._unsubscribe()

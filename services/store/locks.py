@@ -108,7 +108,9 @@ class WorkerCount:
 
     def release(self) -> None:
         if self.handle is not None:
-            if self.settings.store == "postgres":  # at once: a closed session's locks go a moment later
+            # At once: a closed session's locks go a moment later. Not on a connection known to be
+            # broken, where the statement could wait for a server that does not answer.
+            if self.settings.store == "postgres" and not self.handle.broken:
                 with contextlib.suppress(Exception):
                     self.handle.execute("SELECT pg_advisory_unlock_all()")
             self.handle.close()

@@ -203,7 +203,7 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             with conn.pipeline():  # one round trip for both (see stored_events_of for the JIT)
-                curs.execute("SET jit = off")
+                curs.execute("SET jit = off")  # for the session: none of the store's queries gains by it
                 curs.execute(query, {"ids": list(originator_ids)})
             rows = curs.fetchall()
         found = [Snapshot(r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows if r[0] == 0]

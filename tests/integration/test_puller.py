@@ -24,24 +24,36 @@ async def test_a_request_that_ends_mid_queue_does_not_cut_the_batch(nats_server)
             await nc.publish(psub._nms, orjson.dumps(request), psub._deliver)
             puller.outstanding += batch
 
-        await ask(100, 0.3)  # A: ends 0.3 s from now
+        await ask(100, 0.5)  # A: ends 0.5 s from now
         await ask(100, 30.0)  # B: still open
         await nc.flush()
         for k in range(20):  # delivered for A and B
             await js.publish(f"pull.{k}", b"early")
-        await asyncio.sleep(0.6)  # A's 408 is queued behind them
+        await queued(puller, 21, within_s=3.0)  # A's 408 is queued behind them
         for k in range(30):  # delivered for B, queued behind A's 408
             await js.publish(f"pull.{k}", b"late")
-        await asyncio.sleep(0.2)
-        assert puller.queue.qsize() == 51  # 20 messages, a status, 30 messages
+        await queued(puller, 51, within_s=3.0)  # 20 messages, a status, 30 messages
+        ended = list(puller.queue._queue)[20]  # type: ignore[attr-defined]  # A's end
+        assert ended.headers and ended.headers.get("Status") == "408"
+        a_undelivered = int(ended.headers["Nats-Pending-Messages"])
 
         msgs = await puller.pull(1.0)
 
         assert [m.data for m in msgs] == [b"early"] * 20 + [b"late"] * 30
-        # The server serves its waiting requests in turn: A took 10 of the early messages and ended
-        # with 90 undelivered (its status says so), B took 10 and the 30 late ones. What is still
-        # asked for is B's rest.
-        assert puller.outstanding == 100 - 10 - 30
+        # What is still asked for is what A and B asked, less the 50 delivered and what A's end
+        # says it will no longer deliver: B's rest.
+        assert puller.outstanding == 200 - 50 - a_undelivered
+        assert 0 < puller.outstanding < 100
         await msgs[-1].ack()
     finally:
         await nc.close()
+
+
+async def queued(puller: Puller, count: int, within_s: float) -> None:
+    """Wait until ``count`` messages (statuses included) wait in the puller's queue."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    while puller.queue.qsize() < count:
+        assert asyncio.get_running_loop().time() < deadline, f"{puller.queue.qsize()} queued, not {count}"
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)  # and no more than that
+    assert puller.queue.qsize() == count
