@@ -28,9 +28,10 @@ def stream_subjects(prefix: str) -> list[str]:
     return [f"{prefix}.in.{s}.>" for s in range(SHARDS)]
 
 
-async def ensure_stream(js: JetStreamContext, settings: Settings) -> None:
-    """Create the inbound stream if it is missing. An existing stream is left as it is, except that
-    one taking the earlier catch-all ``{prefix}.in.>`` is narrowed to ``stream_subjects``."""
+async def ensure_stream(js: JetStreamContext, settings: Settings, first_seq: int | None = None) -> None:
+    """Create the inbound stream if it is missing (numbering its messages from ``first_seq``, by
+    default 1). An existing stream is left as it is, except that one taking the earlier catch-all
+    ``{prefix}.in.>`` is narrowed to ``stream_subjects``."""
     subjects = stream_subjects(settings.subject_prefix)
     try:
         info = await js.stream_info(settings.stream)
@@ -41,6 +42,7 @@ async def ensure_stream(js: JetStreamContext, settings: Settings) -> None:
                 subjects=subjects,
                 storage=StorageType.FILE,
                 duplicate_window=settings.duplicate_window_s,
+                first_seq=first_seq,
             )
         )
         return

@@ -87,6 +87,9 @@ def test_the_history_phase_grows_one_store_through_its_sizes_and_plots_them(tmp_
 
     sizes = result["sizes"]
     assert [s["messages"] for s in sizes] == [2500, 4000]
+    # grown in the bench's process, then each window from a stream numbered on from the history:
+    # the worker reached the position of the size's last message
+    assert [s["position"] for s in sizes] == [2500, 4000]
     # all the history is in the store at the end: every message recorded once, rebuilt and read
     assert sizes[-1]["events"] > 4000 > sizes[0]["events"] > 2500
     assert all(
