@@ -157,6 +157,13 @@ def _select_in(c: Any, template: str, values: Sequence[Any], mark: str = "?") ->
 # events by aggregate, whose inserts land all over it (aggregate ids are random): as the log grew
 # past a million events, inserting a batch's rows took twice the share of the ingest's time.
 PAGE_CACHE_KIB = 65_536
+# Pages in the write-ahead log before a commit copies them back into the database (SQLite's
+# default: 1,000, 4 MB). A batch's inserts change index pages all over the database, and with
+# the default each batch or two wrote them back; with 40 MB, a page changed by several batches
+# is written back once. It does not change durability (every commit still syncs the log). A
+# worker on a million messages of history: 6,280 against 5,608 msg/s (means of four runs each,
+# alternated, 2026-11-28).
+WAL_CHECKPOINT_PAGES = 10_000
 
 
 class InboxSQLiteFactory(SQLiteFactory):
@@ -170,6 +177,7 @@ class InboxSQLiteFactory(SQLiteFactory):
         def with_page_cache() -> Any:
             connection = create()
             connection._sqlite_conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
+            connection._sqlite_conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             return connection
 
         pool._create_connection = with_page_cache  # type: ignore[method-assign]
