@@ -120,10 +120,18 @@ class LogReader:
     def data(self) -> Iterator[Iterator[tuple[list[bytes], int]]]:
         """Every leaf's data, in lists (see ``merged_data``), read in one snapshot. On PostgreSQL
         a thread fetches the next lists while the caller hashes these: the server makes the
-        bytes in its own process, and the wait for them need not stop the hashing."""
+        bytes in its own process, and the wait for them need not stop the hashing. (On SQLite a
+        thread costs more than it saves: 257,000-315,000 against 321,000-329,000 events/s, four
+        alternated runs on 292,778 events, 2026-11-29.)"""
         with self.rows(None, None) as (events, outcomes):
-            found = merged_data(events, outcomes)
-            yield found if self.settings.store == "sqlite" else _ahead(found)
+            if self.settings.store == "sqlite":
+                yield merged_data(events, outcomes)
+                return
+            found = _ahead(merged_data(events, outcomes))
+            try:
+                yield found
+            finally:
+                found.close()  # its thread stops before the connection closes
 
     def ledger_seq_of(self, message_id: str) -> int | None:
         """The ledger_seq of a message's inbox row (None: no outcome recorded)."""
@@ -195,13 +203,16 @@ class LogReader:
 
 
 def _ahead(items: Iterator[Any], depth: int = 4) -> Iterator[Any]:
-    """``items``, produced by a thread of their own up to ``depth`` ahead of the consumer."""
+    """``items``, produced by a thread of their own up to ``depth`` ahead of the consumer; a
+    consumer that stops early (closing this) stops the thread too."""
     ready: queue.Queue[Any] = queue.Queue(depth)
-    done = object()
+    done, stop = object(), threading.Event()
 
     def produce() -> None:
         try:
             for item in items:
+                if stop.is_set():
+                    return
                 ready.put(item)
             ready.put(done)
         except BaseException as e:  # handed over, raised in the consumer
@@ -209,11 +220,19 @@ def _ahead(items: Iterator[Any], depth: int = 4) -> Iterator[Any]:
 
     worker = threading.Thread(target=produce, name="ledger-reader", daemon=True)
     worker.start()
-    while (item := ready.get()) is not done:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-    worker.join()
+    try:
+        while (item := ready.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # a put waiting for room: take its item, until the thread sees the stop
+            try:
+                ready.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        worker.join()
 
 
 def _after(column: str, value: int | None) -> str:
