@@ -100,7 +100,7 @@ def table(r: dict[str, Any]) -> str:
         sse_rows = [
             (
                 "switch_to_sse_ms p50 / p99 / max",
-                f"{sse['p50']:.1f} / {sse['p99']:.1f} / {sse['max']:.1f}  ({sse['samples']} samples, "
+                f"{sse['p50']:.1f} / {sse['p99']:.1f} / {sse['max']:.1f}  ({sse['samples']} samples{latency.cut(sse)}, "
                 f"{sse['background_msgs_per_s']:,.0f} msg/s background, at most {sse['behind_max']:,} "
                 "messages behind)",
             ),
@@ -136,7 +136,7 @@ def table(r: dict[str, Any]) -> str:
             "switch_latency_ms p50 / p99",
             f"not measured: {lat['error']}"
             if "error" in lat
-            else f"{lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples, 5,000 msg/s load)",
+            else f"{lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples{latency.cut(lat)}, 5,000 msg/s load)",
         ),
         *sse_rows,
         ("peak_rss_mb (ingest)", f"{r['peak_rss_mb']:.0f}"),

@@ -37,12 +37,18 @@ def run(store: str, messages: int, batch_size: int, quick: bool) -> dict[str, An
     return result
 
 
-def operator_latencies(settings: Settings, background: Iterator[Item], quick: bool) -> dict[str, Any]:
+def operator_latencies(
+    settings: Settings, background: Iterator[Item], quick: bool, budget_s: float | None = None
+) -> dict[str, Any]:
     """`switch_latency_ms` then `switch_to_sse_ms` on the ingested store, under the same background
-    traffic going on; a figure the service fell too far behind to give is ``{"error": ...}``."""
+    traffic going on; a figure the service fell too far behind to give is ``{"error": ...}``.
+    Each phase takes samples for at most ``budget_s`` (default ``phases.BUDGET_S``)."""
+    budget = budget_s or phases.BUDGET_S[quick]
     measures = {
-        "switch_latency_ms": lambda: phases.switch_latency(settings, background, 20 if quick else 100),
-        "switch_to_sse_ms": lambda: sse.switch_to_sse(settings, background, 40 if quick else 200),
+        "switch_latency_ms": lambda: phases.switch_latency(
+            settings, background, 20 if quick else 100, budget
+        ),
+        "switch_to_sse_ms": lambda: sse.switch_to_sse(settings, background, 40 if quick else 200, budget),
     }
     found: dict[str, Any] = {}
     for name, phase in measures.items():
@@ -53,19 +59,25 @@ def operator_latencies(settings: Settings, background: Iterator[Item], quick: bo
     return found
 
 
+def cut(figure: dict[str, Any]) -> str:
+    """How a latency figure's samples were cut short by its phase's budget, if they were."""
+    after = figure.get("cut_short_after_s")
+    return f", cut short after {after:g} s" if after else ""
+
+
 def table(r: dict[str, Any]) -> str:
     lat, s = r["switch_latency_ms"], r["switch_to_sse_ms"]
     out = [
         f"store {r['store']}, {r['messages']:,} messages of history (ingested at {r['ingest_msgs_per_s']:,.0f} msg/s)",
         f"switch_latency_ms: not measured: {lat['error']}"
         if "error" in lat
-        else f"switch_latency_ms p50 / p99: {lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples)",
+        else f"switch_latency_ms p50 / p99: {lat['p50']:.1f} / {lat['p99']:.1f}  ({lat['samples']} samples{cut(lat)})",
     ]
     if "error" in s:
         out.append(f"switch_to_sse_ms: not measured: {s['error']}")
     else:
         out += [
-            f"switch_to_sse_ms p50 / p99 / max: {s['p50']:.1f} / {s['p99']:.1f} / {s['max']:.1f}  ({s['samples']} "
+            f"switch_to_sse_ms p50 / p99 / max: {s['p50']:.1f} / {s['p99']:.1f} / {s['max']:.1f}  ({s['samples']}{cut(s)} "
             f"samples, {s['background_msgs_per_s']:,.0f} msg/s background, at most {s['behind_max']:,} behind)",
             f"  POST /api/switch answered p50 / p99: {s['post_answer_ms']['p50']:.1f} / {s['post_answer_ms']['p99']:.1f}",
             "where a switch's time goes (ms):",

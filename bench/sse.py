@@ -27,7 +27,7 @@ from pingzhan.services.store.ledger import open_ledger
 
 from .breakdown import breakdown
 from .env import Worker
-from .phases import Item, wait_for
+from .phases import BEHIND_S, Item, wait_for
 from .traffic import PROBED_STREET
 
 OPERATOR = "bench-duty"  # signs in with a token made for it
@@ -43,7 +43,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 
 async def switch_to_sse(
-    settings: Settings, background: Iterator[Item], samples: int, rate: int = 5000
+    settings: Settings, background: Iterator[Item], samples: int, budget_s: float, rate: int = 5000
 ) -> dict[str, Any]:
     """Time from sending `POST /api/switch` to the SSE change event of its outcome's message_id,
     and to the POST's own answer, under ``rate`` background messages/s."""
@@ -61,8 +61,7 @@ async def switch_to_sse(
     try:
         ingest.wait_ready()
         url = await asyncio.to_thread(_http_url, worker)
-        await asyncio.to_thread(_caught_up, settings)
-        result, probes = await _probe(settings, url, token, background, samples, rate)
+        result, probes = await _probe(settings, url, token, background, samples, budget_s, rate)
     finally:
         worker.stop()
         ingest.stop()
@@ -82,6 +81,7 @@ def _http_url(worker: Worker, timeout: float = 30) -> str:
 
 
 def _caught_up(settings: Settings) -> None:
+    """The projector has every event stored so far (the ingest has every message: ``Behind``)."""
     views, ledger = ViewDb(settings), open_ledger(settings)
     head = ledger.recorder.max_notification_id() or 0
     projected = lambda: views.position() >= head  # noqa: E731
@@ -151,7 +151,7 @@ class Stream:
             self.news.clear()
             left = deadline - time.monotonic()
             if left <= 0:
-                raise RuntimeError(f"switch {message_id} not on the SSE stream within {timeout:g} s")
+                raise TimeoutError(f"switch {message_id} not on the SSE stream within {timeout:g} s")
             try:
                 await asyncio.wait_for(self.news.wait(), left)
             except TimeoutError:
@@ -160,7 +160,13 @@ class Stream:
 
 
 async def _probe(
-    settings: Settings, url: str, token: str, background: Iterator[Item], samples: int, rate: int
+    settings: Settings,
+    url: str,
+    token: str,
+    background: Iterator[Item],
+    samples: int,
+    budget_s: float,
+    rate: int,
 ) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
     nc = await nats.connect(settings.nats_url)
     load = Load(nc.jetstream(), background, rate)
@@ -168,6 +174,10 @@ async def _probe(
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
         stream = Stream(client)
         behind = Behind(nc, settings)
+        # What an earlier phase published and no worker recorded yet is ingested, then projected,
+        # before the load starts: each phase starts level with the stream.
+        await behind.drained(600)
+        await asyncio.to_thread(_caught_up, settings)
         tasks = [load.run(), stream.run(), behind.run(load.stop)]
         tasks = [asyncio.create_task(t) for t in tasks]
         try:
@@ -175,7 +185,7 @@ async def _probe(
             await asyncio.sleep(1.0)  # the load settles
             # The street may be in wartime from the traffic before: stand it down (or not) first.
             await client.post("/api/switch", json=_switch(False))
-            probes = await _samples(client, stream, samples)
+            probes, cut_short = await _samples(client, stream, samples, budget_s, rate)
         finally:
             load.stop.set()
             await tasks[0]
@@ -184,7 +194,7 @@ async def _probe(
     await nc.close()
     to_sse = [(p["seen"] - p["sent"]) * 1000 for p in probes.values()]
     answer = [(p["answered"] - p["sent"]) * 1000 for p in probes.values()]
-    return {
+    found = {
         **percentiles(to_sse),
         "post_answer_ms": percentiles(answer),
         "background_msgs_per_s": load.achieved,
@@ -192,7 +202,10 @@ async def _probe(
         "sse_changes": stream.changes,
         "behind_max": max(behind.seen),
         "behind_at_end": behind.seen[-1],
-    }, probes
+    }
+    if cut_short:
+        found["cut_short_after_s"] = round(cut_short, 1)
+    return found, probes
 
 
 def _switch(wartime: bool) -> dict[str, Any]:
@@ -201,21 +214,33 @@ def _switch(wartime: bool) -> dict[str, Any]:
     return {"mode": "peacetime", "scope": STREET, "reason": "latency probe"}
 
 
-async def _samples(client: httpx.AsyncClient, stream: Stream, samples: int) -> dict[str, dict[str, float]]:
-    """Each switch's message id -> the bench's readings: sent, answered, seen (on the stream)."""
+async def _samples(
+    client: httpx.AsyncClient, stream: Stream, samples: int, budget_s: float, rate: int
+) -> tuple[dict[str, dict[str, float]], float]:
+    """Each switch's message id -> the bench's readings: sent, answered, seen (on the stream); and
+    after how many seconds the budget cut the samples short (0: it did not)."""
     gaps = random.Random(7)
     probes: dict[str, dict[str, float]] = {}
+    began = time.monotonic()
     for n in range(samples):
+        if time.monotonic() - began > budget_s:
+            return probes, time.monotonic() - began
         sent = time.monotonic()
         response = await client.post("/api/switch", json=_switch(n % 2 == 0))
         answered = time.monotonic()
         message_id = _sent_as(response)
-        seen = await stream.seen(message_id, 120)
+        try:
+            seen = await stream.seen(message_id, BEHIND_S)
+        except TimeoutError:
+            raise RuntimeError(
+                f"switch {n + 1} not on the SSE stream within {BEHIND_S:g} s: the service fell that far "
+                f"behind the {rate:,} msg/s background load"
+            ) from None
         probes[message_id] = {"sent": sent, "answered": answered, "seen": seen}
         if os.environ.get("BENCH_DEBUG"):
             print(f"sample {n}: {(seen - sent) * 1000:.1f} ms", file=sys.stderr, flush=True)
         await asyncio.sleep(gaps.uniform(0.1, 0.3))  # not in step with the service's batches
-    return probes
+    return probes, 0.0
 
 
 def _sent_as(response: httpx.Response) -> str:
@@ -243,6 +268,13 @@ class Behind:
         tracked = f"nats:{self.settings.consumer_name}"
         stored = await asyncio.to_thread(self.ledger.recorder.max_tracking_id, tracked)
         return int(last - (stored or 0))
+
+    async def drained(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while (left := await self.now()) > 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the ingest still had {left:,} messages to record after {timeout:g} s")
+            await asyncio.sleep(0.05)
 
     async def run(self, stop: asyncio.Event) -> None:
         try:

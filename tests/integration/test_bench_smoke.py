@@ -9,7 +9,7 @@ from pingzhan.services.org.data import read_org_file
 from pingzhan.services.settings import Settings
 from pingzhan.services.store.ledger import Ledger, open_ledger
 
-from bench import durability, floor, history, phases
+from bench import durability, floor, history, latency, phases
 from bench.env import Stores
 from bench.traffic import Traffic
 
@@ -79,6 +79,26 @@ def test_the_sync_always_phase_runs_on_a_server_that_fsyncs_every_write() -> Non
     assert "sync_interval: always" in config and priced["server_sync_always"] is True
     assert priced["ingest_msgs_per_s"] > 0 and priced["ingest_vs_default"] > 0
     assert (priced["lost"], priced["duplicated"]) == (0, 0)
+
+
+def test_the_latency_phases_stop_taking_samples_at_their_budget_and_say_so() -> None:
+    traffic = Traffic(read_org_file(), seed=11, count=2000)
+    stores = Stores("sqlite")
+    try:
+        backlog = asyncio.run(phases.ingest_backlog(stores, traffic, 500))
+        settings, server = backlog.pop("settings"), backlog.pop("server")
+        found = latency.operator_latencies(settings, traffic.after(), quick=True, budget_s=1.0)
+        server.stop()
+    finally:
+        stores.close()
+
+    roster, sse = found["switch_latency_ms"], found["switch_to_sse_ms"]
+    assert "error" not in roster and "error" not in sse, found
+    # 20 and 40 samples asked, each at least 0.1 s apart: a second's budget holds fewer
+    assert 0 < roster["samples"] < 20 and 0 < sse["samples"] < 40
+    assert roster["cut_short_after_s"] >= 1.0 and sse["cut_short_after_s"] >= 1.0
+    assert 0 < roster["p50"] <= roster["p99"] and 0 < sse["p50"] <= sse["p99"]
+    assert "cut short after" in latency.cut(sse)
 
 
 def test_the_history_phase_grows_one_store_through_its_sizes_and_plots_them(tmp_path) -> None:
