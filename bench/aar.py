@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pingzhan.services.bootstrap import build
 from pingzhan.services.org.data import read_org_file
 from pingzhan.services.traffic.simulator import Simulator
 
@@ -42,7 +43,11 @@ def run(store: str, quick: bool, scale: float | None = None) -> dict[str, Any]:
                 phases.wait_for(lambda: position() >= sent.last_seq, 3600, "ingest of the year", every=0.5)
             finally:
                 worker.stop()
-        _, events = phases.rebuild(settings)
+        service = build(settings)  # the read models folded from the whole year, in place
+        try:
+            events = service.projector.rebuild()
+        finally:
+            service.close()
         seconds = {}
         for fmt in FORMATS:
             out = settings.data_dir.parent / f"aar.{fmt}"

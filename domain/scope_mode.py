@@ -10,6 +10,8 @@ Time moves forward within a scope: a mode command dated before the scope's curre
 (by a new proposal, a level change or a stand-down) is recorded as superseded; one that lapses
 records nothing (the read side shows it as lapsed once its ``expires_at`` has passed).
 
+The two-operator rules of a proposal are in ``proposals``; the levels in ``levels``.
+
 A mistaken switch can be voided: ``propose_void`` records a proposal, confirmed like level I by a
 second operator within the same window; the episode is then marked void (and, if still open, the
 scope returns to peacetime). A void episode never counts as real wartime.
@@ -20,40 +22,14 @@ and call it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any, Literal, cast, get_args
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 from pingzhan.domain import ids
-from pingzhan.domain.errors import ConfirmationError, LevelError, ModeError, TimeOrderError
+from pingzhan.domain.errors import ModeError, TimeOrderError
+from pingzhan.domain.levels import check_level
+from pingzhan.domain.proposals import check_confirmation, expiry, instant, proposal_of, superseded_by
 from pingzhan.domain.stamp import Stamp, Stamped
-
-Level = Literal["I", "II", "III", "IV"]
-LEVELS: tuple[Level, ...] = get_args(Level)  # highest first
-CONFIRMATION_WINDOW = timedelta(minutes=30)
-
-
-def check_level(level: str) -> Level:
-    """The level, if it is one of I-IV; LevelError otherwise."""
-    if level not in LEVELS:
-        raise LevelError(f"level {level!r} is outside I-IV")
-    return cast(Level, level)
-
-
-def _instant(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
-
-
-def _proposal(e: Any, **what: object) -> dict[str, object]:
-    """What a scope remembers of its pending proposal (level I, or the void of an episode)."""
-    by = {"id": e.message_id, "by": e.actor, "at": e.occurred_at}
-    trigger = getattr(e, "trigger", None)  # events recorded before switches had triggers have none
-    return {**by, "reason": e.reason, "expires_at": e.expires_at, "trigger": trigger, **what}
-
-
-def level_rank(level: str) -> int:
-    """1 for level I (the highest) to 4 for level IV, so that the highest level sorts first."""
-    return LEVELS.index(check_level(level)) + 1
 
 
 class ScopeMode(Aggregate):
@@ -100,7 +76,7 @@ class ScopeMode(Aggregate):
         trigger: str | None
 
         def apply(self, mode: ScopeMode) -> None:
-            mode.proposal = _proposal(self, level=self.level, exercise=self.exercise, voids=None)
+            mode.proposal = proposal_of(self, level=self.level, exercise=self.exercise, voids=None)
 
     class VoidProposed(Aggregate.Event, Stamped):
         """An operator asks to void an episode switched by mistake; a second one must confirm."""
@@ -111,7 +87,7 @@ class ScopeMode(Aggregate):
         expires_at: str
 
         def apply(self, mode: ScopeMode) -> None:
-            mode.proposal = _proposal(self, level=None, exercise=False, voids=self.episode)
+            mode.proposal = proposal_of(self, level=None, exercise=False, voids=self.episode)
 
     class ProposalSuperseded(Aggregate.Event, Stamped):
         """A pending proposal replaced, before it lapsed, by another mode command on the scope."""
@@ -218,21 +194,7 @@ class ScopeMode(Aggregate):
 
     def confirm(self, proposal_id: str, stamp: Stamp) -> None:
         """A second operator confirms a level-I or void proposal before it expires."""
-        proposal = self.proposal
-        if proposal is None or proposal["id"] != proposal_id:
-            raise ConfirmationError(f"{self.scope} has no pending proposal {proposal_id!r}")
-        if stamp.actor == proposal["by"]:
-            what = "a void" if proposal["voids"] else "a level-I switch"
-            raise ConfirmationError(
-                f"{what} needs a second operator: {stamp.actor} proposed it and cannot confirm it"
-            )
-        if _instant(stamp.occurred_at) < _instant(str(proposal["at"])):
-            raise TimeOrderError(
-                f"the confirmation at {stamp.occurred_at} is dated before its proposal at {proposal['at']}"
-            )
-        expires = str(proposal["expires_at"])
-        if _instant(stamp.occurred_at) > _instant(expires) or stamp.sent_later_than(expires):
-            raise ConfirmationError(f"proposal {proposal_id} expired at {expires}")
+        proposal = check_confirmation(self.scope, self.proposal, proposal_id, stamp)
         if proposal["voids"]:
             episode, by = str(proposal["voids"]), str(proposal["by"])
             self._record(
@@ -268,12 +230,12 @@ class ScopeMode(Aggregate):
         """Time moves forward: no mode command dated before the scope's current state began, nor
         before the proposal pending on it."""
         proposal = self.proposal
-        if proposal is not None and _instant(stamp.occurred_at) < _instant(str(proposal["at"])):
+        if proposal is not None and instant(stamp.occurred_at) < instant(str(proposal["at"])):
             raise TimeOrderError(
                 f"{what} at {stamp.occurred_at} is dated before the proposal {proposal['id']} "
                 f"pending on {self.scope}, made at {proposal['at']}"
             )
-        if self.since is not None and _instant(stamp.occurred_at) < _instant(self.since):
+        if self.since is not None and instant(stamp.occurred_at) < instant(self.since):
             began = f"episode {self.episode} at level {self.level}" if self.level else "peacetime"
             raise TimeOrderError(
                 f"{what} at {stamp.occurred_at} is dated before {self.scope}'s current state "
@@ -282,16 +244,16 @@ class ScopeMode(Aggregate):
 
     def _supersede(self, stamp: Stamp) -> None:
         """Record that a pending proposal, not lapsed by now, is replaced by this command."""
-        proposal = self.proposal
-        if proposal is None or _instant(stamp.occurred_at) > _instant(str(proposal["expires_at"])):
-            return
-        proposed = f"void of {proposal['voids']}" if proposal["voids"] else f"level {proposal['level']}"
-        self._record(self.ProposalSuperseded, stamp, proposal_id=str(proposal["id"]), proposed=proposed)
+        proposed = superseded_by(self.proposal, stamp)
+        if proposed is not None:
+            assert self.proposal is not None
+            self._record(
+                self.ProposalSuperseded, stamp, proposal_id=str(self.proposal["id"]), proposed=proposed
+            )
 
     def _propose(self, event: type[Aggregate.Event], stamp: Stamp, **fields: Any) -> None:
         """Record a proposal that a second operator must confirm within the window."""
-        expires = _instant(stamp.occurred_at) + CONFIRMATION_WINDOW
-        self._record(event, stamp, expires_at=expires.isoformat(), **fields)
+        self._record(event, stamp, expires_at=expiry(stamp.occurred_at), **fields)
 
     def _to_wartime(
         self,

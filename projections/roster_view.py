@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pingzhan.domain.levels import level_rank
 from pingzhan.domain.org import Org
-from pingzhan.domain.scope_mode import level_rank
 from pingzhan.projections.deadlines import Deadlines, overdue
 
 

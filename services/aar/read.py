@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 from pingzhan.domain.org import Org
-from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW
+from pingzhan.domain.proposals import CONFIRMATION_WINDOW
 from pingzhan.projections.assessment import Assessment
 from pingzhan.projections.deadlines import Deadlines
 from pingzhan.services.aar.activity import COPIES, Person

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pingzhan.domain.scope_mode import CONFIRMATION_WINDOW, ScopeMode
+from pingzhan.domain.proposals import CONFIRMATION_WINDOW
+from pingzhan.domain.scope_mode import ScopeMode
 from pingzhan.services.accounts import authenticate
 from pingzhan.services.bootstrap import App
 from pingzhan.services.cli.console import CliError, UsageError, seconds

@@ -142,17 +142,23 @@ class Rebuild:
         return self._tell()
 
     def _build(self) -> int:
-        """Fold the log into the shadow tables until near its head; returns the last position."""
+        """Fold the log into the shadow tables until near its head; returns the last position.
+        Page by page only the append-only tables are written; the keyed tables once, at the end
+        (``tables.fill``)."""
         position = 0
         while True:
             self._check()
             rows = self._fold(position)
             position = rows[-1][0] if rows else position
-            if len(rows) < self.page:
-                return position
+            near_head = len(rows) < self.page
             with self.db.transaction(pipelined=True) as cur:
                 for model in self.models:
-                    tables.flush(cur, model, SHADOW)
+                    if near_head:
+                        tables.fill(cur, model, SHADOW)
+                    else:
+                        tables.flush(cur, model, SHADOW, keyed=False)
+            if near_head:
+                return position
             self._tell()
 
     def _swap(self, position: int) -> None:

@@ -43,8 +43,9 @@ def load(cur: Cursor, model: ReadModel) -> None:
     model.loaded()
 
 
-def flush(cur: Cursor, model: ReadModel, suffix: str = "") -> None:
-    """Write what changed since the last flush."""
+def flush(cur: Cursor, model: ReadModel, suffix: str = "", keyed: bool = True) -> None:
+    """Write what changed since the last flush. ``keyed=False``: only the append-only tables'
+    new rows, for tables that ``fill`` gives their keyed rows later (a rebuild's shadow tables)."""
     model.flushing()
     for table in model.tables:
         name = table.name + suffix
@@ -52,11 +53,27 @@ def flush(cur: Cursor, model: ReadModel, suffix: str = "") -> None:
             _insert(cur, name, table, model.appended.pop(table.name, []))
             continue
         keys = model.dirty.get(table.name)
-        if not keys:
+        if not keys or not keyed:
             continue
         _delete(cur, name, table, list(keys))
         current = model.rows[table.name]
         _insert(cur, name, table, [(*k, *current[k]) for k in keys if k in current])
+    model.dirty.clear()
+
+
+def fill(cur: Cursor, model: ReadModel, suffix: str = "") -> None:
+    """Write every keyed row of the model, and the append-only tables' new rows, into tables
+    whose keyed rows were never written (a rebuild's shadow tables, flushed with
+    ``keyed=False`` page by page). A row changed on many pages is written once: deleted and
+    inserted again on each page, on PostgreSQL every such pair left a dead row behind, and a
+    table rebuilt from 5 million messages was mostly dead rows, which every read of it scanned."""
+    model.flushing()
+    for table in model.tables:
+        name = table.name + suffix
+        if table.append_only:
+            _insert(cur, name, table, model.appended.pop(table.name, []))
+        else:
+            _insert(cur, name, table, [(*k, *v) for k, v in model.rows[table.name].items()])
     model.dirty.clear()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pingzhan.domain import commands as c
-from pingzhan.domain.scope_mode import Level
+from pingzhan.domain.levels import Level
 from pingzhan.services.wire.envelope import (
     Envelope,
     HazardKind,

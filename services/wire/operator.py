@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, tzinfo
 from typing import Any
 
-from pingzhan.domain.scope_mode import LEVELS
+from pingzhan.domain.levels import LEVELS
 from pingzhan.services.wire import Envelope, message_of
 from pydantic import ValidationError
 

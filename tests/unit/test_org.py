@@ -6,6 +6,7 @@ import re
 
 import pytest
 from pingzhan.domain import errors
+from pingzhan.domain.levels import LEVELS, check_level, level_rank
 from pingzhan.domain.org import (
     HOUSEHOLD_ID_PATTERN,
     Org,
@@ -14,7 +15,6 @@ from pingzhan.domain.org import (
     parse_household_id,
     parse_scope,
 )
-from pingzhan.domain.scope_mode import LEVELS, check_level, level_rank
 
 GRID = "BT-QG-01-01"
 
