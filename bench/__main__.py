@@ -21,7 +21,7 @@ from typing import Any
 
 from pingzhan.services.org.data import read_org_file
 
-from . import aar, breakdown, durability, floor, history, latency, ledger, past, phases, scale_out
+from . import aar, breakdown, commit, durability, floor, history, latency, ledger, past, phases, scale_out
 from .env import Stores, machine
 from .traffic import Traffic
 
@@ -204,6 +204,9 @@ def main() -> int:
     p.add_argument(
         "--aar-only", action="store_true", help="only aar_seconds: `pingzhan aar` on the year's July flood"
     )
+    p.add_argument(
+        "--commit-only", action="store_true", help=commit.__doc__.splitlines()[0].split(": ", 1)[1]
+    )
     p.add_argument("--history-only", action="store_true", help=history.__doc__.splitlines()[1].strip())
     p.add_argument(
         "--sizes",
@@ -215,7 +218,9 @@ def main() -> int:
     )
     args = p.parse_args()
     try:
-        if args.history_only:
+        if args.commit_only:
+            result = commit.run(args.store)
+        elif args.history_only:
             sizes = tuple(int(n) for n in args.sizes.split(","))
             result = history.run(args.store, sizes, args.window, args.batch_size)
         elif args.roster_at_only:
@@ -233,7 +238,7 @@ def main() -> int:
         return 1
     show = latency.table if args.latency_only else scale_out.table if args.workers_only else table
     show = past.table if args.roster_at_only else aar.table if args.aar_only else show
-    show = history.table if args.history_only else show
+    show = history.table if args.history_only else commit.table if args.commit_only else show
     print(json.dumps(result, indent=2) if args.json else show(result))
     return 0
 

@@ -14,7 +14,8 @@ from typing import Any
 import orjson
 
 # In the order a switch passes them. Service stages: the API (received, subscribed to the outcome,
-# published onto the stream and acknowledged), ingest (batch fetched, decided, committed, settled:
+# published onto the stream and acknowledged), ingest (batch fetched, its decision started and
+# done, its commit started (after the batch before it had committed) and done, settled:
 # acknowledged, outcome published, projector woken), the projector's step (started, notifications
 # read, each read model folded, flushed in one transaction, listeners told) and the SSE response.
 STAGES = (
@@ -23,7 +24,9 @@ STAGES = (
     "subscribed",
     "published",
     "fetched",
+    "decide_start",
     "decided",
+    "commit_start",
     "committed",
     "settled",
     "step_start",

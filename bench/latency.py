@@ -55,9 +55,7 @@ def operator_latencies(
     Each phase takes samples for at most ``budget_s`` (default ``phases.BUDGET_S``)."""
     budget = budget_s or phases.BUDGET_S[quick]
     measures = {
-        "switch_latency_ms": lambda: switch_latency(
-            settings, background, 20 if quick else 100, budget
-        ),
+        "switch_latency_ms": lambda: switch_latency(settings, background, 20 if quick else 100, budget),
         "switch_to_sse_ms": lambda: sse.switch_to_sse(settings, background, 40 if quick else 200, budget),
     }
     found: dict[str, Any] = {}

@@ -204,6 +204,8 @@ class Consumer:
         failed = False
         if msgs:
             try:
+                if trace.on():
+                    trace.mark("decide_start", ((m.headers or {}).get("Nats-Msg-Id") for m in msgs))
                 prepared = await asyncio.to_thread(self.ingest.prepare, to_inbound(msgs), parsed)
                 if prepared is not None and trace.on():
                     trace.mark("decided", prepared.new_ids)
@@ -221,6 +223,8 @@ class Consumer:
             await self._done(msgs, [], stored=False)
 
     def _commit(self, prepared: Prepared) -> None:
+        if trace.on():
+            trace.mark("commit_start", prepared.new_ids)
         with metrics.COMMIT_SECONDS.time():
             self.ingest.commit(prepared)
         self.on_stored()

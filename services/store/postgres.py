@@ -1,5 +1,5 @@
-"""The PostgreSQL recorder: eventsourcing's, plus the inbox, with every write in the part of the
-transaction that rolls back on error."""
+"""The PostgreSQL recorder: eventsourcing's, plus the inbox, snapshots and the checks of a batch,
+all of a batch's writes sent in one round trip."""
 
 from __future__ import annotations
 
@@ -7,13 +7,70 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
-from pingzhan.services.store.conflicts import check_unchanged
+from eventsourcing.utils import retry
 from pingzhan.services.store.inbox import inbox_ledger_columns
 from pingzhan.services.store.snapshots import Snapshot
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
+
+# A batch's whole transaction in one call: an autocommitted statement is one round trip, where the
+# library's transaction waited for the server four times. Each wait cost a busy worker far more
+# than the round trip: the committing thread must win the GIL back from the one deciding the next
+# batch. A batch of 70 messages beside a thread that never waits (`python -m bench --commit-only`,
+# 2-core Xeon): 39.9 ms at the median before, 12.1 ms now; alone 3.0 and 2.8 ms. A check that
+# fails raises: an integrity error, nothing written.
+RECORD_DDL = """
+CREATE OR REPLACE FUNCTION pingzhan_record(
+    e_ids uuid[], e_versions bigint[], e_topics text[], e_states bytea[],
+    t_name text, t_position bigint, x_ids uuid[], x_versions bigint[],
+    i_ids text[], i_seqs bigint[], i_outcomes text[],
+    s_ids uuid[], s_versions bigint[], s_topics text[], s_fingerprints text[], s_states bytea[]
+) RETURNS void LANGUAGE plpgsql AS $body$
+DECLARE
+    changed bigint;
+    example text;
+BEGIN
+    SET LOCAL lock_timeout = {lock_timeout};
+    -- writers one at a time: notification ids in commit order, versions stable while checked
+    LOCK TABLE {events} IN EXCLUSIVE MODE;
+    SELECT count(*), min(x.id::text) INTO changed, example FROM unnest(x_ids, x_versions) AS x(id, v)
+        WHERE coalesce((SELECT max(originator_version) FROM {events} WHERE originator_id = x.id), 0) <> x.v;
+    IF changed > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation',
+            MESSAGE = changed || ' aggregate(s) changed since the batch read them, e.g. ' || example;
+    END IF;
+    IF t_name IS NOT NULL THEN
+        INSERT INTO {tracking} AS t VALUES (t_name, t_position) ON CONFLICT (application_name)
+            DO UPDATE SET notification_id = t_position WHERE t.notification_id < t_position;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation',
+                MESSAGE = 'the stored position of ' || t_name || ' is already at or past ' || t_position;
+        END IF;
+    END IF;
+    IF cardinality(e_ids) > 0 THEN
+        NOTIFY {channel};
+        INSERT INTO {events} (originator_id, originator_version, topic, state)
+            SELECT * FROM unnest(e_ids, e_versions, e_topics, e_states);
+    END IF;
+    -- after the events: each row records where it goes in the ledger's order
+    -- (services/store/inbox.py), taken under the table lock
+    INSERT INTO inbox (message_id, stream_seq, outcome, after_event, ledger_seq)
+        SELECT m, s, o, (SELECT coalesce(max(notification_id), 0) FROM {events}),
+            (SELECT coalesce(max(ledger_seq), 0) FROM inbox) + n
+        FROM unnest(i_ids, i_seqs, i_outcomes) WITH ORDINALITY AS t(m, s, o, n);
+    INSERT INTO aggregate_snapshots SELECT * FROM unnest(s_ids, s_versions, s_topics, s_fingerprints, s_states)
+        ON CONFLICT (originator_id) DO UPDATE SET originator_version = excluded.originator_version,
+            topic = excluded.topic, fingerprint = excluded.fingerprint, state = excluded.state;
+END
+$body$
+"""
+RECORD = (
+    "SELECT pingzhan_record(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[], %s::text, %s::bigint, "
+    "%s::uuid[], %s::bigint[], %s::text[], %s::bigint[], %s::text[], "
+    "%s::uuid[], %s::bigint[], %s::text[], %s::text[], %s::bytea[])"
+)
 
 
 class InboxPostgresRecorder(PostgresProcessRecorder):
@@ -44,68 +101,42 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
                 for statement in inbox_ledger_columns("bigint"):
                     curs.execute(statement)
             curs.execute("CREATE UNIQUE INDEX IF NOT EXISTS inbox_ledger_seq ON inbox (ledger_seq)")
-
-    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        # Everything happens here, where an exception rolls the transaction back (the library
-        # catches exceptions around _insert_stored_events and would still commit).
-        self._lock_table(curs)  # writers one at a time: ids in commit order, versions stable
-        if kwargs.get("expect"):
-            curs.execute(self._versions_query(), (list(kwargs["expect"]),))
-            check_unchanged(
-                kwargs["expect"], {r["id"]: r["v"] for r in curs.fetchall() if r["v"] is not None}
-            )
-        if kwargs.get("tracking") is not None:
-            self._insert_tracking(curs, kwargs["tracking"])
-        if stored_events:
-            # Arrays instead of the library's composite-type rows: one INSERT either way, but
-            # psycopg adapts four arrays much faster than hundreds of composite values.
-            self._notify_channel(curs)
             curs.execute(
-                SQL(
-                    "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
-                    "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
-                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
-                (
-                    [e.originator_id for e in stored_events],
-                    [e.originator_version for e in stored_events],
-                    [e.topic for e in stored_events],
-                    [e.state for e in stored_events],
-                ),
-            )
-        if kwargs.get("inbox"):
-            # After the events: each row records where it goes in the ledger's order
-            # (services/store/inbox.py), taken under the table lock.
-            ids, seqs, outcomes = zip(*kwargs["inbox"], strict=True)
-            curs.execute(
-                SQL(
-                    "INSERT INTO inbox (message_id, stream_seq, outcome, after_event, ledger_seq) "
-                    "SELECT m, s, o, (SELECT coalesce(max(notification_id), 0) FROM {}.{}), "
-                    "(SELECT coalesce(max(ledger_seq), 0) FROM inbox) + n "
-                    "FROM unnest(%s::text[], %s::bigint[], %s::text[]) WITH ORDINALITY AS t(m, s, o, n)"
-                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
-                (list(ids), list(seqs), list(outcomes)),
-            )
-        if kwargs.get("snapshots"):
-            snaps = kwargs["snapshots"]
-            curs.execute(
-                "INSERT INTO aggregate_snapshots SELECT * FROM unnest(%s::uuid[], %s::bigint[], "
-                "%s::text[], %s::text[], %s::bytea[]) ON CONFLICT (originator_id) DO UPDATE SET "
-                "originator_version = excluded.originator_version, topic = excluded.topic, "
-                "fingerprint = excluded.fingerprint, state = excluded.state",
-                (
-                    [s.originator_id for s in snaps],
-                    [s.version for s in snaps],
-                    [s.topic for s in snaps],
-                    [s.fingerprint for s in snaps],
-                    [s.state for s in snaps],
-                ),
+                SQL(RECORD_DDL).format(
+                    lock_timeout=Literal(f"{self.datastore.lock_timeout}s"),
+                    events=Identifier(self.datastore.schema, self.events_table_name),
+                    tracking=Identifier(self.datastore.schema, self.tracking_table_name),
+                    channel=Identifier(self.channel_name),
+                )
             )
 
-    def _insert_stored_events(self, *_: Any, **__: Any) -> None:
-        pass  # done in _insert_events
-
-    def _fetch_ids_after_insert_events(self, *_: Any, **__: Any) -> None:
-        return None  # nobody here needs the notification ids of what was just written
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        """Store a batch: its events, the consumer's position (``tracking``), its inbox rows and
+        snapshots, provided the aggregates in ``expect`` still have those versions; one
+        transaction, one round trip (``RECORD_DDL``)."""
+        tracking = kwargs.get("tracking")
+        expect: dict[UUID, int] = kwargs.get("expect") or {}
+        inbox = list(zip(*kwargs["inbox"], strict=True)) if kwargs.get("inbox") else [[], [], []]
+        snaps: Sequence[Snapshot] = kwargs.get("snapshots") or ()
+        params = (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [e.state for e in stored_events],
+            tracking.application_name if tracking is not None else None,
+            tracking.notification_id if tracking is not None else None,
+            list(expect),
+            list(expect.values()),
+            *(list(column) for column in inbox),
+            [s.originator_id for s in snaps],
+            [s.version for s in snaps],
+            [s.topic for s in snaps],
+            [s.fingerprint for s in snaps],
+            [s.state for s in snaps],
+        )
+        with self.datastore.get_connection() as conn:  # autocommit: the call is its transaction
+            conn.execute(RECORD, params, prepare=True)
 
     def _select(self, statement: str, table: str, params: Sequence[Any], prepare: bool = False) -> list[Any]:
         """Rows of a SELECT whose ``{}`` stands for ``table`` in the store's schema."""
