@@ -55,9 +55,14 @@ def flush(cur: Cursor, model: ReadModel, suffix: str = "", keyed: bool = True) -
         keys = model.dirty.get(table.name)
         if not keys or not keyed:
             continue
-        _delete(cur, name, table, list(keys))
         current = model.rows[table.name]
-        _insert(cur, name, table, [(*k, *current[k]) for k in keys if k in current])
+        rows = [(*k, *current[k]) for k in keys if k in current]
+        if cur.db.dialect == "sqlite":
+            _delete(cur, name, table, list(keys))
+            _insert(cur, name, table, rows)
+            continue
+        _delete(cur, name, table, [k for k in keys if k not in current])
+        _upsert(cur, name, table, rows)
     model.dirty.clear()
 
 
@@ -159,7 +164,27 @@ def _insert(cur: Cursor, name: str, table: Table, rows: list[tuple[Any, ...]]) -
     )
 
 
+def _upsert(cur: Cursor, name: str, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL: changed rows updated in place, new ones inserted. Deleting and inserting each
+    changed row again left a dead row and new index entries every time; an update that changes
+    no key can stay on its page with no new index entry. A live fold of 100,000 messages in steps
+    of 100 events: roster_checkpoint 999 rows in 1,208 kB with 9,996 dead, 13,299 updated in
+    place, against 2,400 kB and 20,908 dead (rows that go and come back, as a cadre's duty, still
+    leave dead ones). A fill factor below 100 made the tables larger and was not kept."""
+    if not rows:
+        return
+    arrays = ", ".join(f"?::{_type(c)}[]" for c in table.columns)
+    update = ", ".join(f"{c} = excluded.{c}" for c in table.values)
+    cur.execute(
+        f"INSERT INTO {name} ({', '.join(table.columns)}) SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT ({', '.join(table.keys)}) DO {f'UPDATE SET {update}' if update else 'NOTHING'}",
+        [list(col) for col in zip(*rows, strict=True)],
+    )
+
+
 def _delete(cur: Cursor, name: str, table: Table, keys: list[tuple[str, ...]]) -> None:
+    if not keys:
+        return
     if cur.db.dialect == "sqlite":
         cur.executemany(f"DELETE FROM {name} WHERE {' AND '.join(f'{k}=?' for k in table.keys)}", keys)
         return
