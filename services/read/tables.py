@@ -56,13 +56,8 @@ def flush(cur: Cursor, model: ReadModel, suffix: str = "", keyed: bool = True) -
         if not keys or not keyed:
             continue
         current = model.rows[table.name]
-        rows = [(*k, *current[k]) for k in keys if k in current]
-        if cur.db.dialect == "sqlite":
-            _delete(cur, name, table, list(keys))
-            _insert(cur, name, table, rows)
-            continue
         _delete(cur, name, table, [k for k in keys if k not in current])
-        _upsert(cur, name, table, rows)
+        _upsert(cur, name, table, [(*k, *current[k]) for k in keys if k in current])
     model.dirty.clear()
 
 
@@ -165,7 +160,7 @@ def _insert(cur: Cursor, name: str, table: Table, rows: list[tuple[Any, ...]]) -
 
 
 def _upsert(cur: Cursor, name: str, table: Table, rows: list[tuple[Any, ...]]) -> None:
-    """PostgreSQL: changed rows updated in place, new ones inserted. Deleting and inserting each
+    """Changed rows updated in place, new ones inserted. On PostgreSQL deleting and inserting each
     changed row again left a dead row and new index entries every time; an update that changes
     no key can stay on its page with no new index entry. A live fold of 100,000 messages in steps
     of 100 events: roster_checkpoint 999 rows in 1,208 kB with 9,996 dead, 13,299 updated in
@@ -173,11 +168,18 @@ def _upsert(cur: Cursor, name: str, table: Table, rows: list[tuple[Any, ...]]) -
     leave dead ones). A fill factor below 100 made the tables larger and was not kept."""
     if not rows:
         return
-    arrays = ", ".join(f"?::{_type(c)}[]" for c in table.columns)
     update = ", ".join(f"{c} = excluded.{c}" for c in table.values)
+    on_conflict = (
+        f"ON CONFLICT ({', '.join(table.keys)}) DO {f'UPDATE SET {update}' if update else 'NOTHING'}"
+    )
+    columns = ", ".join(table.columns)
+    if cur.db.dialect == "sqlite":
+        marks = ",".join("?" * len(table.columns))
+        cur.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks}) {on_conflict}", rows)
+        return
+    arrays = ", ".join(f"?::{_type(c)}[]" for c in table.columns)
     cur.execute(
-        f"INSERT INTO {name} ({', '.join(table.columns)}) SELECT * FROM unnest({arrays}) "
-        f"ON CONFLICT ({', '.join(table.keys)}) DO {f'UPDATE SET {update}' if update else 'NOTHING'}",
+        f"INSERT INTO {name} ({columns}) SELECT * FROM unnest({arrays}) {on_conflict}",
         [list(col) for col in zip(*rows, strict=True)],
     )
 
