@@ -144,17 +144,20 @@ def _type(column: str) -> str:
     return "bigint" if column == "position" else "text"
 
 
-def _insert(cur: Cursor, name: str, table: Table, rows: list[tuple[Any, ...]]) -> None:
+def _insert(cur: Cursor, name: str, table: Table, rows: list[tuple[Any, ...]], then: str = "") -> None:
+    """``then``: a clause after the insert (``_upsert``'s ON CONFLICT)."""
     if not rows:
         return
+    columns = ", ".join(table.columns)
     if cur.db.dialect == "sqlite":
-        cur.executemany(f"INSERT INTO {name} VALUES ({','.join('?' * len(table.columns))})", rows)
+        marks = ",".join("?" * len(table.columns))
+        cur.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks}) {then}", rows)
         return
     # PostgreSQL: one statement with a column array each, not one per row (nor COPY, which
     # cannot join the pipeline the projector sends its whole flush in).
     arrays = ", ".join(f"?::{_type(c)}[]" for c in table.columns)
     cur.execute(
-        f"INSERT INTO {name} ({', '.join(table.columns)}) SELECT * FROM unnest({arrays})",
+        f"INSERT INTO {name} ({columns}) SELECT * FROM unnest({arrays}) {then}",
         [list(col) for col in zip(*rows, strict=True)],
     )
 
@@ -166,22 +169,9 @@ def _upsert(cur: Cursor, name: str, table: Table, rows: list[tuple[Any, ...]]) -
     of 100 events: roster_checkpoint 999 rows in 1,208 kB with 9,996 dead, 13,299 updated in
     place, against 2,400 kB and 20,908 dead (rows that go and come back, as a cadre's duty, still
     leave dead ones). A fill factor below 100 made the tables larger and was not kept."""
-    if not rows:
-        return
     update = ", ".join(f"{c} = excluded.{c}" for c in table.values)
-    on_conflict = (
-        f"ON CONFLICT ({', '.join(table.keys)}) DO {f'UPDATE SET {update}' if update else 'NOTHING'}"
-    )
-    columns = ", ".join(table.columns)
-    if cur.db.dialect == "sqlite":
-        marks = ",".join("?" * len(table.columns))
-        cur.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks}) {on_conflict}", rows)
-        return
-    arrays = ", ".join(f"?::{_type(c)}[]" for c in table.columns)
-    cur.execute(
-        f"INSERT INTO {name} ({columns}) SELECT * FROM unnest({arrays}) {on_conflict}",
-        [list(col) for col in zip(*rows, strict=True)],
-    )
+    action = f"UPDATE SET {update}" if update else "NOTHING"
+    _insert(cur, name, table, rows, f"ON CONFLICT ({', '.join(table.keys)}) DO {action}")
 
 
 def _delete(cur: Cursor, name: str, table: Table, keys: list[tuple[str, ...]]) -> None:
