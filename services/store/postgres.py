@@ -66,10 +66,13 @@ BEGIN
 END
 $body$
 """
+# Parameters go in binary (%b): as text, psycopg escapes every quote of every element of an array
+# with a regular expression (each event's state, each outcome's JSON): 14.7 ms to dump a batch of
+# 500 messages on the 2-core AMD EPYC, 1.1 ms in binary; it was a quarter of the ingest's samples.
 RECORD = (
-    "SELECT pingzhan_record(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[], %s::text, %s::bigint, "
-    "%s::uuid[], %s::bigint[], %s::text[], %s::bigint[], %s::text[], "
-    "%s::uuid[], %s::bigint[], %s::text[], %s::text[], %s::bytea[])"
+    "SELECT pingzhan_record(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[], %b::text, %b::bigint, "
+    "%b::uuid[], %b::bigint[], %b::text[], %b::bigint[], %b::text[], "
+    "%b::uuid[], %b::bigint[], %b::text[], %b::text[], %b::bytea[])"
 )
 
 
@@ -148,7 +151,7 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
     def _versions_query(self) -> Any:
         return SQL(
             "SELECT id, (SELECT max(originator_version) FROM {}.{} WHERE originator_id = id) AS v "
-            "FROM unnest(%s::uuid[]) AS id"
+            "FROM unnest(%b::uuid[]) AS id"
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
 
     def versions(self, originator_ids: Sequence[UUID]) -> dict[UUID, int]:
@@ -181,7 +184,7 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
     def outcomes(self, message_ids: Sequence[str]) -> dict[str, str]:
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(
-                "SELECT message_id, outcome FROM inbox WHERE message_id = ANY(%s)", (list(message_ids),)
+                "SELECT message_id, outcome FROM inbox WHERE message_id = ANY(%b)", (list(message_ids),)
             )
             return {r[0]: r[1] for r in curs.fetchall()}
 
@@ -200,7 +203,7 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
         100 ms of compiling."""
         query = SQL(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
-            "FROM unnest(%s::uuid[], %s::bigint[]) AS ids(id, after) CROSS JOIN LATERAL "
+            "FROM unnest(%b::uuid[], %b::bigint[]) AS ids(id, after) CROSS JOIN LATERAL "
             "(SELECT originator_id, originator_version, topic, state FROM {}.{} "
             "WHERE originator_id = ids.id AND originator_version > ids.after OFFSET 0) AS e "
             "ORDER BY e.originator_id, e.originator_version"
@@ -224,9 +227,9 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
         from the first again (``stored_events_of``)."""
         query = SQL(
             "SELECT 0, originator_id, originator_version, topic, fingerprint, state "
-            "FROM aggregate_snapshots WHERE originator_id = ANY(%(ids)s) "
+            "FROM aggregate_snapshots WHERE originator_id = ANY(%(ids)b) "
             "UNION ALL SELECT 1, e.originator_id, e.originator_version, e.topic, NULL, e.state "
-            "FROM unnest(%(ids)s::uuid[]) AS ids(id) "
+            "FROM unnest(%(ids)b::uuid[]) AS ids(id) "
             "LEFT JOIN aggregate_snapshots s ON s.originator_id = ids.id CROSS JOIN LATERAL "
             "(SELECT originator_id, originator_version, topic, state FROM {}.{} WHERE originator_id = ids.id "
             "AND originator_version > coalesce(s.originator_version, 0) OFFSET 0) AS e "
@@ -245,7 +248,7 @@ class InboxPostgresRecorder(PostgresProcessRecorder):
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(
                 "SELECT originator_id, originator_version, topic, fingerprint, state "
-                "FROM aggregate_snapshots WHERE originator_id = ANY(%s)",
+                "FROM aggregate_snapshots WHERE originator_id = ANY(%b)",
                 (list(originator_ids),),
             )
             return [Snapshot(r[0], r[1], r[2], r[3], bytes(r[4])) for r in curs.fetchall()]
