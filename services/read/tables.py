@@ -109,16 +109,28 @@ def named(cur: Cursor, suffix: str) -> list[str]:
 
 
 def exists(cur: Cursor, table: str) -> bool:
+    return not missing(cur, [table])
+
+
+def missing(cur: Cursor, names: list[str]) -> list[str]:
+    """Those of the tables that do not exist, in one query (a read asked once per table: ten
+    round trips of a roster read's twenty)."""
+    marks = ", ".join("?" * len(names))
     if cur.db.dialect == "sqlite":
-        return bool(cur.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchall())
-    return bool(cur.execute("SELECT 1 FROM pg_tables WHERE tablename = ?", (table,)).fetchall())
+        sql = f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ({marks})"
+    else:
+        sql = (
+            f"SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename IN ({marks})"
+        )
+    found = {str(r[0]) for r in cur.execute(sql, names).fetchall()}
+    return [name for name in names if name not in found]
 
 
 def read_rows(db: ViewDb, model: ReadModel) -> ReadModel:
     """Load a read model's current rows for a query."""
     try:
         with db.transaction(write=False) as cur:
-            if not all(exists(cur, table.name) for table in model.tables):
+            if missing(cur, [table.name for table in model.tables]):
                 raise LookupError("no read models yet: start `pingzhan serve` (or `pingzhan demo`) first")
             load(cur, model)
     except (LookupError, sqlite3.OperationalError, psycopg.errors.UndefinedColumn) as e:
