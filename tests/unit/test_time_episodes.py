@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pingzhan.domain import commands as c
 from pingzhan.projections.audit import AuditTrail, episode_list
+from pingzhan.projections.episodes import EpisodeSpans
 
 if TYPE_CHECKING:
     from tests.unit.conftest import Domain
@@ -101,3 +102,24 @@ def test_episodes_are_listed_by_start_instant_then_scope_not_by_string() -> None
     listed = [e["episode"] for e in episode_list(rows)]
 
     assert listed == ["street:BT-BS#1", "street:BT-NS#1", "street:BT-QG#1"]
+
+
+def test_ending_an_episode_changes_its_own_span_only(domain: Domain) -> None:
+    """A scope's spans are looked through from the latest when one ends: an earlier episode
+    ending (a void after later ones began) ends that one, and the later ones stay as they were."""
+    spans = EpisodeSpans(domain.org)
+    for n, day in enumerate(("10", "12", "14"), 1):
+        spans.add(STREET, f"{STREET}#{n}", f"2022-07-{day}T08:00:00+08:00")
+    spans.end(STREET, f"{STREET}#2", "2022-07-13T08:00:00+08:00")
+    spans.end(STREET, f"{STREET}#1", "2022-07-11T08:00:00+08:00")
+
+    def at(day: str) -> list[str]:
+        return spans.of(f"grid:{GRID}", f"2022-07-{day}T09:00:00+08:00")
+
+    assert (at("10"), at("11"), at("12"), at("13"), at("15")) == (
+        [f"{STREET}#1"],
+        [],
+        [f"{STREET}#2"],
+        [],
+        [f"{STREET}#3"],
+    )
