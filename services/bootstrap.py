@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -38,18 +39,22 @@ from pingzhan.services.store.identity import store_id
 from pingzhan.services.store.ledger import Ledger, open_ledger
 from pingzhan.services.store.locks import rebuild_lock
 
-# CPython's cyclic garbage collector: the youngest generation every 700 new container objects
-# (its default), and now and then the whole heap, which in a worker is the cache of aggregates and
-# the read models' rows, scanned again and again for cycles they do not have. Collected by
-# generation, during a rebuild of 1.47 million events (SQLite, 2-core AMD EPYC): 6.1 of 54 s with
-# the default, 0.05 s with these; in a worker deciding 50,000 messages on a million of history,
-# 1.1 of 9.3 s, and 0.02 s. Young cycles are still collected, the whole heap far less often.
-GC_THRESHOLDS = (50_000, 20, 100)
+# A rebuild's garbage collection. With CPython's default thresholds (700, 10, 10) a rebuild
+# scanned the whole heap, the read models' growing rows among it, again and again: measured by
+# gc.callbacks, 6.1 of 54 s of a rebuild of 1.47 million events (SQLite, 2-core AMD EPYC), 0.05 s
+# with these. Only for the rebuild, and put back after it: serve keeps the collector off its hot
+# path its own way (``CollectorPause`` in services/ingest/consume.py, and the projector's step).
+REBUILD_GC_THRESHOLDS = (50_000, 20, 100)
 
 
-def fewer_collections() -> None:
-    """For the processes that fold or decide many events (serve, rebuild)."""
-    gc.set_threshold(*GC_THRESHOLDS)
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*REBUILD_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 Role = Literal["all", "ingest", "project"]
@@ -140,7 +145,6 @@ class App:
         self, role: Role, stop: asyncio.Event, on_http: Callable[[str], None] = lambda _: None
     ) -> None:
         """Serve ``role`` until ``stop`` (``services/serving.py``)."""
-        fewer_collections()
         await Service(self).run(role, stop, on_http)
 
     def rebuild(
@@ -153,11 +157,11 @@ class App:
         """Fold the whole log into new tables of the read models (``name``, or all) and swap them
         in for the old ones; serve may run meanwhile (``services/read/rebuild.py``)."""
         models = choose(self.fresh_read_models(), name)
-        fewer_collections()
         lock = rebuild_lock(self.settings)
         views = ViewDb(self.settings)  # a connection of its own, beside the projector's
         try:
-            return Rebuild(self.ledger, views, models, cancel or threading.Event(), report, page).run()
+            with fewer_collections():
+                return Rebuild(self.ledger, views, models, cancel or threading.Event(), report, page).run()
         finally:
             views.close()
             lock.release()

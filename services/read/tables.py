@@ -115,6 +115,8 @@ def exists(cur: Cursor, table: str) -> bool:
 def missing(cur: Cursor, names: list[str]) -> list[str]:
     """Those of the tables that do not exist, in one query (a read asked once per table: ten
     round trips of a roster read's twenty)."""
+    if not names:
+        return []
     marks = ", ".join("?" * len(names))
     if cur.db.dialect == "sqlite":
         sql = f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ({marks})"

@@ -105,8 +105,8 @@ def test_episodes_are_listed_by_start_instant_then_scope_not_by_string() -> None
 
 
 def test_ending_an_episode_changes_its_own_span_only(domain: Domain) -> None:
-    """A scope's spans are looked through from the latest when one ends: an earlier episode
-    ending (a void after later ones began) ends that one, and the later ones stay as they were."""
+    """A scope's spans are looked through from the latest when one ends: ending one that is not
+    the latest (which the domain does not do today) ends that one, and the others stay as they were."""
     spans = EpisodeSpans(domain.org)
     for n, day in enumerate(("10", "12", "14"), 1):
         spans.add(STREET, f"{STREET}#{n}", f"2022-07-{day}T08:00:00+08:00")
